@@ -1,0 +1,176 @@
+"""The landing area: which files a year has, what their names say, which version wins.
+
+A file name starts with the sender's 4-digit kommunenummer. CSV files name their table
+(``1804_kostnader.csv``); a workbook holds one sheet per table (``1903.xlsx``) or names
+the one table it carries (``1903_alis.xlsx``). ``_vN`` marks a resubmission: for each
+municipality, year and table the highest version is used and the others are superseded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+TABLES = ("alis", "kostnader", "fastlegedekning")
+REFERENCE_DIR = "referanse"
+NARRATIVE_DIR = "tekst"
+
+_FILE_NAME = re.compile(
+    r"^(?P<kommunenummer>\d{4})"
+    r"(?:_(?P<table>alis|kostnader|fastlegedekning))?"
+    r"(?:_v(?P<version>[1-9]\d*))?"
+    r"\.(?P<suffix>csv|xlsx)$",
+    re.IGNORECASE,
+)
+
+# File states recorded in the inventory.
+USED = "used"
+SUPERSEDED = "superseded"
+INVALID_NAME = "invalid_name"
+REFERENCE = "reference"
+NARRATIVE = "narrative"
+
+
+@dataclass(frozen=True)
+class FileName:
+    kommunenummer: str
+    tables: tuple[str, ...]
+    version: int
+    kind: str  # "csv" or "xlsx"
+
+
+def parse_file_name(name: str) -> FileName | None:
+    """What a submission file's name says, or ``None`` when it breaks the pattern."""
+    match = _FILE_NAME.match(name)
+    if not match:
+        return None
+    kind = match["suffix"].lower()
+    table = (match["table"] or "").lower()
+    if kind == "csv" and not table:
+        return None  # a CSV file must say which table it holds
+    return FileName(
+        kommunenummer=match["kommunenummer"],
+        tables=(table,) if table else TABLES,
+        version=int(match["version"] or 1),
+        kind=kind,
+    )
+
+
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass
+class LandingFile:
+    """One file of the landing area as the inventory records it."""
+
+    path: str  # relative to the landing area, with forward slashes
+    sha256: str
+    size_bytes: int
+    status: str
+    kommunenummer: str | None = None
+    version: int | None = None
+    kind: str | None = None
+    tables_used: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class TableSource:
+    """The file that a municipality's table is taken from this year."""
+
+    kommunenummer: str
+    table: str
+    path: str
+    version: int
+    kind: str
+
+
+@dataclass
+class YearInventory:
+    year: int
+    files: list[LandingFile]
+    sources: list[TableSource]
+    narrative_files: list[str]
+
+
+def _relative(path: Path, root: Path) -> str:
+    return path.relative_to(root).as_posix()
+
+
+def take_inventory(landing_dir: Path, year: int) -> YearInventory:
+    """Every file of a year's folder and of ``referanse/``, hashed, with the table sources.
+
+    Version rule: per (kommunenummer, table) the highest ``_vN`` wins. Between two files of
+    the same version a CSV (which names its table) wins over a workbook, then the name that
+    sorts last; the choice is therefore the same on every run.
+    """
+    files: list[LandingFile] = []
+    for ref in sorted((landing_dir / REFERENCE_DIR).glob("*")):
+        if ref.is_file():
+            data = ref.read_bytes()
+            files.append(LandingFile(_relative(ref, landing_dir), sha256_of(data), len(data), REFERENCE))
+
+    year_dir = landing_dir / str(year)
+    candidates: dict[tuple[str, str], list[tuple[tuple[int, int, str], LandingFile]]] = {}
+    narrative: list[str] = []
+    if year_dir.is_dir():
+        for path in sorted(p for p in year_dir.rglob("*") if p.is_file()):
+            rel = _relative(path, landing_dir)
+            data = path.read_bytes()
+            if path.parent.name == NARRATIVE_DIR and path.parent.parent == year_dir:
+                files.append(LandingFile(rel, sha256_of(data), len(data), NARRATIVE))
+                narrative.append(rel)
+                continue
+            entry = LandingFile(rel, sha256_of(data), len(data), INVALID_NAME)
+            files.append(entry)
+            parsed = parse_file_name(path.name) if path.parent == year_dir else None
+            if parsed is None:
+                continue
+            entry.status = SUPERSEDED
+            entry.kommunenummer = parsed.kommunenummer
+            entry.version = parsed.version
+            entry.kind = parsed.kind
+            rank = (parsed.version, 1 if parsed.kind == "csv" else 0, path.name)
+            for table in parsed.tables:
+                candidates.setdefault((parsed.kommunenummer, table), []).append((rank, entry))
+
+    sources: list[TableSource] = []
+    for (kommunenummer, table), ranked in sorted(candidates.items()):
+        _, winner = max(ranked, key=lambda item: item[0])
+        winner.status = USED
+        winner.tables_used.append(table)
+        sources.append(TableSource(kommunenummer, table, winner.path, winner.version or 1, winner.kind or ""))
+    return YearInventory(year, files, sources, narrative)
+
+
+def inventory_rows(inventory: YearInventory) -> list[dict]:
+    """The inventory as rows of the warehouse's ``input_files`` table."""
+    return [
+        {
+            "path": f.path, "sha256": f.sha256, "size_bytes": f.size_bytes, "status": f.status,
+            "kommunenummer": f.kommunenummer, "version": f.version, "tables_used": ",".join(f.tables_used),
+        }
+        for f in inventory.files
+    ]
+
+
+def inventory_from_rows(year: int, rows: list[dict]) -> YearInventory:
+    """The inventory back from the warehouse, so later stages read exactly the files it chose."""
+    files = [
+        LandingFile(
+            r["path"], r["sha256"], r["size_bytes"], r["status"], r["kommunenummer"], r["version"],
+            kind=r["path"].rsplit(".", 1)[-1].lower() if r["kommunenummer"] else None,
+            tables_used=[t for t in r["tables_used"].split(",") if t],
+        )
+        for r in rows
+    ]
+    sources = sorted(
+        (
+            TableSource(f.kommunenummer or "", table, f.path, f.version or 1, f.kind or "")
+            for f in files if f.status == USED for table in f.tables_used
+        ),
+        key=lambda s: (s.kommunenummer, s.table),
+    )
+    return YearInventory(year, files, sources, [f.path for f in files if f.status == NARRATIVE])
