@@ -6,7 +6,20 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 # The sample years that `make report` renders, oldest first (cumulative grant use needs that order).
 YEARS ?= 2019 2020 2021 2022 2023
 
-.PHONY: venv report test ui sample-data lint clean
+# Debian packages WeasyPrint needs: Pango for layout, HarfBuzz-Subset for font subsetting
+# (without it WeasyPrint falls back to fontTools, which stamps the clock into every PDF).
+SYSTEM_LIBS := libpango-1.0.so libpangoft2-1.0.so libharfbuzz-subset.so
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+
+.PHONY: venv system-deps report test ui sample-data lint clean
+
+system-deps:
+	@missing=""; for lib in $(SYSTEM_LIBS); do ldconfig -p | grep -q "$$lib" || missing="$$missing $$lib"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages for:$$missing"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $(SYSTEM_PACKAGES); \
+	fi
 
 $(BIN)/dagster: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,7 +27,7 @@ $(BIN)/dagster: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	@touch $@
 
-venv: $(BIN)/dagster
+venv: system-deps $(BIN)/dagster
 
 $(DAGSTER_HOME):
 	mkdir -p $@

@@ -50,8 +50,13 @@ def alis_entitlements(alis_rows: list[dict[str, Any]], rates: Rates, year: int) 
         days = days_employed(row["startdato"], row["sluttdato"], year)
         result.append(
             AlisEntitlement(
-                row["kommunenummer"], row["alis_id"], row["tilsettingsform"], days, days_in_year(year),
-                pro_rata(rates.tilskudd_per_alis, days, year), pro_rata(rates.egenandel_per_alis, days, year),
+                row["kommunenummer"],
+                row["alis_id"],
+                row["tilsettingsform"],
+                days,
+                days_in_year(year),
+                pro_rata(rates.tilskudd_per_alis, days, year),
+                pro_rata(rates.egenandel_per_alis, days, year),
             )
         )
     return sorted(result, key=lambda e: (e.kommunenummer, e.alis_id))
@@ -71,7 +76,10 @@ def costs_by_source_and_category(vouchers: list[dict[str, Any]]) -> list[CostLin
         key = (voucher["finansieringskilde"], voucher["kategori"])
         total, count = sums.get(key, (Decimal("0.00"), 0))
         sums[key] = (total + voucher["belop"], count + 1)
-    return [CostLine(source, category, total, count) for (source, category), (total, count) in sorted(sums.items())]
+    return [
+        CostLine(source, category, total, count)
+        for (source, category), (total, count) in sorted(sums.items())
+    ]
 
 
 def costs_per_source(lines: list[CostLine]) -> dict[str, Decimal]:
@@ -107,6 +115,11 @@ def grant_use(
     cumulative = sum((used_by_year[y] for y in counted), Decimal("0.00"))
     in_period = fra_aar <= year <= til_aar
     return GrantUse(
-        year, total, used_by_year.get(year, Decimal("0.00")) if in_period else Decimal("0.00"),
-        cumulative, total - cumulative, counted, missing,
+        year,
+        total,
+        used_by_year.get(year, Decimal("0.00")) if in_period else Decimal("0.00"),
+        cumulative,
+        total - cumulative,
+        counted,
+        missing,
     )

@@ -149,8 +149,13 @@ def inventory_rows(inventory: YearInventory) -> list[dict]:
     """The inventory as rows of the warehouse's ``input_files`` table."""
     return [
         {
-            "path": f.path, "sha256": f.sha256, "size_bytes": f.size_bytes, "status": f.status,
-            "kommunenummer": f.kommunenummer, "version": f.version, "tables_used": ",".join(f.tables_used),
+            "path": f.path,
+            "sha256": f.sha256,
+            "size_bytes": f.size_bytes,
+            "status": f.status,
+            "kommunenummer": f.kommunenummer,
+            "version": f.version,
+            "tables_used": ",".join(f.tables_used),
         }
         for f in inventory.files
     ]
@@ -160,7 +165,12 @@ def inventory_from_rows(year: int, rows: list[dict]) -> YearInventory:
     """The inventory back from the warehouse, so later stages read exactly the files it chose."""
     files = [
         LandingFile(
-            r["path"], r["sha256"], r["size_bytes"], r["status"], r["kommunenummer"], r["version"],
+            r["path"],
+            r["sha256"],
+            r["size_bytes"],
+            r["status"],
+            r["kommunenummer"],
+            r["version"],
             kind=r["path"].rsplit(".", 1)[-1].lower() if r["kommunenummer"] else None,
             tables_used=[t for t in r["tables_used"].split(",") if t],
         )
@@ -169,7 +179,9 @@ def inventory_from_rows(year: int, rows: list[dict]) -> YearInventory:
     sources = sorted(
         (
             TableSource(f.kommunenummer or "", table, f.path, f.version or 1, f.kind or "")
-            for f in files if f.status == USED for table in f.tables_used
+            for f in files
+            if f.status == USED
+            for table in f.tables_used
         ),
         key=lambda s: (s.kommunenummer, s.table),
     )

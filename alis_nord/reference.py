@@ -148,7 +148,11 @@ def load_reference_data(landing_dir: Path) -> ReferenceData:
     )
     path = ref / "satser.csv"
     rates = tuple(
-        Rates(_int(path, n, v["aar"]), _money(path, n, v["tilskudd_per_alis"]), _money(path, n, v["egenandel_per_alis"]))
+        Rates(
+            _int(path, n, v["aar"]),
+            _money(path, n, v["tilskudd_per_alis"]),
+            _money(path, n, v["egenandel_per_alis"]),
+        )
         for n, v in _rows(path, ["aar", "tilskudd_per_alis", "egenandel_per_alis"])
     )
     return ReferenceData(participants, grants, budget, rates)

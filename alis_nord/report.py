@@ -102,8 +102,15 @@ def findings_csv(findings: list[dict[str, Any]]) -> str:
     for f in findings:
         writer.writerow(
             [
-                f["kommunenummer"], f["file"], f["table_name"], "" if f["row_number"] is None else f["row_number"],
-                f["column_name"], f["rule"], f["severity"], spreadsheet_safe(f["value"]), spreadsheet_safe(f["message"]),
+                f["kommunenummer"],
+                f["file"],
+                f["table_name"],
+                "" if f["row_number"] is None else f["row_number"],
+                f["column_name"],
+                f["rule"],
+                f["severity"],
+                spreadsheet_safe(f["value"]),
+                spreadsheet_safe(f["message"]),
             ]
         )
     return out.getvalue()
@@ -113,8 +120,15 @@ def sorted_findings(store: Warehouse, year: int) -> list[dict[str, Any]]:
     severity_order = {"fatal": 0, "error": 1, "warning": 2}
     return sorted(
         store.rows(tables.findings, year),
-        key=lambda f: (f["kommunenummer"], f["file"], f["table_name"], f["row_number"] or 0,
-                       severity_order[f["severity"]], f["column_name"], f["rule"]),
+        key=lambda f: (
+            f["kommunenummer"],
+            f["file"],
+            f["table_name"],
+            f["row_number"] or 0,
+            severity_order[f["severity"]],
+            f["column_name"],
+            f["rule"],
+        ),
     )
 
 
@@ -137,8 +151,12 @@ def code_version() -> str:
     root = Path(__file__).resolve().parent.parent
     try:
         described = subprocess.run(
-            ["git", "describe", "--always", "--dirty", "--abbrev=12"], cwd=root, capture_output=True,
-            text=True, timeout=5, check=True,
+            ["git", "describe", "--always", "--dirty", "--abbrev=12"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
         ).stdout.strip()
         return described or "ukjent"
     except (OSError, subprocess.SubprocessError):
@@ -148,7 +166,9 @@ def code_version() -> str:
 # ---------------------------------------------------------------- the PDF
 
 
-def report_context(year: int, summary: dict[str, Any], reference: ReferenceData, store: Warehouse) -> dict[str, Any]:
+def report_context(
+    year: int, summary: dict[str, Any], reference: ReferenceData, store: Warehouse
+) -> dict[str, Any]:
     """Every figure the report shows, computed; the templates only format."""
     grant = reference.helsedirektoratet_grant()
     plan_by_year: dict[int, Decimal] = {}

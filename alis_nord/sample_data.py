@@ -48,12 +48,24 @@ MUNICIPALITIES: list[tuple[str, list[tuple[str, int, int | None]], int, int, int
     ("Målselv", [("1924", 2019, 2019), ("5418", 2020, 2023), ("5524", 2024, None)], 2019, 1, 7),
     ("Senja", [("1931", 2019, 2019), ("5421", 2020, 2023), ("5530", 2024, None)], 2019, 1, 15),
     ("Balsfjord", [("1933", 2019, 2019), ("5422", 2020, 2023), ("5532", 2024, None)], 2019, 1, 6),
-    ("Kåfjord – Gáivuotna – Kaivuono", [("1940", 2019, 2019), ("5426", 2020, 2023), ("5540", 2024, None)], 2021, 1, 3),
+    (
+        "Kåfjord – Gáivuotna – Kaivuono",
+        [("1940", 2019, 2019), ("5426", 2020, 2023), ("5540", 2024, None)],
+        2021,
+        1,
+        3,
+    ),
     ("Nordreisa", [("1942", 2019, 2019), ("5428", 2020, 2023), ("5544", 2024, None)], 2019, 1, 5),
     ("Alta", [("2012", 2019, 2019), ("5403", 2020, 2023), ("5601", 2024, None)], 2019, 1, 20),
     ("Hammerfest", [("2004", 2019, 2019), ("5406", 2020, 2023), ("5603", 2024, None)], 2019, 1, 12),
     ("Sør-Varanger", [("2030", 2019, 2019), ("5444", 2020, 2023), ("5605", 2024, None)], 2019, 1, 10),
-    ("Guovdageaidnu – Kautokeino", [("2011", 2019, 2019), ("5430", 2020, 2023), ("5612", 2024, None)], 2020, 1, 3),
+    (
+        "Guovdageaidnu – Kautokeino",
+        [("2011", 2019, 2019), ("5430", 2020, 2023), ("5612", 2024, None)],
+        2020,
+        1,
+        3,
+    ),
     ("Deatnu – Tana", [("2025", 2019, 2019), ("5441", 2020, 2023), ("5628", 2024, None)], 2019, 1, 3),
 ]
 
@@ -61,17 +73,38 @@ MUNICIPALITIES: list[tuple[str, list[tuple[str, int, int | None]], int, int, int
 FORMS = ("csv_nb", "csv_iso_bom", "csv_cp1252", "xlsx")
 COLUMNS = {
     "alis": [
-        "kommunenummer", "rapportaar", "alis_id", "tilsettingsform", "startdato", "sluttdato", "status",
-        "individuell_veiledning_timer", "gruppeveiledning_timer", "kurs_timer", "sykehustjeneste",
+        "kommunenummer",
+        "rapportaar",
+        "alis_id",
+        "tilsettingsform",
+        "startdato",
+        "sluttdato",
+        "status",
+        "individuell_veiledning_timer",
+        "gruppeveiledning_timer",
+        "kurs_timer",
+        "sykehustjeneste",
         "laeringsmaal_godkjent_prosent",
     ],
     "kostnader": [
-        "kommunenummer", "rapportaar", "bilagsnummer", "bilagsdato", "kategori", "finansieringskilde",
-        "belop", "alis_id", "beskrivelse",
+        "kommunenummer",
+        "rapportaar",
+        "bilagsnummer",
+        "bilagsdato",
+        "kategori",
+        "finansieringskilde",
+        "belop",
+        "alis_id",
+        "beskrivelse",
     ],
     "fastlegedekning": [
-        "kommunenummer", "rapportaar", "fastlegehjemler", "ledige_hjemler", "innbyggere_uten_fastlege",
-        "nye_fastleger", "fastleger_sluttet",
+        "kommunenummer",
+        "rapportaar",
+        "fastlegehjemler",
+        "ledige_hjemler",
+        "innbyggere_uten_fastlege",
+        "nye_fastleger",
+        "fastleger_sluttet",
     ],
 }
 RATE_GRANT = Decimal(250_000)
@@ -148,20 +181,34 @@ def _alis_rows(m: Municipality, year: int, rng: random.Random) -> list[dict]:
         progress = min(100, (service_year + 1) * rng.randint(15, 24))
         if status == "spesialist":
             progress = 100
-        rows.append({
-            "alis_id": alis.alis_id, "tilsettingsform": alis.tilsettingsform, "startdato": alis.start,
-            "sluttdato": alis.end if ends_this_year else None, "status": status,
-            "individuell_veiledning_timer": min(individual, Decimal(98)),
-            "gruppeveiledning_timer": (months * Decimal(rng.uniform(2.0, 3.0))).quantize(Decimal("0.5")),
-            "kurs_timer": Decimal(rng.randint(2, 12) * 8), "sykehustjeneste": hospital,
-            "laeringsmaal_godkjent_prosent": Decimal(progress),
-        })
+        rows.append(
+            {
+                "alis_id": alis.alis_id,
+                "tilsettingsform": alis.tilsettingsform,
+                "startdato": alis.start,
+                "sluttdato": alis.end if ends_this_year else None,
+                "status": status,
+                "individuell_veiledning_timer": min(individual, Decimal(98)),
+                "gruppeveiledning_timer": (months * Decimal(rng.uniform(2.0, 3.0))).quantize(Decimal("0.5")),
+                "kurs_timer": Decimal(rng.randint(2, 12) * 8),
+                "sykehustjeneste": hospital,
+                "laeringsmaal_godkjent_prosent": Decimal(progress),
+            }
+        )
     return rows
 
 
 _DESCRIPTIONS = {
-    "veiledning": ["Honorar individuell veileder", "Veiledning ALIS, {q}. kvartal", "Gruppeveiledning – honorar"],
-    "kurs": ["Kursavgift grunnkurs allmennmedisin", "Kurs i akuttmedisin", "Emnekurs – Nordland legeforening"],
+    "veiledning": [
+        "Honorar individuell veileder",
+        "Veiledning ALIS, {q}. kvartal",
+        "Gruppeveiledning – honorar",
+    ],
+    "kurs": [
+        "Kursavgift grunnkurs allmennmedisin",
+        "Kurs i akuttmedisin",
+        "Emnekurs – Nordland legeforening",
+    ],
     "reise": ["Reise til kurs i Tromsø", "Fly og hotell, samling i Bodø", "Reise til gruppeveiledning"],
     "vikar": ["Vikar under kursfravær", "Legevikar, 2 uker"],
     "sykehustjeneste": ["Sykehusår – kompensasjon", "Tjeneste ved UNN – reise og opphold"],
@@ -175,7 +222,9 @@ def _money(rng: random.Random, low: int, high: int) -> Decimal:
     return (Decimal(rng.randint(low * 100, high * 100)) / 100).quantize(Decimal("0.01"))
 
 
-def _voucher_rows(m: Municipality, year: int, alis_rows: list[dict], rng: random.Random, per_alis: int) -> list[dict]:
+def _voucher_rows(
+    m: Municipality, year: int, alis_rows: list[dict], rng: random.Random, per_alis: int
+) -> list[dict]:
     rows: list[dict] = []
 
     def add(kategori: str, kilde: str, amount: Decimal, alis: dict | None = None) -> None:
@@ -185,10 +234,17 @@ def _voucher_rows(m: Municipality, year: int, alis_rows: list[dict], rng: random
         date = _random_date(rng, first, last)
         text = rng.choice(_DESCRIPTIONS[kategori]).format(q=(date.month - 1) // 3 + 1)
         alis_id = alis["alis_id"] if alis is not None else None
-        rows.append({
-            "bilagsnummer": f"{year}-{len(rows) + 1:04d}", "bilagsdato": date,
-            "kategori": kategori, "finansieringskilde": kilde, "belop": amount, "alis_id": alis_id, "beskrivelse": text,
-        })
+        rows.append(
+            {
+                "bilagsnummer": f"{year}-{len(rows) + 1:04d}",
+                "bilagsdato": date,
+                "kategori": kategori,
+                "finansieringskilde": kilde,
+                "belop": amount,
+                "alis_id": alis_id,
+                "beskrivelse": text,
+            }
+        )
 
     for alis in alis_rows:
         for _ in range(per_alis):
@@ -217,8 +273,10 @@ def _coverage_row(m: Municipality, year: int, rng: random.Random) -> dict:
     vacant = min(m.gp_positions, max(0, rng.randint(-1, 3) + (1 if year < 2021 else 0)))
     return {
         "fastlegehjemler": m.gp_positions + (1 if year >= 2022 and m.gp_positions > 20 else 0),
-        "ledige_hjemler": vacant, "innbyggere_uten_fastlege": vacant * rng.randint(600, 1100),
-        "nye_fastleger": rng.randint(0, max(1, m.gp_positions // 8)), "fastleger_sluttet": rng.randint(0, max(1, m.gp_positions // 10)),
+        "ledige_hjemler": vacant,
+        "innbyggere_uten_fastlege": vacant * rng.randint(600, 1100),
+        "nye_fastleger": rng.randint(0, max(1, m.gp_positions // 8)),
+        "fastleger_sluttet": rng.randint(0, max(1, m.gp_positions // 10)),
     }
 
 
@@ -263,7 +321,10 @@ def _csv_bytes(table: str, rows: list[dict], form: str, rng: random.Random) -> b
         cells = []
         for name in header:
             value = row.get(name)
-            if name in ("tilsettingsform", "status", "sykehustjeneste", "kategori", "finansieringskilde") and value:
+            if (
+                name in ("tilsettingsform", "status", "sykehustjeneste", "kategori", "finansieringskilde")
+                and value
+            ):
                 value = _code_spelling(value, rng, form)
             cells.append(_cell_text(value, form))
         writer.writerow(cells)
@@ -335,16 +396,30 @@ class Planted:
 def _filler_row(table: str, year: int, number: str, index: int) -> dict:
     if table == "kostnader":
         return {
-            "kommunenummer": number, "rapportaar": year, "bilagsnummer": f"{year}-9{index:03d}",
-            "bilagsdato": dt.date(year, 6, 15), "kategori": "reise", "finansieringskilde": "egenandel",
-            "belop": Decimal("2450.00"), "alis_id": None, "beskrivelse": "Reise til regional samling",
+            "kommunenummer": number,
+            "rapportaar": year,
+            "bilagsnummer": f"{year}-9{index:03d}",
+            "bilagsdato": dt.date(year, 6, 15),
+            "kategori": "reise",
+            "finansieringskilde": "egenandel",
+            "belop": Decimal("2450.00"),
+            "alis_id": None,
+            "beskrivelse": "Reise til regional samling",
         }
     if table == "alis":
         return {
-            "kommunenummer": number, "rapportaar": year, "alis_id": f"A9{int(number) % 100:02d}{index}",
-            "tilsettingsform": "fastlønn", "startdato": dt.date(year, 8, 1), "sluttdato": None, "status": "aktiv",
-            "individuell_veiledning_timer": Decimal(20), "gruppeveiledning_timer": Decimal(10),
-            "kurs_timer": Decimal(24), "sykehustjeneste": "ikke_startet", "laeringsmaal_godkjent_prosent": Decimal(10),
+            "kommunenummer": number,
+            "rapportaar": year,
+            "alis_id": f"A9{int(number) % 100:02d}{index}",
+            "tilsettingsform": "fastlønn",
+            "startdato": dt.date(year, 8, 1),
+            "sluttdato": None,
+            "status": "aktiv",
+            "individuell_veiledning_timer": Decimal(20),
+            "gruppeveiledning_timer": Decimal(10),
+            "kurs_timer": Decimal(24),
+            "sykehustjeneste": "ikke_startet",
+            "laeringsmaal_godkjent_prosent": Decimal(10),
         }
     raise ValueError(table)
 
@@ -370,13 +445,17 @@ def _plant(year: int, number: str, tables: dict[str, list[dict]], planted: list[
         end = ensure("alis", 0)["startdato"] - dt.timedelta(days=30)
         mark("alis", 0, "sluttdato", "sluttdato_before_startdato", sluttdato=end)
         if end < dt.date(year, 1, 1):
-            planted.append(Planted(year, number, file_of("alis"), "alis", 2, "sluttdato", "sluttdato_before_year"))
+            planted.append(
+                Planted(year, number, file_of("alis"), "alis", 2, "sluttdato", "sluttdato_before_year")
+            )
     if (year, number) == (2021, "5421"):
         mark("kostnader", 0, "alis_id", "alis_id_unknown", alis_id="A9999")
     if (year, number) == (2022, "1806"):
         duplicate = ensure("kostnader", 0)["bilagsnummer"]
         mark("kostnader", 1, "bilagsnummer", "duplicate", bilagsnummer=duplicate)
-        planted.append(Planted(year, number, file_of("kostnader"), "kostnader", 2, "bilagsnummer", "duplicate"))
+        planted.append(
+            Planted(year, number, file_of("kostnader"), "kostnader", 2, "bilagsnummer", "duplicate")
+        )
     if (year, number) == (2022, "5406"):
         positions = ensure("fastlegedekning", 0)["fastlegehjemler"]
         mark("fastlegedekning", 0, "ledige_hjemler", "ledige_over_hjemler", ledige_hjemler=positions + 2)
@@ -385,19 +464,34 @@ def _plant(year: int, number: str, tables: dict[str, list[dict]], planted: list[
         mark("alis", 0, "sluttdato", "sluttdato_required", status="sluttet", sluttdato=None)
         alis["individuell_veiledning_timer"] = max(alis["individuell_veiledning_timer"], Decimal(42))
     if (year, number) == (2023, "1870"):
-        mark("alis", 0, "individuell_veiledning_timer", "above_warning_limit", individuell_veiledning_timer=Decimal("120"))
+        mark(
+            "alis",
+            0,
+            "individuell_veiledning_timer",
+            "above_warning_limit",
+            individuell_veiledning_timer=Decimal("120"),
+        )
     if (year, number) == (2022, "1804"):
         credit = dict(ensure("kostnader", 0))
-        credit.update(bilagsnummer=f"{year}-K001", belop=-(credit["belop"] / 2).quantize(Decimal("0.01")),
-                      beskrivelse="=KREDITNOTA (feilført beløp)")
+        credit.update(
+            bilagsnummer=f"{year}-K001",
+            belop=-(credit["belop"] / 2).quantize(Decimal("0.01")),
+            beskrivelse="=KREDITNOTA (feilført beløp)",
+        )
         tables["kostnader"].append(credit)
 
 
 # ---------------------------------------------------------------- the landing area
 
 
-def generate(out: Path, seed: int = 2019, years: int = 5, municipalities: int = 25,
-             alis_per_municipality: int | None = None, vouchers_per_municipality: int | None = None) -> dict:
+def generate(
+    out: Path,
+    seed: int = 2019,
+    years: int = 5,
+    municipalities: int = 25,
+    alis_per_municipality: int | None = None,
+    vouchers_per_municipality: int | None = None,
+) -> dict:
     """Write a landing area to ``out`` and return a description of it."""
     rng = random.Random(seed)
     if out.exists():
@@ -425,7 +519,7 @@ def generate(out: Path, seed: int = 2019, years: int = 5, municipalities: int = 
                 "kostnader": _voucher_rows(m, year, alis_rows, rng, per_alis),
                 "fastlegedekning": [_coverage_row(m, year, rng)],
             }
-            for table, rows in tables.items():
+            for rows in tables.values():
                 for row in rows:
                     row.update(kommunenummer=number, rapportaar=year)
             name_number = number
@@ -435,17 +529,28 @@ def generate(out: Path, seed: int = 2019, years: int = 5, municipalities: int = 
                 if (year, number) == (2020, "5402"):
                     name_number = "1903"  # Harstad uses its pre-2020 number: not_participant
                     for table in tables:
-                        planted.append(Planted(year, "1903", f"{year}/1903_{table}.csv", table, None, "", "not_participant"))
+                        planted.append(
+                            Planted(
+                                year, "1903", f"{year}/1903_{table}.csv", table, None, "", "not_participant"
+                            )
+                        )
             form = m.form
-            file_of = (lambda t, n=name_number, y=year: f"{y}/{n}.xlsx") if form == "xlsx" else (
-                lambda t, n=name_number, y=year: f"{y}/{n}_{t}.csv")
+            file_of = (
+                (lambda t, n=name_number, y=year: f"{y}/{n}.xlsx")
+                if form == "xlsx"
+                else (lambda t, n=name_number, y=year: f"{y}/{n}_{t}.csv")
+            )
             if bundled:
                 _plant(year, number, tables, planted, file_of)
                 if len(alis_rows) > 2 and name_number == number:  # turnover: 3 ALIS in one year
-                    planted.append(Planted(year, number, file_of("alis"), "alis", None, "alis_id", "too_many_alis"))
+                    planted.append(
+                        Planted(year, number, file_of("alis"), "alis", None, "alis_id", "too_many_alis")
+                    )
             if form == "xlsx":
                 if bundled and (year, number) == (2023, "5430"):
-                    (year_dir / f"{number}.xlsx").write_bytes(b"PK\x03\x04 this workbook was cut off in the e-mail")
+                    (year_dir / f"{number}.xlsx").write_bytes(
+                        b"PK\x03\x04 this workbook was cut off in the e-mail"
+                    )
                     for table in tables:
                         planted.append(Planted(year, number, file_of(table), table, None, "", "unreadable"))
                     continue
@@ -458,7 +563,11 @@ def generate(out: Path, seed: int = 2019, years: int = 5, municipalities: int = 
         _write_narrative(year_dir, year)
 
     _write_reference(out / "referanse", places, years)
-    description = {"seed": seed, "years": list(range(FIRST_YEAR, last_year + 1)), "municipalities": len(places)}
+    description = {
+        "seed": seed,
+        "years": list(range(FIRST_YEAR, last_year + 1)),
+        "municipalities": len(places),
+    }
     if bundled:
         (out / "planted_findings.json").write_text(
             json.dumps([p.as_dict() for p in planted], indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
@@ -486,7 +595,11 @@ def _municipalities(count: int, alis_per_municipality: int | None, rng: random.R
             name, numbers, joined, slots, positions = MUNICIPALITIES[index]
         else:  # synthetic municipalities for benchmark sizes
             name, numbers, joined, slots, positions = (
-                f"Testkommune {index + 1}", [(f"{3000 + index:04d}", FIRST_YEAR, None)], FIRST_YEAR, 1, 8
+                f"Testkommune {index + 1}",
+                [(f"{3000 + index:04d}", FIRST_YEAR, None)],
+                FIRST_YEAR,
+                1,
+                8,
             )
             numbers = [(str(3000 + index), FIRST_YEAR, None)] if 3000 + index <= 9999 else numbers
         if alis_per_municipality:
@@ -508,19 +621,29 @@ def _write_reference(ref: Path, places: list[Municipality], years: int) -> None:
     (ref / "deltakerkommuner.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
     grant_years = (FIRST_YEAR, max(2023, last_year) if years > 5 else 2023)
-    lines = ["kilde;fra_aar;til_aar;belop;vedtaksdato;referanse",
-             f"helsedirektoratet;{grant_years[0]};{grant_years[1]};23400000,00;25.06.2020;Kap. 762, post 63 – tilskudd til ALIS-Nord 2019–2023"]
+    lines = [
+        "kilde;fra_aar;til_aar;belop;vedtaksdato;referanse",
+        f"helsedirektoratet;{grant_years[0]};{grant_years[1]};23400000,00;25.06.2020;Kap. 762, post 63 – tilskudd til ALIS-Nord 2019–2023",
+    ]
     sf_grants = [1_200_000, 1_450_000, 1_500_000, 1_500_000, 1_350_000]
     for offset in range(years):
         year = FIRST_YEAR + offset
         amount = sf_grants[offset] if offset < len(sf_grants) else 1_400_000
-        lines.append(f"statsforvalter;{year};{year};{amount},00;{15 + offset % 10:02d}.02.{year};Statsforvalteren i Nordland og Troms og Finnmark, tilskudd {year}")
+        lines.append(
+            f"statsforvalter;{year};{year};{amount},00;{15 + offset % 10:02d}.02.{year};Statsforvalteren i Nordland og Troms og Finnmark, tilskudd {year}"
+        )
     (ref / "tilskudd.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
     other = {"kurs": 120_000, "samlinger": 200_000, "sykehustjeneste": 200_000, "annet": 100_000}
     plan = {  # the project plan's budget for Helsedirektoratet's grant: sums to 23 400 000
         year: {"alis_tilskudd": alis, **other}
-        for year, alis in {2019: 1_500_000, 2020: 3_200_000, 2021: 4_600_000, 2022: 5_400_000, 2023: 5_600_000}.items()
+        for year, alis in {
+            2019: 1_500_000,
+            2020: 3_200_000,
+            2021: 4_600_000,
+            2022: 5_400_000,
+            2023: 5_600_000,
+        }.items()
     }
     assert sum(sum(p.values()) for p in plan.values()) == 23_400_000
     lines = ["aar;kategori;belop"]
@@ -537,15 +660,15 @@ def _write_reference(ref: Path, places: list[Municipality], years: int) -> None:
 
 _NARRATIVE = {
     2019: "ALIS-Nord startet i 2019. De første ALIS-stillingene ble lyst ut i Bodø, Narvik og Rana, "
-          "og 20 kommuner har sluttet seg til prosjektet.",
+    "og 20 kommuner har sluttet seg til prosjektet.",
     2020: "Koronapandemien preget året: kurs og samlinger ble flyttet til digitale flater, og "
-          "kommunehelsetjenesten fikk økt arbeidsbelastning. Helsedirektoratet innvilget 25. juni 2020 "
-          "tilskudd på inntil 23 400 000 kroner for 2019–2023 over kap. 762, post 63.",
+    "kommunehelsetjenesten fikk økt arbeidsbelastning. Helsedirektoratet innvilget 25. juni 2020 "
+    "tilskudd på inntil 23 400 000 kroner for 2019–2023 over kap. 762, post 63.",
     2021: "Flere kommuner i Troms og Finnmark tok i bruk ALIS-avtaler med næringsdrift. "
-          "Gruppeveiledningen ble gjenopptatt som fysiske møter fra høsten.",
+    "Gruppeveiledningen ble gjenopptatt som fysiske møter fra høsten.",
     2022: "De første ALIS i prosjektet ble godkjent som spesialister i allmennmedisin.",
     2023: "Siste år med tilskudd fra Helsedirektoratet. Prosjektet har utviklet modeller for "
-          "spesialistutdanning som kommunene viderefører på egen hånd.",
+    "spesialistutdanning som kommunene viderefører på egen hånd.",
 }
 
 
@@ -563,7 +686,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--years", type=int, default=5)
     parser.add_argument("--municipalities", type=int, default=25)
     parser.add_argument("--alis", type=int, default=None, help="ALIS per municipality (benchmarks)")
-    parser.add_argument("--vouchers", type=int, default=None, help="vouchers per municipality-year (benchmarks)")
+    parser.add_argument(
+        "--vouchers", type=int, default=None, help="vouchers per municipality-year (benchmarks)"
+    )
     args = parser.parse_args(argv)
     description = generate(args.out, args.seed, args.years, args.municipalities, args.alis, args.vouchers)
     print(json.dumps(description))

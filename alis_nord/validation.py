@@ -217,8 +217,15 @@ class _TableValidator:
         prefix = f"Rad {row}: " if row is not None else ""
         self.findings.append(
             Finding(
-                self.source.kommunenummer, self.source.path, self.source.table, row, column, rule,
-                severity, display(value), prefix + message,
+                self.source.kommunenummer,
+                self.source.path,
+                self.source.table,
+                row,
+                column,
+                rule,
+                severity,
+                display(value),
+                prefix + message,
             )
         )
         if row is not None and severity == "error":
@@ -236,7 +243,9 @@ class _TableValidator:
 
     def _quarantine(self, row: RawRow) -> QuarantinedRow:
         values = {name: (None if v is None else display(v)) for name, v in row.values.items()}
-        return QuarantinedRow(self.source.kommunenummer, self.source.path, self.source.table, row.row_number, values)
+        return QuarantinedRow(
+            self.source.kommunenummer, self.source.path, self.source.table, row.row_number, values
+        )
 
     # -- the checks
     def validate(
@@ -294,20 +303,28 @@ class _TableValidator:
             if value is None:
                 typed[column.name] = None
                 if column.required:
-                    self.report("required", n, column.name, value, f"{column.name} mangler. Feltet må fylles ut.")
+                    self.report(
+                        "required", n, column.name, value, f"{column.name} mangler. Feltet må fylles ut."
+                    )
                 continue
             try:
                 converted = convert(column, value)
             except LookupError:
                 self.report(
-                    "invalid_code", n, column.name, value,
+                    "invalid_code",
+                    n,
+                    column.name,
+                    value,
                     f"{column.name} «{display(value)}» er ikke en gyldig verdi. Gyldige verdier: {_codes(column)}.",
                 )
                 typed[column.name] = None
                 continue
             except (ValueError, ArithmeticError):
                 self.report(
-                    "invalid_value", n, column.name, value,
+                    "invalid_value",
+                    n,
+                    column.name,
+                    value,
                     f"{column.name} «{display(value)}» kan ikke leses. Skriv {_TYPE_HINTS[column.type]}.",
                 )
                 typed[column.name] = None
@@ -316,25 +333,46 @@ class _TableValidator:
             self._limits(n, column, converted, value)
         if typed.get("kommunenummer") not in (None, self.source.kommunenummer):
             self.report(
-                "kommunenummer_mismatch", n, "kommunenummer", typed["kommunenummer"],
+                "kommunenummer_mismatch",
+                n,
+                "kommunenummer",
+                typed["kommunenummer"],
                 f"kommunenummer {typed['kommunenummer']} er ikke det samme som i filnavnet "
                 f"({self.source.kommunenummer}).",
             )
         if typed.get("rapportaar") not in (None, self.year):
             self.report(
-                "rapportaar_mismatch", n, "rapportaar", typed["rapportaar"],
+                "rapportaar_mismatch",
+                n,
+                "rapportaar",
+                typed["rapportaar"],
                 f"rapportaar {typed['rapportaar']} er ikke rapportåret {self.year} (mappen filen ligger i).",
             )
         return typed
 
     def _limits(self, n: int, column: Column, value: Any, raw: Any) -> None:
         if column.min is not None and value < column.min:
-            self.report("out_of_range", n, column.name, raw, f"{column.name} er {display(raw)}, men kan ikke være under {column.min}.")
+            self.report(
+                "out_of_range",
+                n,
+                column.name,
+                raw,
+                f"{column.name} er {display(raw)}, men kan ikke være under {column.min}.",
+            )
         elif column.max is not None and value > column.max:
-            self.report("out_of_range", n, column.name, raw, f"{column.name} er {display(raw)}, men kan ikke være over {column.max}.")
+            self.report(
+                "out_of_range",
+                n,
+                column.name,
+                raw,
+                f"{column.name} er {display(raw)}, men kan ikke være over {column.max}.",
+            )
         elif column.warn_max is not None and value > column.warn_max:
             self.report(
-                "above_warning_limit", n, column.name, raw,
+                "above_warning_limit",
+                n,
+                column.name,
+                raw,
                 f"{column.name} er {display(raw)}, som er uvanlig høyt (over {column.warn_max}). Kontroller tallet.",
             )
 
@@ -344,9 +382,14 @@ class _TableValidator:
             for row, typed in typed_rows:
                 value = typed[column.name]
                 if value is not None and counts[value] > 1:
-                    others = [str(r.row_number) for r, t in typed_rows if t[column.name] == value and r is not row]
+                    others = [
+                        str(r.row_number) for r, t in typed_rows if t[column.name] == value and r is not row
+                    ]
                     self.report(
-                        "duplicate", row.row_number, column.name, value,
+                        "duplicate",
+                        row.row_number,
+                        column.name,
+                        value,
                         f"{column.name} «{value}» står også på rad {', '.join(others)}. "
                         "Verdien må være unik; rett opp og send filen på nytt.",
                     )
@@ -356,33 +399,50 @@ class _TableValidator:
         start, end = row["startdato"], row["sluttdato"]
         if start is not None and (start > dt.date(self.year, 12, 31) or start < GRANT_FIRST_HIRE):
             self.report(
-                "startdato_out_of_range", n, "startdato", start,
+                "startdato_out_of_range",
+                n,
+                "startdato",
+                start,
                 f"startdato {display(start)} må ligge mellom 01.01.2019 og 31.12.{self.year}. "
                 "ALIS ansatt før 2019 er ikke med i ALIS-Nord.",
             )
         if end is not None and start is not None and end < start:
             self.report(
-                "sluttdato_before_startdato", n, "sluttdato", end,
+                "sluttdato_before_startdato",
+                n,
+                "sluttdato",
+                end,
                 f"sluttdato {display(end)} er før startdato {display(start)}.",
             )
         if end is not None and end < dt.date(self.year, 1, 1):
             self.report(
-                "sluttdato_before_year", n, "sluttdato", end,
+                "sluttdato_before_year",
+                n,
+                "sluttdato",
+                end,
                 f"sluttdato {display(end)} er før rapportåret {self.year}. En ALIS som sluttet før "
                 f"{self.year}, skal ikke være med i årets tabell.",
             )
         if end is None and row["status"] in ("spesialist", "sluttet"):
             self.report(
-                "sluttdato_required", n, "sluttdato", "",
+                "sluttdato_required",
+                n,
+                "sluttdato",
+                "",
                 f"sluttdato mangler. Den må fylles ut når status er «{row['status']}».",
             )
         hours = row["individuell_veiledning_timer"]
-        whole_year = start is not None and start <= dt.date(self.year, 1, 1) and (
-            end is None or end >= dt.date(self.year, 12, 31)
+        whole_year = (
+            start is not None
+            and start <= dt.date(self.year, 1, 1)
+            and (end is None or end >= dt.date(self.year, 12, 31))
         )
         if whole_year and hours is not None and hours < MIN_SUPERVISION_HOURS_FULL_YEAR:
             self.report(
-                "low_supervision", n, "individuell_veiledning_timer", hours,
+                "low_supervision",
+                n,
+                "individuell_veiledning_timer",
+                hours,
                 f"individuell_veiledning_timer er {display(hours)} for en ALIS som var ansatt hele året. "
                 "Utdanningen krever om lag 4 timer i måneden (minst 42 timer i året).",
             )
@@ -391,19 +451,34 @@ class _TableValidator:
         date, amount, alis_id = row["bilagsdato"], row["belop"], row["alis_id"]
         if date is not None and date.year != self.year:
             self.report(
-                "bilagsdato_outside_year", n, "bilagsdato", date,
+                "bilagsdato_outside_year",
+                n,
+                "bilagsdato",
+                date,
                 f"bilagsdato {display(date)} er utenfor rapportåret {self.year}.",
             )
         if amount is not None and amount == 0:
-            self.report("belop_zero", n, "belop", amount, "belop er 0. Et bilag må ha et beløp (negativt for kreditnota).")
+            self.report(
+                "belop_zero",
+                n,
+                "belop",
+                amount,
+                "belop er 0. Et bilag må ha et beløp (negativt for kreditnota).",
+            )
         if amount is not None and abs(amount) > MAX_VOUCHER_NOK:
             self.report(
-                "belop_too_large", n, "belop", amount,
+                "belop_too_large",
+                n,
+                "belop",
+                amount,
                 f"belop {display(amount)} er over grensen på 2 000 000 kr for ett bilag.",
             )
         if alis_id is not None and alis_id not in (known_alis or set()):
             self.report(
-                "alis_id_unknown", n, "alis_id", alis_id,
+                "alis_id_unknown",
+                n,
+                "alis_id",
+                alis_id,
                 f"alis_id «{alis_id}» finnes ikke i kommunens ALIS-tabell for {self.year}. "
                 "Kontroller id-en, eller la feltet stå tomt.",
             )
@@ -412,7 +487,10 @@ class _TableValidator:
         positions, vacant = row["fastlegehjemler"], row["ledige_hjemler"]
         if positions is not None and vacant is not None and vacant > positions:
             self.report(
-                "ledige_over_hjemler", n, "ledige_hjemler", vacant,
+                "ledige_over_hjemler",
+                n,
+                "ledige_hjemler",
+                vacant,
                 f"ledige_hjemler ({vacant}) kan ikke være flere enn fastlegehjemler ({positions}).",
             )
 
@@ -420,18 +498,30 @@ class _TableValidator:
         if self.source.table != "fastlegedekning" or len(typed_rows) == 1:
             return
         if not typed_rows:
-            self.report("not_one_row", None, "", "", "Tabellen «fastlegedekning» har ingen rader. Den skal ha nøyaktig én.")
+            self.report(
+                "not_one_row",
+                None,
+                "",
+                "",
+                "Tabellen «fastlegedekning» har ingen rader. Den skal ha nøyaktig én.",
+            )
             return
         for row, _ in typed_rows:
             self.report(
-                "not_one_row", row.row_number, "", "",
+                "not_one_row",
+                row.row_number,
+                "",
+                "",
                 f"Tabellen «fastlegedekning» skal ha nøyaktig én rad, men har {len(typed_rows)}.",
             )
 
     def _too_many_alis(self) -> None:
         if len(self.result.accepted) > MAX_ALIS_PER_MUNICIPALITY:
             self.report(
-                "too_many_alis", None, "alis_id", len(self.result.accepted),
+                "too_many_alis",
+                None,
+                "alis_id",
+                len(self.result.accepted),
                 f"Kommunen har {len(self.result.accepted)} ALIS i {self.year}. ALIS-Nord finansierer høyst "
                 f"{MAX_ALIS_PER_MUNICIPALITY} per kommune.",
             )
@@ -467,8 +557,14 @@ def validate_year(landing_dir: Path, inventory: YearInventory, reference: Refere
             name = entry.path.rsplit("/", 1)[-1]
             findings.append(
                 Finding(
-                    name[:4] if re.match(r"^\d{4}", name) else "", entry.path, "", None, "", "file_name",
-                    severity_of("file_name"), name,
+                    name[:4] if re.match(r"^\d{4}", name) else "",
+                    entry.path,
+                    "",
+                    None,
+                    "",
+                    "file_name",
+                    severity_of("file_name"),
+                    name,
                     f"Filnavnet «{name}» følger ikke mønsteret <kommunenummer>_<tabell>.csv eller "
                     "<kommunenummer>.xlsx (for eksempel 1804_kostnader.csv). Filen er ikke lest.",
                 )
@@ -491,7 +587,9 @@ def validate_year(landing_dir: Path, inventory: YearInventory, reference: Refere
         except Exception as exc:  # a crash in one file never stops the year
             raw, size = ReadFailure("unreadable", f"Filen kunne ikke leses ({type(exc).__name__})."), 0
         validator = _TableValidator(year, source, contracts[source.table], findings)
-        result = validator.validate(raw, size, source.kommunenummer in participants, known_alis.get(source.kommunenummer))
+        result = validator.validate(
+            raw, size, source.kommunenummer in participants, known_alis.get(source.kommunenummer)
+        )
         if source.table == "alis" and not isinstance(raw, ReadFailure) and not result.rejected:
             known_alis[source.kommunenummer] = {
                 display(r.get("alis_id")).strip().upper()
@@ -510,12 +608,24 @@ def _is_alis_id(value: Any) -> bool:
 
 _TYPED_COLUMNS = {
     "alis": (
-        "alis_id", "tilsettingsform", "startdato", "sluttdato", "status", "individuell_veiledning_timer",
-        "gruppeveiledning_timer", "kurs_timer", "sykehustjeneste", "laeringsmaal_godkjent_prosent",
+        "alis_id",
+        "tilsettingsform",
+        "startdato",
+        "sluttdato",
+        "status",
+        "individuell_veiledning_timer",
+        "gruppeveiledning_timer",
+        "kurs_timer",
+        "sykehustjeneste",
+        "laeringsmaal_godkjent_prosent",
     ),
     "kostnader": ("bilagsnummer", "bilagsdato", "kategori", "finansieringskilde", "alis_id", "beskrivelse"),
     "fastlegedekning": (
-        "fastlegehjemler", "ledige_hjemler", "innbyggere_uten_fastlege", "nye_fastleger", "fastleger_sluttet",
+        "fastlegehjemler",
+        "ledige_hjemler",
+        "innbyggere_uten_fastlege",
+        "nye_fastleger",
+        "fastleger_sluttet",
     ),
 }
 
@@ -528,7 +638,8 @@ def warehouse_rows(validation: YearValidation) -> dict[str, list[dict[str, Any]]
     for table in _TYPED_COLUMNS:
         for accepted in validation.accepted(table):
             row = {
-                "kommunenummer": accepted["kommunenummer"], "file": accepted["file"],
+                "kommunenummer": accepted["kommunenummer"],
+                "file": accepted["file"],
                 "row_number": accepted["row_number"],
                 **{column: accepted[column] for column in _TYPED_COLUMNS[table]},
             }
@@ -537,20 +648,37 @@ def warehouse_rows(validation: YearValidation) -> dict[str, list[dict[str, Any]]
             rows[table].append(row)
     rows["table_deliveries"] = [
         {
-            "kommunenummer": t.kommunenummer, "table_name": t.table, "file": t.file,
-            "rows_received": t.rows_received, "rows_accepted": len(t.accepted),
-            "rows_quarantined": len(t.quarantined), "rejected": t.rejected,
+            "kommunenummer": t.kommunenummer,
+            "table_name": t.table,
+            "file": t.file,
+            "rows_received": t.rows_received,
+            "rows_accepted": len(t.accepted),
+            "rows_quarantined": len(t.quarantined),
+            "rejected": t.rejected,
         }
         for t in validation.tables
     ]
     rows["quarantined_rows"] = [
-        {"kommunenummer": q.kommunenummer, "file": q.file, "table_name": q.table, "row_number": q.row, "raw_values": q.values}
+        {
+            "kommunenummer": q.kommunenummer,
+            "file": q.file,
+            "table_name": q.table,
+            "row_number": q.row,
+            "raw_values": q.values,
+        }
         for q in validation.quarantined
     ]
     rows["findings"] = [
         {
-            "kommunenummer": f.kommunenummer, "file": f.file, "table_name": f.table, "row_number": f.row,
-            "column_name": f.column, "rule": f.rule, "severity": f.severity, "value": f.value, "message": f.message,
+            "kommunenummer": f.kommunenummer,
+            "file": f.file,
+            "table_name": f.table,
+            "row_number": f.row,
+            "column_name": f.column,
+            "rule": f.rule,
+            "severity": f.severity,
+            "value": f.value,
+            "message": f.message,
         }
         for f in validation.findings
     ]

@@ -55,7 +55,11 @@ metadata = sa.MetaData()
 
 def _year_table(name: str, *columns: sa.Column, comment: str) -> sa.Table:
     return sa.Table(
-        name, metadata, sa.Column("report_year", sa.Integer, nullable=False, index=True), *columns, comment=comment
+        name,
+        metadata,
+        sa.Column("report_year", sa.Integer, nullable=False, index=True),
+        *columns,
+        comment=comment,
     )
 
 
@@ -195,7 +199,9 @@ class Warehouse:
         self.url = url
         self.engine = engine_for(url)
 
-    def replace_year(self, year: int, rows_by_table: Mapping[sa.Table, Iterable[Mapping[str, Any]]]) -> dict[str, int]:
+    def replace_year(
+        self, year: int, rows_by_table: Mapping[sa.Table, Iterable[Mapping[str, Any]]]
+    ) -> dict[str, int]:
         """Replace the year's slice of each table in one transaction; returns rows written."""
         written = {}
         with self.engine.begin() as conn:
@@ -207,7 +213,9 @@ class Warehouse:
                 written[table.name] = len(batch)
         return written
 
-    def rows(self, table: sa.Table, year: int | None = None, order_by: Iterable[str] = ()) -> list[dict[str, Any]]:
+    def rows(
+        self, table: sa.Table, year: int | None = None, order_by: Iterable[str] = ()
+    ) -> list[dict[str, Any]]:
         query = sa.select(table)
         if year is not None:
             query = query.where(table.c.report_year == year)
@@ -236,7 +244,9 @@ def reconcile_rows(store: Warehouse, year: int) -> tuple[int, int, int]:
             for t in (alis, kostnader, fastlegedekning)
         )
         quarantined = conn.scalar(
-            sa.select(sa.func.count()).select_from(quarantined_rows).where(quarantined_rows.c.report_year == year)
+            sa.select(sa.func.count())
+            .select_from(quarantined_rows)
+            .where(quarantined_rows.c.report_year == year)
         )
     return int(received), int(accepted), int(quarantined)
 
@@ -254,7 +264,8 @@ def year_money(store: Warehouse, year: int) -> tuple[Decimal, Decimal, Decimal]:
         ).one()
         hdir = conn.scalar(
             sa.select(sa.func.coalesce(sa.func.sum(costs_by_source.c.belop_ore), 0)).where(
-                costs_by_source.c.report_year == year, costs_by_source.c.finansieringskilde == "helsedirektoratet"
+                costs_by_source.c.report_year == year,
+                costs_by_source.c.finansieringskilde == "helsedirektoratet",
             )
         )
     return from_ore(int(grant)), from_ore(int(own_share)), from_ore(int(hdir))

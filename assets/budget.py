@@ -5,7 +5,6 @@ over the grant period, so each year's ``grant_use`` depends on the year before: 
 runs the years oldest first.
 """
 
-
 from dagster import (
     AssetCheckResult,
     AssetCheckSeverity,
@@ -59,9 +58,13 @@ def alis_grant_entitlement(
         {
             tables.alis_grant_entitlement: [
                 {
-                    "kommunenummer": e.kommunenummer, "alis_id": e.alis_id, "tilsettingsform": e.tilsettingsform,
-                    "days_employed": e.days_employed, "days_in_year": e.days_in_year,
-                    "tilskudd_ore": to_ore(e.tilskudd), "egenandel_ore": to_ore(e.egenandel),
+                    "kommunenummer": e.kommunenummer,
+                    "alis_id": e.alis_id,
+                    "tilsettingsform": e.tilsettingsform,
+                    "days_employed": e.days_employed,
+                    "days_in_year": e.days_in_year,
+                    "tilskudd_ore": to_ore(e.tilskudd),
+                    "egenandel_ore": to_ore(e.egenandel),
                 }
                 for e in entitlements
             ]
@@ -80,7 +83,9 @@ def alis_grant_entitlement(
     return MaterializeResult(
         metadata={
             "alis_count": len(entitlements),
-            "alis_grant_nok": float(grant),  # numeric metadata for the UI's plot only; figures are exact in the warehouse
+            "alis_grant_nok": float(
+                grant
+            ),  # numeric metadata for the UI's plot only; figures are exact in the warehouse
             "egenandel_nok": float(own_share),
             "alis_grant": MetadataValue.text(_kr(grant)),
             "egenandel": MetadataValue.text(_kr(own_share)),
@@ -105,27 +110,34 @@ def costs_by_source(context: AssetExecutionContext, warehouse: WarehouseResource
 
     year = int(context.partition_key)
     store = warehouse.open()
-    vouchers = [
-        {**row, "belop": from_ore(row["belop_ore"])} for row in store.rows(tables.kostnader, year)
-    ]
+    vouchers = [{**row, "belop": from_ore(row["belop_ore"])} for row in store.rows(tables.kostnader, year)]
     lines = costs_by_source_and_category(vouchers)
     store.replace_year(
         year,
         {
             tables.costs_by_source: [
-                {"finansieringskilde": line.finansieringskilde, "kategori": line.kategori,
-                 "belop_ore": to_ore(line.belop), "vouchers": line.vouchers}
+                {
+                    "finansieringskilde": line.finansieringskilde,
+                    "kategori": line.kategori,
+                    "belop_ore": to_ore(line.belop),
+                    "vouchers": line.vouchers,
+                }
                 for line in lines
             ]
         },
     )
     totals = costs_per_source(lines)
-    table = "\n".join(f"| {l.finansieringskilde} | {l.kategori} | {l.vouchers} | {_kr(l.belop)} |" for l in lines)
+    table = "\n".join(
+        f"| {line.finansieringskilde} | {line.kategori} | {line.vouchers} | {_kr(line.belop)} |"
+        for line in lines
+    )
     return MaterializeResult(
         metadata={
             **{f"costs_{source}_nok": float(amount) for source, amount in totals.items()},
             **{f"costs_{source}": MetadataValue.text(_kr(amount)) for source, amount in totals.items()},
-            "costs": MetadataValue.md("| source | category | vouchers | amount |\n|---|---|---|---|\n" + table),
+            "costs": MetadataValue.md(
+                "| source | category | vouchers | amount |\n|---|---|---|---|\n" + table
+            ),
         }
     )
 
@@ -145,7 +157,9 @@ def costs_by_source(context: AssetExecutionContext, warehouse: WarehouseResource
         "the 23 400 000 NOK. Depends on the year before, so backfills run oldest first."
     ),
 )
-def grant_use(context: AssetExecutionContext, landing: LandingArea, warehouse: WarehouseResource) -> MaterializeResult:
+def grant_use(
+    context: AssetExecutionContext, landing: LandingArea, warehouse: WarehouseResource
+) -> MaterializeResult:
     from alis_nord import warehouse as tables
     from alis_nord.budget import grant_use as compute_grant_use
     from alis_nord.money import to_ore
@@ -162,10 +176,14 @@ def grant_use(context: AssetExecutionContext, landing: LandingArea, warehouse: W
         {
             tables.grant_use: [
                 {
-                    "alis_grant_ore": to_ore(alis_grant), "egenandel_ore": to_ore(own_share),
-                    "helsedirektoratet_costs_ore": to_ore(hdir_costs), "used_in_year_ore": to_ore(use.used_in_year),
-                    "used_cumulative_ore": to_ore(use.used_cumulative), "remaining_ore": to_ore(use.remaining),
-                    "grant_total_ore": to_ore(use.total), "years_missing": ",".join(map(str, use.years_missing)),
+                    "alis_grant_ore": to_ore(alis_grant),
+                    "egenandel_ore": to_ore(own_share),
+                    "helsedirektoratet_costs_ore": to_ore(hdir_costs),
+                    "used_in_year_ore": to_ore(use.used_in_year),
+                    "used_cumulative_ore": to_ore(use.used_cumulative),
+                    "remaining_ore": to_ore(use.remaining),
+                    "grant_total_ore": to_ore(use.total),
+                    "years_missing": ",".join(map(str, use.years_missing)),
                 }
             ]
         },

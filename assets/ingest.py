@@ -1,6 +1,5 @@
 """Ingest stage: what arrived in the landing area for a report year."""
 
-
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
 from pipelines.partitions import report_years
@@ -17,7 +16,9 @@ from pipelines.resources import LandingArea, WarehouseResource
         "used; older versions are listed as superseded, never deleted."
     ),
 )
-def landing_files(context: AssetExecutionContext, landing: LandingArea, warehouse: WarehouseResource) -> MaterializeResult:
+def landing_files(
+    context: AssetExecutionContext, landing: LandingArea, warehouse: WarehouseResource
+) -> MaterializeResult:
     from alis_nord import warehouse as tables
     from alis_nord.landing import inventory_rows, take_inventory
 
@@ -30,7 +31,8 @@ def landing_files(context: AssetExecutionContext, landing: LandingArea, warehous
     for row in rows:
         by_status[row["status"]] = by_status.get(row["status"], 0) + 1
     listing = "\n".join(
-        f"| `{r['path']}` | {r['status']} | {r['kommunenummer'] or ''} | `{r['sha256'][:12]}…` |" for r in rows
+        f"| `{r['path']}` | {r['status']} | {r['kommunenummer'] or ''} | `{r['sha256'][:12]}…` |"
+        for r in rows
     )
     return MaterializeResult(
         metadata={
@@ -40,6 +42,8 @@ def landing_files(context: AssetExecutionContext, landing: LandingArea, warehous
             "files_badly_named": by_status.get("invalid_name", 0),
             "tables_delivered": len(inventory.sources),
             "landing_dir": MetadataValue.path(str(landing.root)),
-            "inventory": MetadataValue.md("| file | status | kommunenummer | sha256 |\n|---|---|---|---|\n" + listing),
+            "inventory": MetadataValue.md(
+                "| file | status | kommunenummer | sha256 |\n|---|---|---|---|\n" + listing
+            ),
         }
     )

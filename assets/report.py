@@ -1,6 +1,5 @@
 """Report stage: the files of ``outputs.md`` under ``ALIS_OUTPUT_DIR/<year>/``."""
 
-
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
 from assets.budget import grant_use
@@ -20,7 +19,13 @@ def report_summary(
     context: AssetExecutionContext, landing: LandingArea, warehouse: WarehouseResource, output: OutputArea
 ) -> MaterializeResult:
     from alis_nord.reference import load_reference_data
-    from alis_nord.report import build_summary, findings_csv, sorted_findings, summary_json, write_text_atomically
+    from alis_nord.report import (
+        build_summary,
+        findings_csv,
+        sorted_findings,
+        summary_json,
+        write_text_atomically,
+    )
 
     year = int(context.partition_key)
     store = warehouse.open()

@@ -4,7 +4,6 @@ Accepted rows go to ``alis``, ``kostnader`` and ``fastlegedekning``; quarantined
 every finding are kept too, so that rows received = accepted + quarantined.
 """
 
-
 from collections import Counter
 
 from dagster import (
@@ -52,7 +51,9 @@ def validated_submissions(
 
     accepted = sum(len(t.accepted) for t in validation.tables)
     by_rule = Counter((f.rule, f.severity) for f in validation.findings)
-    rule_table = "\n".join(f"| {rule} | {severity} | {count} |" for (rule, severity), count in sorted(by_rule.items()))
+    rule_table = "\n".join(
+        f"| {rule} | {severity} | {count} |" for (rule, severity), count in sorted(by_rule.items())
+    )
     return MaterializeResult(
         metadata={
             "rows_received": validation.rows_received,
@@ -60,7 +61,9 @@ def validated_submissions(
             "rows_quarantined": len(validation.quarantined),
             "tables_rejected": sum(t.rejected for t in validation.tables),
             "findings": len(validation.findings),
-            "findings_by_rule": MetadataValue.md("| rule | severity | findings |\n|---|---|---|\n" + rule_table),
+            "findings_by_rule": MetadataValue.md(
+                "| rule | severity | findings |\n|---|---|---|\n" + rule_table
+            ),
         }
     )
 

@@ -2,11 +2,8 @@
 
 from dagster import AssetSelection, define_asset_job
 
-from pipelines.partitions import report_years
-
 annual_report_job = define_asset_job(
     name="annual_report_job",
     selection=AssetSelection.all(),
-    partitions_def=report_years,
     description="Ingest, validate, compute the budget figures and render the report for one report year.",
 )

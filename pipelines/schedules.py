@@ -1,6 +1,5 @@
 """The annual schedule: render last year's report after the municipalities' deadline."""
 
-
 from dagster import RunRequest, ScheduleEvaluationContext, schedule
 
 from pipelines.jobs import annual_report_job

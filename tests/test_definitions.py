@@ -1,0 +1,68 @@
+"""The code location: cheap to load, the graph as designed, the schedule on the right day."""
+
+import datetime as dt
+import subprocess
+import sys
+from pathlib import Path
+
+from dagster import AssetKey, build_schedule_context
+
+from pipelines.definitions import defs
+from pipelines.partitions import report_years
+from pipelines.resources import PROJECT_ROOT, resources_from_environment
+from pipelines.schedules import annual_report_schedule
+
+HEAVY = ["pandas", "sqlalchemy", "openpyxl", "weasyprint", "great_expectations", "jinja2", "babel", "numpy"]
+
+
+def test_loading_the_code_location_imports_no_heavy_library():
+    code = f"import sys, pipelines.definitions; print([m for m in {HEAVY!r} if m in sys.modules])"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=PROJECT_ROOT
+    )
+    assert out.stdout.strip() == "[]"
+
+
+def test_the_asset_graph():
+    graph = defs.resolve_asset_graph()
+    deps = {
+        key.to_user_string(): sorted(p.to_user_string() for p in graph.get(key).parent_keys)
+        for key in graph.get_all_asset_keys()
+    }
+    assert deps == {
+        "landing_files": [],
+        "validated_submissions": ["landing_files"],
+        "alis_grant_entitlement": ["validated_submissions"],
+        "costs_by_source": ["validated_submissions"],
+        "grant_use": ["alis_grant_entitlement", "costs_by_source", "grant_use"],  # the year before
+        "report_summary": ["grant_use", "validated_submissions"],
+        "status_report": ["report_summary"],
+    }
+    groups = {key.to_user_string(): graph.get(key).group_name for key in graph.get_all_asset_keys()}
+    assert groups["alis_grant_entitlement"] == groups["grant_use"] == groups["costs_by_source"] == "budget"
+    assert graph.get(AssetKey("grant_use")).partitions_def == report_years
+
+
+def test_report_years_are_yearly_from_2019():
+    keys = report_years.get_partition_keys(current_time=dt.datetime(2026, 11, 22))
+    assert keys == ["2019", "2020", "2021", "2022", "2023", "2024", "2025"]
+
+
+def test_the_schedule_renders_last_year_on_15_march():
+    context = build_schedule_context(scheduled_execution_time=dt.datetime(2024, 3, 15, 6, 0))
+    request = annual_report_schedule(context)
+    assert request.partition_key == "2023"
+    assert annual_report_schedule.cron_schedule == "0 6 15 3 *"
+    assert annual_report_schedule.execution_timezone == "Europe/Oslo"
+
+
+def test_settings_default_to_a_working_fresh_clone_and_follow_the_environment(tmp_path):
+    defaults = resources_from_environment({})
+    assert Path(defaults["landing"].path) == PROJECT_ROOT / "sample_landing"
+    assert Path(defaults["output"].path) == PROJECT_ROOT / "output"
+    assert defaults["warehouse"].database_url == f"sqlite:///{PROJECT_ROOT / 'data' / 'warehouse.sqlite'}"
+    chosen = resources_from_environment(
+        {"ALIS_DATABASE_URL": "postgresql+psycopg://x@h/db", "ALIS_LANDING_DIR": str(tmp_path)}
+    )
+    assert chosen["warehouse"].database_url == "postgresql+psycopg://x@h/db"
+    assert chosen["landing"].path == str(tmp_path)

@@ -1,0 +1,123 @@
+"""Reading every file form the format allows, and choosing files from the landing area."""
+
+import datetime as dt
+import io
+
+from alis_nord.landing import INVALID_NAME, NARRATIVE, SUPERSEDED, USED, parse_file_name, take_inventory
+from alis_nord.readers import ReadFailure, fold, read_csv, read_workbook_table, workbook_sheets
+
+HEADER = "kommunenummer;belop;bilagsdato\n"
+
+
+def test_utf8_semicolon_decimal_comma():
+    table = read_csv((HEADER + "1804;12\u00a0500,50;15.03.2020\n").encode("utf-8"))
+    assert table.encoding == "utf-8" and table.delimiter == ";"
+    assert table.rows[0].values == {
+        "kommunenummer": "1804",
+        "belop": "12\u00a0500,50",
+        "bilagsdato": "15.03.2020",
+    }
+
+
+def test_utf8_with_bom_and_comma_separator():
+    table = read_csv(b"\xef\xbb\xbfkommunenummer,belop,bilagsdato\r\n1804,12500.50,2020-03-15\r\n")
+    assert table.encoding == "utf-8-sig" and table.delimiter == ","
+    assert table.columns == ["kommunenummer", "belop", "bilagsdato"]  # the BOM is not part of the first name
+    assert table.rows[0].get("belop") == "12500.50"
+
+
+def test_windows_1252_keeps_norwegian_letters():
+    table = read_csv("kommunenummer;beskrivelse\n1865;Reise til Svolvær – «kurs»\n".encode("cp1252"))
+    assert table.encoding == "cp1252"
+    assert table.rows[0].get("beskrivelse") == "Reise til Svolvær – «kurs»"
+
+
+def test_headers_and_codes_fold_case_space_and_norwegian_letters():
+    assert fold(" Kurs ") == "kurs"
+    assert fold("Næringsdrift") == fold("naeringsdrift") == "naeringsdrift"
+    assert fold("fastlønn") == fold("fastlonn")
+    assert fold("pågår") == fold("pagar") == fold("paagaar")
+    table = read_csv(b" Kommunenummer ; Rapportaar \n1804;2020\n")
+    assert table.rows[0].get("rapportaar") == "2020"
+
+
+def test_empty_rows_are_ignored_but_row_numbers_stay_as_the_clerk_sees_them():
+    table = read_csv((HEADER + "1804;1;01.01.2020\n;;\n\n1804;2;02.01.2020\n").encode())
+    assert [row.row_number for row in table.rows] == [2, 5]
+
+
+def test_unreadable_inputs_become_failures_not_exceptions():
+    assert read_csv(b"").rule == "unreadable"
+    assert read_csv(b"\x00\x01\x02PK garbage").rule == "unreadable"
+    # 0x81 is undefined in Windows-1252 and invalid UTF-8: no encoding the format allows reads it
+    assert read_csv(b"kommunenummer\n18\x81\x8d04\n").rule == "encoding"
+    assert workbook_sheets(b"PK\x03\x04 not really a workbook").rule == "unreadable"
+
+
+def test_workbook_with_real_dates_and_a_missing_sheet():
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    sheet = wb.active
+    sheet.title = "Kostnader"
+    sheet.append(["kommunenummer", "belop", "bilagsdato"])
+    sheet.append([])
+    sheet.append([1804, 12500.5, dt.datetime(2020, 3, 15)])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    sheets = workbook_sheets(buffer.getvalue())
+    table = read_workbook_table(sheets, "kostnader", only_table=False)
+    assert table.rows[0].row_number == 3  # the empty row 2 still counts in the numbering
+    assert table.rows[0].values == {
+        "kommunenummer": 1804,
+        "belop": 12500.5,
+        "bilagsdato": dt.datetime(2020, 3, 15),
+    }
+    missing = read_workbook_table(sheets, "alis", only_table=False)
+    assert isinstance(missing, ReadFailure) and missing.rule == "missing_sheet"
+    assert "kostnader" in missing.detail  # tells the clerk which sheets the file has
+
+
+def test_file_names():
+    assert parse_file_name("1804_kostnader.csv").tables == ("kostnader",)
+    assert parse_file_name("5402_KOSTNADER_v2.CSV").version == 2
+    assert parse_file_name("1903.xlsx").tables == ("alis", "kostnader", "fastlegedekning")
+    assert parse_file_name("1903_alis.xlsx").tables == ("alis",)
+    for bad in (
+        "1804.csv",
+        "1804_kaffe.csv",
+        "Alta kostnader 2021.csv",
+        "180_alis.csv",
+        "1804_alis_v0.csv",
+        "1804_alis.txt",
+    ):
+        assert parse_file_name(bad) is None, bad
+
+
+def test_inventory_uses_the_highest_version_and_keeps_the_rest(small_landing):
+    inventory = take_inventory(small_landing, 2020)
+    status = {f.path: f.status for f in inventory.files}
+    assert status["2020/1865_kostnader_v2.csv"] == USED
+    assert status["2020/1865_kostnader.csv"] == SUPERSEDED
+    assert status["2020/Kostnader Vågan.csv"] == INVALID_NAME
+    assert status["2020/tekst/01-aaret.md"] == NARRATIVE
+    assert status["referanse/satser.csv"] == "reference"
+    sources = {(s.kommunenummer, s.table): s.path for s in inventory.sources}
+    assert sources[("1865", "kostnader")] == "2020/1865_kostnader_v2.csv"
+    assert len(sources) == 6  # 1804 × 3 tables, 1865 × 2, 1903 × 1
+    import hashlib
+
+    v2 = next(f for f in inventory.files if f.path == "2020/1865_kostnader_v2.csv")
+    assert v2.sha256 == hashlib.sha256((small_landing / v2.path).read_bytes()).hexdigest()
+
+
+def test_a_csv_beats_a_workbook_of_the_same_version(tmp_path):
+    (tmp_path / "2021").mkdir(parents=True)
+    (tmp_path / "2021" / "1804.xlsx").write_bytes(b"")
+    (tmp_path / "2021" / "1804_alis.csv").write_bytes(b"")
+    sources = {s.table: s.path for s in take_inventory(tmp_path, 2021).sources}
+    assert sources == {
+        "alis": "2021/1804_alis.csv",
+        "kostnader": "2021/1804.xlsx",
+        "fastlegedekning": "2021/1804.xlsx",
+    }

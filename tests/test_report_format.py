@@ -1,0 +1,65 @@
+"""What a reader sees: Norwegian number and date forms, safe text, safe spreadsheets."""
+
+import datetime as dt
+from decimal import Decimal
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from alis_nord.norsk import dato, kr, prosent, tall
+from alis_nord.readers import RawTable, ReadFailure, read_csv, workbook_sheets
+from alis_nord.report import findings_csv, render_html, spreadsheet_safe
+
+NBSP = "\u00a0"
+
+
+def test_norwegian_number_forms():
+    assert kr(Decimal("1234567.5")) == f"1{NBSP}234{NBSP}567,50{NBSP}kr"
+    assert kr(Decimal("0.125")) == f"0,13{NBSP}kr"  # half up, not Babel's half-even 0,12
+    assert kr(Decimal("-2500.25")) == f"\u22122{NBSP}500,25{NBSP}kr"  # a real minus sign
+    assert kr(Decimal("1234.50"), 0) == f"1{NBSP}235{NBSP}kr"
+    assert tall(41) == "41" and tall(23400000) == f"23{NBSP}400{NBSP}000"
+    assert prosent(Decimal("12.345")) == f"12,3{NBSP}%"
+
+
+def test_norwegian_dates():
+    assert dato(dt.date(2021, 3, 30)) == "30. mars 2021"
+    assert dato(dt.date(2020, 6, 25)) == "25. juni 2020"
+
+
+def test_formulas_never_reach_a_spreadsheet():
+    assert spreadsheet_safe('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
+    assert spreadsheet_safe("@SUM(A1)") == "'@SUM(A1)"
+    assert spreadsheet_safe("-2 500,25") == "-2 500,25"  # a credit note stays a number
+    assert spreadsheet_safe("vanlig tekst") == "vanlig tekst"
+    row = {
+        "kommunenummer": "1804",
+        "file": "f.csv",
+        "table_name": "kostnader",
+        "row_number": 3,
+        "column_name": "beskrivelse",
+        "rule": "invalid_code",
+        "severity": "error",
+        "value": "=cmd|' /C calc'!A0",
+        "message": "Rad 3: …",
+    }
+    import csv
+    import io
+
+    written = list(csv.reader(io.StringIO(findings_csv([row]))))
+    assert written[1][7] == "'=cmd|' /C calc'!A0"
+
+
+def test_text_from_submissions_is_never_markup():
+    from tests.test_report_context import minimal_context
+
+    html = render_html(minimal_context(missing_name="<script>alert(1)</script>"))
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=2000))
+def test_any_bytes_become_a_table_or_a_finding(data):
+    assert isinstance(read_csv(data), RawTable | ReadFailure)
+    assert isinstance(workbook_sheets(b"PK\x03\x04" + data), dict | ReadFailure)
