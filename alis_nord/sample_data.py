@@ -620,10 +620,9 @@ def _write_reference(ref: Path, places: list[Municipality], years: int) -> None:
             lines.append(f"{number};{m.name};{first};{'' if last is None else last}")
     (ref / "deltakerkommuner.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
-    grant_years = (FIRST_YEAR, max(2023, last_year) if years > 5 else 2023)
     lines = [
         "kilde;fra_aar;til_aar;belop;vedtaksdato;referanse",
-        f"helsedirektoratet;{grant_years[0]};{grant_years[1]};23400000,00;25.06.2020;Kap. 762, post 63 – tilskudd til ALIS-Nord 2019–2023",
+        f"helsedirektoratet;{FIRST_YEAR};2023;23400000,00;25.06.2020;Kap. 762, post 63 – tilskudd til ALIS-Nord 2019–2023",
     ]
     sf_grants = [1_200_000, 1_450_000, 1_500_000, 1_500_000, 1_350_000]
     for offset in range(years):

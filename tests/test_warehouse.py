@@ -68,3 +68,36 @@ def test_a_failed_replacement_leaves_the_old_slice(database_url):
     else:  # pragma: no cover
         raise AssertionError("the insert should have failed")
     assert [r["alis_id"] for r in store.rows(tables.alis, 2020)] == ["A1"]  # rolled back as one transaction
+
+
+def test_reconciliation_notices_a_lost_or_doubled_row(database_url):
+    store = Warehouse(database_url)
+    delivery = {
+        "kommunenummer": "1804",
+        "table_name": "alis",
+        "file": "f.csv",
+        "rows_received": 2,
+        "rows_accepted": 1,
+        "rows_quarantined": 1,
+        "rejected": False,
+    }
+    quarantined = {
+        "kommunenummer": "1804",
+        "file": "f.csv",
+        "table_name": "alis",
+        "row_number": 3,
+        "raw_values": {},
+    }
+    store.replace_year(
+        2020,
+        {
+            tables.table_deliveries: [delivery],
+            tables.alis: [_alis_row("A1", "1")],
+            tables.quarantined_rows: [quarantined],
+        },
+    )
+    assert tables.reconcile_rows(store, 2020) == (2, 1, 1)  # 2 = 1 + 1
+    store.replace_year(2020, {tables.alis: [_alis_row("A1", "1"), _alis_row("A1", "1")]})  # a doubled row
+    assert tables.reconcile_rows(store, 2020) == (2, 2, 1)  # 2 ≠ 2 + 1: the blocking check fails
+    store.replace_year(2020, {tables.alis: [], tables.quarantined_rows: []})  # rows lost
+    assert tables.reconcile_rows(store, 2020) == (2, 0, 0)
