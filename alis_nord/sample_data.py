@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from alis_nord.contract import table_contracts
+
 FIRST_YEAR = 2019
 ZIP_TIMESTAMP = (2020, 1, 1, 0, 0, 0)
 
@@ -71,42 +73,7 @@ MUNICIPALITIES: list[tuple[str, list[tuple[str, int, int | None]], int, int, int
 
 # How each municipality writes its files (all forms the format allows).
 FORMS = ("csv_nb", "csv_iso_bom", "csv_cp1252", "xlsx")
-COLUMNS = {
-    "alis": [
-        "kommunenummer",
-        "rapportaar",
-        "alis_id",
-        "tilsettingsform",
-        "startdato",
-        "sluttdato",
-        "status",
-        "individuell_veiledning_timer",
-        "gruppeveiledning_timer",
-        "kurs_timer",
-        "sykehustjeneste",
-        "laeringsmaal_godkjent_prosent",
-    ],
-    "kostnader": [
-        "kommunenummer",
-        "rapportaar",
-        "bilagsnummer",
-        "bilagsdato",
-        "kategori",
-        "finansieringskilde",
-        "belop",
-        "alis_id",
-        "beskrivelse",
-    ],
-    "fastlegedekning": [
-        "kommunenummer",
-        "rapportaar",
-        "fastlegehjemler",
-        "ledige_hjemler",
-        "innbyggere_uten_fastlege",
-        "nye_fastleger",
-        "fastleger_sluttet",
-    ],
-}
+COLUMNS = {name: [c.name for c in contract.columns] for name, contract in table_contracts().items()}
 RATE_GRANT = Decimal(250_000)
 RATE_OWN_SHARE = Decimal(50_000)
 

@@ -606,42 +606,32 @@ def _is_alis_id(value: Any) -> bool:
 
 # ---------------------------------------------------------------- warehouse rows
 
-_TYPED_COLUMNS = {
-    "alis": (
-        "alis_id",
-        "tilsettingsform",
-        "startdato",
-        "sluttdato",
-        "status",
-        "individuell_veiledning_timer",
-        "gruppeveiledning_timer",
-        "kurs_timer",
-        "sykehustjeneste",
-        "laeringsmaal_godkjent_prosent",
-    ),
-    "kostnader": ("bilagsnummer", "bilagsdato", "kategori", "finansieringskilde", "alis_id", "beskrivelse"),
-    "fastlegedekning": (
-        "fastlegehjemler",
-        "ledige_hjemler",
-        "innbyggere_uten_fastlege",
-        "nye_fastleger",
-        "fastleger_sluttet",
-    ),
-}
+# Stored per row beside the provenance columns; kommunenummer and rapportaar come from the
+# file and the year, and the voucher amount is stored as whole øre (belop_ore).
+_PROVENANCE_COLUMNS = ("kommunenummer", "rapportaar")
+
+
+def _stored_columns(table: str) -> list[str]:
+    return [
+        c.name
+        for c in table_contracts()[table].columns
+        if c.name not in _PROVENANCE_COLUMNS and c.type != "money"
+    ]
 
 
 def warehouse_rows(validation: YearValidation) -> dict[str, list[dict[str, Any]]]:
     """The validation outcome as rows for the warehouse tables of the same names."""
     from alis_nord.money import to_ore
 
-    rows: dict[str, list[dict[str, Any]]] = {name: [] for name in _TYPED_COLUMNS}
-    for table in _TYPED_COLUMNS:
+    rows: dict[str, list[dict[str, Any]]] = {name: [] for name in table_contracts()}
+    for table in table_contracts():
+        columns = _stored_columns(table)
         for accepted in validation.accepted(table):
             row = {
                 "kommunenummer": accepted["kommunenummer"],
                 "file": accepted["file"],
                 "row_number": accepted["row_number"],
-                **{column: accepted[column] for column in _TYPED_COLUMNS[table]},
+                **{column: accepted[column] for column in columns},
             }
             if table == "kostnader":
                 row["belop_ore"] = to_ore(accepted["belop"])
