@@ -1,7 +1,10 @@
 """The machine-readable submission format, loaded from ``data_contracts/*.yaml``.
 
-The contract files are the single source of the columns, code lists and rule severities;
-validation reads them here, and later the Excel template and format documentation.
+The contract files are the single source of the columns, code lists, types, rules, their
+severities and their bokmål messages. Validation (``alis_nord.validation`` and the
+great-expectations suites of ``alis_nord.expectations``), the Excel submission template
+(``alis_nord.template``) and ``data_contracts/FORMAT.md`` are all derived from it.
+Loading it reads four small YAML files and imports nothing heavy.
 """
 
 from __future__ import annotations
@@ -12,7 +15,16 @@ from pathlib import Path
 from typing import Any
 
 CONTRACT_DIR = Path(__file__).resolve().parent.parent / "data_contracts"
+TABLES = ("alis", "kostnader", "fastlegedekning")
 SEVERITIES = ("fatal", "error", "warning")
+
+
+@dataclass(frozen=True)
+class ColumnType:
+    name: str
+    navn: str  # bokmål, for documentation and the template
+    hint: str  # bokmål, completes "Skriv …" in messages
+    excel_format: str
 
 
 @dataclass(frozen=True)
@@ -25,21 +37,32 @@ class Column:
     min: Any = None
     max: Any = None
     warn_max: Any = None
+    beskrivelse: str = ""
 
 
 @dataclass(frozen=True)
 class Rule:
     id: str
     severity: str
-    description: str
+    beskrivelse: str  # bokmål: what the rule demands
+    melding: str  # bokmål message template
+    table: str | None = None  # None for the rules of common.yaml
+    expectation: dict[str, Any] | None = None  # great-expectations form, for table rules
+    column: str | None = None  # the column a finding names, where the expectation's is not it
+    scope: str = "row"  # "table": one finding per table (row empty) instead of one per row
+
+    def message(self, **values: Any) -> str:
+        return self.melding.format(**values)
 
 
 @dataclass(frozen=True)
 class TableContract:
     table: str
     title: str
+    beskrivelse: str
     columns: tuple[Column, ...]
     rules: dict[str, Rule] = field(default_factory=dict)
+    derived: dict[str, str] = field(default_factory=dict)
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -51,19 +74,38 @@ def _load_yaml(path: Path) -> dict[str, Any]:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
-def _rules(raw: dict[str, Any]) -> dict[str, Rule]:
+def _rules(raw: dict[str, Any], table: str | None) -> dict[str, Rule]:
     rules = {}
     for rule_id, spec in (raw or {}).items():
         if spec["severity"] not in SEVERITIES:
             raise ValueError(f"rule {rule_id}: unknown severity {spec['severity']!r}")
-        rules[rule_id] = Rule(rule_id, spec["severity"], spec["description"])
+        rules[rule_id] = Rule(
+            id=rule_id,
+            severity=spec["severity"],
+            beskrivelse=spec["beskrivelse"],
+            melding=spec["melding"],
+            table=table,
+            expectation=spec.get("expectation"),
+            column=spec.get("column"),
+            scope=spec.get("scope", "row"),
+        )
     return rules
+
+
+@cache
+def _common() -> dict[str, Any]:
+    return _load_yaml(CONTRACT_DIR / "common.yaml")
+
+
+@cache
+def column_types() -> dict[str, ColumnType]:
+    return {name: ColumnType(name, **spec) for name, spec in _common()["types"].items()}
 
 
 @cache
 def table_contracts() -> dict[str, TableContract]:
     contracts = {}
-    for name in ("alis", "kostnader", "fastlegedekning"):
+    for name in TABLES:
         raw = _load_yaml(CONTRACT_DIR / f"{name}.yaml")
         columns = tuple(
             Column(
@@ -75,17 +117,28 @@ def table_contracts() -> dict[str, TableContract]:
                 min=spec.get("min"),
                 max=spec.get("max"),
                 warn_max=spec.get("warn_max"),
+                beskrivelse=spec.get("beskrivelse", ""),
             )
             for col_name, spec in raw["columns"].items()
         )
-        contracts[name] = TableContract(raw["table"], raw["title"], columns, _rules(raw.get("rules")))
+        unknown = {c.type for c in columns} - set(column_types())
+        if unknown:
+            raise ValueError(f"{name}.yaml uses unknown types {unknown}")
+        contracts[name] = TableContract(
+            raw["table"],
+            raw["title"],
+            raw.get("beskrivelse", ""),
+            columns,
+            _rules(raw.get("rules"), name),
+            raw.get("derived", {}),
+        )
     return contracts
 
 
 @cache
 def all_rules() -> dict[str, Rule]:
     """Every rule of the format by id: the common ones and each table's own."""
-    rules = dict(_rules(_load_yaml(CONTRACT_DIR / "common.yaml")["rules"]))
+    rules = dict(_rules(_common()["rules"], None))
     for contract in table_contracts().values():
         for rule_id, rule in contract.rules.items():
             if rule_id in rules:

@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from alis_nord.contract import Column, TableContract, severity_of, table_contracts
+from alis_nord.contract import Column, TableContract, all_rules, column_types, table_contracts
 from alis_nord.landing import INVALID_NAME, TableSource, YearInventory, sha256_of
 from alis_nord.money import NotANumber, decimal_from_spreadsheet_number, parse_decimal
 from alis_nord.readers import (
@@ -31,10 +31,6 @@ from alis_nord.readers import (
 )
 from alis_nord.reference import ReferenceData
 
-GRANT_FIRST_HIRE = dt.date(2019, 1, 1)
-MIN_SUPERVISION_HOURS_FULL_YEAR = Decimal(42)
-MAX_ALIS_PER_MUNICIPALITY = 2
-MAX_VOUCHER_NOK = Decimal(2_000_000)
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _NORWEGIAN_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 _ALIS_ID = re.compile(r"^A\d{3,6}$")
@@ -140,17 +136,6 @@ def display(value: Any) -> str:
     return str(value)
 
 
-_TYPE_HINTS = {
-    "kommunenummer": "et kommunenummer med fire sifre, for eksempel 1804",
-    "year": "et årstall med fire sifre, for eksempel 2021",
-    "alis_id": "A fulgt av 3–6 sifre, for eksempel A1234",
-    "date": "en gyldig dato, for eksempel 15.03.2021 eller 2021-03-15",
-    "decimal": "et tall, for eksempel 12,5",
-    "integer": "et helt tall, for eksempel 12",
-    "money": "et beløp med høyst to desimaler, for eksempel 12 500,50",
-}
-
-
 def convert(column: Column, value: Any) -> Any:
     """A raw cell as the column's type; raises ``ValueError`` when it is not one."""
     kind = column.type
@@ -189,346 +174,197 @@ def convert(column: Column, value: Any) -> Any:
     return display(value).strip()  # text: kept as text, never evaluated
 
 
-def _codes(column: Column) -> str:
-    return ", ".join(column.codes)
-
-
 def _fmt(number: Any) -> str:
     return f"{number:,}".replace(",", " ").replace(".", ",") if isinstance(number, int) else str(number)
 
 
 # ---------------------------------------------------------------- the validator
+#
+# 1. Each delivered table is read; the fatal rules (unreadable, encoding, missing_sheet,
+#    not_participant, too_large, missing_column) decide whether it is taken in at all.
+# 2. Every row of the tables taken in is parsed into typed values: a cell that is not of
+#    its column's type is an `invalid_value` finding (parsing Norwegian forms is the
+#    contract's type definition, done here).
+# 3. All rows of one table type are validated at once by the great-expectations suite
+#    derived from data_contracts/<table>.yaml (alis_nord.expectations): every other rule.
+# 4. A row with an `error` finding is quarantined; warnings keep it.
 
 
-class _TableValidator:
-    """Applies one table's contract to one delivered table."""
+@dataclass
+class _OpenTable:
+    source: TableSource
+    raw: RawTable
+    result: TableResult
+    typed: list[dict[str, Any]] = field(default_factory=list)
 
-    def __init__(self, year: int, source: TableSource, contract: TableContract, findings: list[Finding]):
-        self.year = year
-        self.source = source
-        self.contract = contract
-        self.findings = findings
-        self.result = TableResult(source.kommunenummer, source.table, source.path)
-        self._row_errors: dict[int, int] = {}
 
-    # -- findings
-    def report(self, rule: str, row: int | None, column: str, value: Any, message: str) -> None:
-        severity = severity_of(rule)
-        prefix = f"Rad {row}: " if row is not None else ""
-        self.findings.append(
-            Finding(
-                self.source.kommunenummer,
-                self.source.path,
-                self.source.table,
-                row,
-                column,
-                rule,
-                severity,
-                display(value),
-                prefix + message,
-            )
-        )
-        if row is not None and severity == "error":
-            self._row_errors[row] = self._row_errors.get(row, 0) + 1
+def _limit_text(column: Column) -> str:
+    if column.min is not None and column.max is not None:
+        return f"mellom {column.min} og {column.max}"
+    return f"minst {column.min}" if column.min is not None else f"høyst {column.max}"
 
-    def reject(self, rule: str, message: str, raw: RawTable | None, rows: int = 0) -> TableResult:
-        self.report(rule, None, "", "", message)
-        self.result.rejected = True
-        if raw is not None:
-            self.result.quarantined = [self._quarantine(row) for row in raw.rows]
-            self.result.rows_received = len(raw.rows)
-        else:
-            self.result.rows_received = rows
-        return self.result
 
-    def _quarantine(self, row: RawRow) -> QuarantinedRow:
-        values = {name: (None if v is None else display(v)) for name, v in row.values.items()}
-        return QuarantinedRow(
-            self.source.kommunenummer, self.source.path, self.source.table, row.row_number, values
-        )
+def _finding(
+    source: TableSource, rule: str, row: int | None, column: str, value: Any, **context: Any
+) -> Finding:
+    template = all_rules()[rule]
+    message = template.message(column=column, value=display(value), **context)
+    return Finding(
+        source.kommunenummer,
+        source.path,
+        source.table,
+        row,
+        column,
+        rule,
+        template.severity,
+        display(value),
+        (f"Rad {row}: " if row is not None else "") + message,
+    )
 
-    # -- the checks
-    def validate(
-        self, raw: RawTable | ReadFailure, size_bytes: int, participant: bool, known_alis: set[str] | None
-    ) -> TableResult:
-        table = self.source.table
-        if isinstance(raw, ReadFailure):
-            return self.reject(raw.rule, raw.detail, None, raw.rows)
-        if not participant:
-            return self.reject(
-                "not_participant",
-                f"Kommunenummer {self.source.kommunenummer} er ikke deltaker i ALIS-Nord i {self.year}. "
-                "Kontroller kommunenummeret i filnavnet (nye nummer fra 2020 og 2024).",
-                raw,
-            )
-        if size_bytes > MAX_FILE_BYTES or len(raw.rows) > MAX_ROWS:
-            return self.reject(
-                "too_large",
-                f"Tabellen «{table}» er for stor ({_fmt(len(raw.rows))} rader, {_fmt(size_bytes)} byte). "
-                f"Grensen er {_fmt(MAX_ROWS)} rader og 20 MB.",
-                raw,
-            )
-        missing = [c.name for c in self.contract.columns if fold(c.name) not in raw.columns]
-        if missing:
-            return self.reject(
-                "missing_column",
-                f"Tabellen «{table}» mangler kolonnen{'e' if len(missing) > 1 else ''} "
-                f"{', '.join(missing)}. Bruk overskriftene fra malen.",
-                raw,
-            )
 
-        typed_rows = [(row, self._typed_row(row)) for row in raw.rows]
-        self._unique_columns(typed_rows)
-        rule_check = getattr(self, f"_rules_{table}")
-        for row, typed in typed_rows:
-            rule_check(row.row_number, typed, known_alis)
-        self._table_rules(typed_rows)
+def _fatal(
+    source: TableSource, raw: RawTable | ReadFailure, size: int, participant: bool, year: int
+) -> Finding | None:
+    """The table-level rule that rejects the whole table, if any (checked in this order)."""
+    common = {"year": year, "file_kommunenummer": source.kommunenummer, "table": source.table}
+    if isinstance(raw, ReadFailure):
+        return _finding(source, raw.rule, None, "", "", detail=raw.detail, **common)
+    if not participant:
+        return _finding(source, "not_participant", None, "", "", **common)
+    if size > MAX_FILE_BYTES or len(raw.rows) > MAX_ROWS:
+        detail = f"{_fmt(len(raw.rows))} rader, {_fmt(size)} byte"
+        return _finding(source, "too_large", None, "", "", detail=detail, **common)
+    missing = [c.name for c in table_contracts()[source.table].columns if fold(c.name) not in raw.columns]
+    if missing:
+        detail = f"kolonnen{'e' if len(missing) > 1 else ''} {', '.join(missing)}"
+        return _finding(source, "missing_column", None, "", "", detail=detail, **common)
+    return None
 
-        self.result.rows_received = len(raw.rows)
-        for row, typed in typed_rows:
-            if self._row_errors.get(row.row_number):
-                self.result.quarantined.append(self._quarantine(row))
-            else:
-                typed.update(row_number=row.row_number, file=self.source.path)
-                self.result.accepted.append(typed)
-        if table == "alis":
-            self._too_many_alis()
-        return self.result
 
-    def _typed_row(self, row: RawRow) -> dict[str, Any]:
+def _parse_rows(table: _OpenTable, contract: TableContract, year: int, findings: list[Finding]) -> None:
+    """Typed values for every row; cells of the wrong type become `invalid_value` findings."""
+    types = column_types()
+    for row in table.raw.rows:
         typed: dict[str, Any] = {}
-        n = row.row_number
-        for column in self.contract.columns:
+        for column in contract.columns:
             value = row.get(column.name)
+            typed[column.name] = None
             if value is None:
-                typed[column.name] = None
-                if column.required:
-                    self.report(
-                        "required", n, column.name, value, f"{column.name} mangler. Feltet må fylles ut."
-                    )
                 continue
             try:
-                converted = convert(column, value)
-            except LookupError:
-                self.report(
-                    "invalid_code",
-                    n,
-                    column.name,
-                    value,
-                    f"{column.name} «{display(value)}» er ikke en gyldig verdi. Gyldige verdier: {_codes(column)}.",
-                )
-                typed[column.name] = None
-                continue
+                typed[column.name] = convert(column, value)
+            except LookupError:  # not a valid code: the suite's invalid_code rule reports it
+                typed[column.name] = display(value).strip()
             except (ValueError, ArithmeticError):
-                self.report(
-                    "invalid_value",
-                    n,
-                    column.name,
-                    value,
-                    f"{column.name} «{display(value)}» kan ikke leses. Skriv {_TYPE_HINTS[column.type]}.",
-                )
-                typed[column.name] = None
-                continue
-            typed[column.name] = converted
-            self._limits(n, column, converted, value)
-        if typed.get("kommunenummer") not in (None, self.source.kommunenummer):
-            self.report(
-                "kommunenummer_mismatch",
-                n,
-                "kommunenummer",
-                typed["kommunenummer"],
-                f"kommunenummer {typed['kommunenummer']} er ikke det samme som i filnavnet "
-                f"({self.source.kommunenummer}).",
-            )
-        if typed.get("rapportaar") not in (None, self.year):
-            self.report(
-                "rapportaar_mismatch",
-                n,
-                "rapportaar",
-                typed["rapportaar"],
-                f"rapportaar {typed['rapportaar']} er ikke rapportåret {self.year} (mappen filen ligger i).",
-            )
-        return typed
-
-    def _limits(self, n: int, column: Column, value: Any, raw: Any) -> None:
-        if column.min is not None and value < column.min:
-            self.report(
-                "out_of_range",
-                n,
-                column.name,
-                raw,
-                f"{column.name} er {display(raw)}, men kan ikke være under {column.min}.",
-            )
-        elif column.max is not None and value > column.max:
-            self.report(
-                "out_of_range",
-                n,
-                column.name,
-                raw,
-                f"{column.name} er {display(raw)}, men kan ikke være over {column.max}.",
-            )
-        elif column.warn_max is not None and value > column.warn_max:
-            self.report(
-                "above_warning_limit",
-                n,
-                column.name,
-                raw,
-                f"{column.name} er {display(raw)}, som er uvanlig høyt (over {column.warn_max}). Kontroller tallet.",
-            )
-
-    def _unique_columns(self, typed_rows: list[tuple[RawRow, dict[str, Any]]]) -> None:
-        for column in (c for c in self.contract.columns if c.unique):
-            counts = Counter(typed[column.name] for _, typed in typed_rows if typed[column.name] is not None)
-            for row, typed in typed_rows:
-                value = typed[column.name]
-                if value is not None and counts[value] > 1:
-                    others = [
-                        str(r.row_number) for r, t in typed_rows if t[column.name] == value and r is not row
-                    ]
-                    self.report(
-                        "duplicate",
+                findings.append(
+                    _finding(
+                        table.source,
+                        "invalid_value",
                         row.row_number,
                         column.name,
                         value,
-                        f"{column.name} «{value}» står også på rad {', '.join(others)}. "
-                        "Verdien må være unik; rett opp og send filen på nytt.",
+                        hint=types[column.type].hint,
+                        year=year,
                     )
+                )
+        table.typed.append(typed)
 
-    # -- table-specific rules (ids as in data_contracts/<table>.yaml)
-    def _rules_alis(self, n: int, row: dict[str, Any], _known: set[str] | None) -> None:
-        start, end = row["startdato"], row["sluttdato"]
-        if start is not None and (start > dt.date(self.year, 12, 31) or start < GRANT_FIRST_HIRE):
-            self.report(
-                "startdato_out_of_range",
-                n,
-                "startdato",
-                start,
-                f"startdato {display(start)} må ligge mellom 01.01.2019 og 31.12.{self.year}. "
-                "ALIS ansatt før 2019 er ikke med i ALIS-Nord.",
-            )
-        if end is not None and start is not None and end < start:
-            self.report(
-                "sluttdato_before_startdato",
-                n,
-                "sluttdato",
-                end,
-                f"sluttdato {display(end)} er før startdato {display(start)}.",
-            )
-        if end is not None and end < dt.date(self.year, 1, 1):
-            self.report(
-                "sluttdato_before_year",
-                n,
-                "sluttdato",
-                end,
-                f"sluttdato {display(end)} er før rapportåret {self.year}. En ALIS som sluttet før "
-                f"{self.year}, skal ikke være med i årets tabell.",
-            )
-        if end is None and row["status"] in ("spesialist", "sluttet"):
-            self.report(
-                "sluttdato_required",
-                n,
-                "sluttdato",
-                "",
-                f"sluttdato mangler. Den må fylles ut når status er «{row['status']}».",
-            )
-        hours = row["individuell_veiledning_timer"]
-        whole_year = (
-            start is not None
-            and start <= dt.date(self.year, 1, 1)
-            and (end is None or end >= dt.date(self.year, 12, 31))
+
+def _frame(tables: list[_OpenTable], contract: TableContract, year: int):
+    """One DataFrame of every row of one table type: typed columns, raw columns and the
+    derived columns the contract's rules use (see `derived` in data_contracts/<table>.yaml)."""
+    import pandas as pd
+
+    from alis_nord.expectations import FILE, ROW_ID, raw_column
+
+    records = []
+    for table in tables:
+        for raw, typed in zip(table.raw.rows, table.typed, strict=True):
+            record = {
+                ROW_ID: len(records),
+                FILE: table.source.path,
+                "_file_kommunenummer": table.source.kommunenummer,
+            }
+            record.update(typed)
+            record.update({raw_column(c.name): raw.get(c.name) for c in contract.columns})
+            records.append(record)
+    frame = pd.DataFrame.from_records(records)
+    if frame.empty:
+        return frame
+    for column in contract.columns:
+        if column.type == "date":
+            frame[column.name] = pd.to_datetime(frame[column.name])
+        elif column.type in ("integer", "year"):
+            frame[column.name] = frame[column.name].astype("Int64")
+        else:
+            frame[column.name] = frame[column.name].astype(object).where(frame[column.name].notna(), None)
+    if contract.table == "alis":
+        first, last = pd.Timestamp(year, 1, 1), pd.Timestamp(year, 12, 31)
+        frame["_whole_year"] = (frame["startdato"] <= first) & (
+            frame["sluttdato"].isna() | (frame["sluttdato"] >= last)
         )
-        if whole_year and hours is not None and hours < MIN_SUPERVISION_HOURS_FULL_YEAR:
-            self.report(
-                "low_supervision",
-                n,
-                "individuell_veiledning_timer",
-                hours,
-                f"individuell_veiledning_timer er {display(hours)} for en ALIS som var ansatt hele året. "
-                "Utdanningen krever om lag 4 timer i måneden (minst 42 timer i året).",
-            )
-
-    def _rules_kostnader(self, n: int, row: dict[str, Any], known_alis: set[str] | None) -> None:
-        date, amount, alis_id = row["bilagsdato"], row["belop"], row["alis_id"]
-        if date is not None and date.year != self.year:
-            self.report(
-                "bilagsdato_outside_year",
-                n,
-                "bilagsdato",
-                date,
-                f"bilagsdato {display(date)} er utenfor rapportåret {self.year}.",
-            )
-        if amount is not None and amount == 0:
-            self.report(
-                "belop_zero",
-                n,
-                "belop",
-                amount,
-                "belop er 0. Et bilag må ha et beløp (negativt for kreditnota).",
-            )
-        if amount is not None and abs(amount) > MAX_VOUCHER_NOK:
-            self.report(
-                "belop_too_large",
-                n,
-                "belop",
-                amount,
-                f"belop {display(amount)} er over grensen på 2 000 000 kr for ett bilag.",
-            )
-        if alis_id is not None and alis_id not in (known_alis or set()):
-            self.report(
-                "alis_id_unknown",
-                n,
-                "alis_id",
-                alis_id,
-                f"alis_id «{alis_id}» finnes ikke i kommunens ALIS-tabell for {self.year}. "
-                "Kontroller id-en, eller la feltet stå tomt.",
-            )
-
-    def _rules_fastlegedekning(self, n: int, row: dict[str, Any], _known: set[str] | None) -> None:
-        positions, vacant = row["fastlegehjemler"], row["ledige_hjemler"]
-        if positions is not None and vacant is not None and vacant > positions:
-            self.report(
-                "ledige_over_hjemler",
-                n,
-                "ledige_hjemler",
-                vacant,
-                f"ledige_hjemler ({vacant}) kan ikke være flere enn fastlegehjemler ({positions}).",
-            )
-
-    def _table_rules(self, typed_rows: list[tuple[RawRow, dict[str, Any]]]) -> None:
-        if self.source.table != "fastlegedekning" or len(typed_rows) == 1:
-            return
-        if not typed_rows:
-            self.report(
-                "not_one_row",
-                None,
-                "",
-                "",
-                "Tabellen «fastlegedekning» har ingen rader. Den skal ha nøyaktig én.",
-            )
-            return
-        for row, _ in typed_rows:
-            self.report(
-                "not_one_row",
-                row.row_number,
-                "",
-                "",
-                f"Tabellen «fastlegedekning» skal ha nøyaktig én rad, men har {len(typed_rows)}.",
-            )
-
-    def _too_many_alis(self) -> None:
-        if len(self.result.accepted) > MAX_ALIS_PER_MUNICIPALITY:
-            self.report(
-                "too_many_alis",
-                None,
-                "alis_id",
-                len(self.result.accepted),
-                f"Kommunen har {len(self.result.accepted)} ALIS i {self.year}. ALIS-Nord finansierer høyst "
-                f"{MAX_ALIS_PER_MUNICIPALITY} per kommune.",
-            )
+        frame["_alis_in_table"] = frame.groupby(FILE)["alis_id"].transform("nunique")
+    if contract.table == "kostnader":
+        frame["_alis_key"] = [
+            None if alis_id is None else f"{k}:{alis_id}"
+            for k, alis_id in zip(frame["_file_kommunenummer"], frame["alis_id"], strict=True)
+        ]
+    if contract.table == "fastlegedekning":
+        frame["_rows_in_table"] = frame.groupby(FILE)[ROW_ID].transform("count")
+    return frame
 
 
-class LandingAreaChanged(RuntimeError):
-    """A file changed between taking the inventory and reading it: the run must start over."""
+def _suite_findings(
+    tables: list[_OpenTable], contract: TableContract, year: int, known_alis_keys: set[str]
+) -> list[Finding]:
+    from alis_nord.expectations import expectation_specs, run_suite
+
+    frame = _frame(tables, contract, year)
+    specs = expectation_specs(contract.table, year, sorted(known_alis_keys))
+    failing = run_suite(frame, contract.table, year, specs)
+    rows = [
+        (table, raw, typed)
+        for table in tables
+        for raw, typed in zip(table.raw.rows, table.typed, strict=True)
+    ]
+    findings: list[Finding] = []
+    flagged_out_of_range: set[tuple[int, str]] = set()
+    for index in sorted(failing):
+        spec = specs[index]
+        rule = all_rules()[spec.rule]
+        column = contract.column(spec.column) if spec.column in {c.name for c in contract.columns} else None
+        if rule.scope == "table":  # one finding per table, row empty
+            for table in {rows[row_id][0].source.path: rows[row_id][0] for row_id in failing[index]}.values():
+                count = len({t["alis_id"] for t in table.typed if t.get("alis_id")})
+                findings.append(
+                    _finding(table.source, spec.rule, None, spec.column, count, count=count, year=year)
+                )
+            continue
+        for row_id in failing[index]:
+            table, raw, typed = rows[row_id]
+            if spec.rule == "above_warning_limit" and (row_id, spec.column) in flagged_out_of_range:
+                continue  # past the error limit it is reported once, as the error
+            if spec.rule == "out_of_range":
+                flagged_out_of_range.add((row_id, spec.column))
+            value = raw.get(spec.column) if spec.column else ""
+            context = {
+                "year": year,
+                "file_kommunenummer": table.source.kommunenummer,
+                "codes": ", ".join(column.codes) if column else "",
+                "limit": _limit_text(column) if column and spec.rule == "out_of_range" else "",
+                "max": column.warn_max if column else "",
+                "status": typed.get("status") or "",
+                "startdato": display(typed.get("startdato")),
+                "fastlegehjemler": display(typed.get("fastlegehjemler")),
+                "count": len(table.typed),
+                "other_rows": ", ".join(
+                    str(r.row_number)
+                    for r, t in zip(table.raw.rows, table.typed, strict=True)
+                    if r is not raw and column is not None and t[column.name] == typed[column.name]
+                ),
+            }
+            findings.append(_finding(table.source, spec.rule, raw.row_number, spec.column, value, **context))
+    return findings
 
 
 def _read_source(
@@ -548,60 +384,85 @@ def _read_source(
     return read_workbook_table(content, source.table, only_table), size
 
 
-def validate_year(landing_dir: Path, inventory: YearInventory, reference: ReferenceData) -> YearValidation:
-    """Validate every table source of one year. Never raises for a bad submission file."""
-    year = inventory.year
-    findings: list[Finding] = []
+class LandingAreaChanged(RuntimeError):
+    """A file changed between taking the inventory and reading it: the run must start over."""
+
+
+def _file_name_findings(inventory: YearInventory) -> list[Finding]:
+    findings = []
     for entry in inventory.files:
         if entry.status == INVALID_NAME:
             name = entry.path.rsplit("/", 1)[-1]
-            findings.append(
-                Finding(
-                    name[:4] if re.match(r"^\d{4}", name) else "",
-                    entry.path,
-                    "",
-                    None,
-                    "",
-                    "file_name",
-                    severity_of("file_name"),
-                    name,
-                    f"Filnavnet «{name}» følger ikke mønsteret <kommunenummer>_<tabell>.csv eller "
-                    "<kommunenummer>.xlsx (for eksempel 1804_kostnader.csv). Filen er ikke lest.",
-                )
-            )
+            source = TableSource(name[:4] if re.match(r"^\d{4}", name) else "", "", entry.path, 0, "")
+            findings.append(_finding(source, "file_name", None, "", name))
+    return findings
 
+
+def validate_year(landing_dir: Path, inventory: YearInventory, reference: ReferenceData) -> YearValidation:
+    """Validate every table source of one year. Never raises for a bad submission file."""
+    year = inventory.year
+    findings = _file_name_findings(inventory)
     participants = {p.kommunenummer for p in reference.participants_in(year)}
     contracts = table_contracts()
-    workbook_tables = Counter(s.path for s in inventory.sources)
+    tables_in_file = Counter(s.path for s in inventory.sources)
+    hashes = {entry.path: entry.sha256 for entry in inventory.files}
     cache: dict[str, Any] = {}
     results: list[TableResult] = []
-    sources = sorted(inventory.sources, key=lambda s: (s.kommunenummer, s.table != "alis", s.table))
-    known_alis: dict[str, set[str] | None] = {}
-    hashes = {entry.path: entry.sha256 for entry in inventory.files}
-    for source in sources:
-        only_table = workbook_tables[source.path] == 1
+    taken_in: dict[str, list[_OpenTable]] = {name: [] for name in contracts}
+
+    for source in sorted(inventory.sources, key=lambda s: (s.kommunenummer, s.table)):
         try:
-            raw, size = _read_source(landing_dir, source, cache, only_table, hashes.get(source.path))
+            raw, size = _read_source(
+                landing_dir, source, cache, tables_in_file[source.path] == 1, hashes.get(source.path)
+            )
         except LandingAreaChanged:
             raise
         except Exception as exc:  # a crash in one file never stops the year
             raw, size = ReadFailure("unreadable", f"Filen kunne ikke leses ({type(exc).__name__})."), 0
-        validator = _TableValidator(year, source, contracts[source.table], findings)
-        result = validator.validate(
-            raw, size, source.kommunenummer in participants, known_alis.get(source.kommunenummer)
-        )
-        if source.table == "alis" and not isinstance(raw, ReadFailure) and not result.rejected:
-            known_alis[source.kommunenummer] = {
-                display(r.get("alis_id")).strip().upper()
-                for r in raw.rows
-                if r.get("alis_id") is not None and _is_alis_id(r.get("alis_id"))
-            }
+        result = TableResult(source.kommunenummer, source.table, source.path)
         results.append(result)
+        fatal = _fatal(source, raw, size, source.kommunenummer in participants, year)
+        if fatal is not None:
+            findings.append(fatal)
+            result.rejected = True
+            rows = raw.rows if isinstance(raw, RawTable) else []
+            result.rows_received = len(rows)
+            result.quarantined = [_quarantine(source, row) for row in rows]
+            continue
+        result.rows_received = len(raw.rows)
+        table = _OpenTable(source, raw, result)
+        _parse_rows(table, contracts[source.table], year, findings)
+        taken_in[source.table].append(table)
+
+    known_alis_keys = {
+        f"{t.source.kommunenummer}:{typed['alis_id']}"
+        for t in taken_in["alis"]
+        for typed in t.typed
+        if typed.get("alis_id") and _ALIS_ID.match(typed["alis_id"])
+    }
+    for name, contract in contracts.items():
+        findings.extend(_suite_findings(taken_in[name], contract, year, known_alis_keys))
+    for table in taken_in["fastlegedekning"]:
+        if not table.raw.rows:  # an empty table has no rows for the suite to see
+            findings.append(_finding(table.source, "not_one_row", None, "", 0, count=0))
+
+    errors = {(f.file, f.table, f.row) for f in findings if f.severity == "error" and f.row is not None}
+    for name in contracts:
+        for table in taken_in[name]:
+            for raw, typed in zip(table.raw.rows, table.typed, strict=True):
+                if (table.source.path, name, raw.row_number) in errors:
+                    table.result.quarantined.append(_quarantine(table.source, raw))
+                else:
+                    table.result.accepted.append(
+                        {**typed, "row_number": raw.row_number, "file": table.source.path}
+                    )
+    findings.sort(key=lambda f: (f.kommunenummer, f.file, f.table, f.row or 0, f.column, f.rule))
     return YearValidation(year, results, findings)
 
 
-def _is_alis_id(value: Any) -> bool:
-    return bool(_ALIS_ID.match(display(value).strip().upper()))
+def _quarantine(source: TableSource, row: RawRow) -> QuarantinedRow:
+    values = {name: (None if v is None else display(v)) for name, v in row.values.items()}
+    return QuarantinedRow(source.kommunenummer, source.path, source.table, row.row_number, values)
 
 
 # ---------------------------------------------------------------- warehouse rows
