@@ -1,0 +1,297 @@
+"""The bad-input corpus: at least one failing case for every rule of the contract and every
+fatal condition, each asserting the exact findings (file, table, row, column, rule, severity).
+
+Every case is one year (2021, 365 days) of the small landing area's reference data
+(participants 1804 and 1865; 1903 takes no part), with only the files the case names.
+"""
+
+import csv
+import io
+
+import pytest
+
+from alis_nord.contract import all_rules
+from alis_nord.landing import take_inventory
+from alis_nord.reference import load_reference_data
+from alis_nord.validation import validate_year
+from tests.small_landing import REFERENCE
+
+ALIS = {
+    "kommunenummer": "1804",
+    "rapportaar": "2021",
+    "alis_id": "A1001",
+    "tilsettingsform": "fastlønn",
+    "startdato": "01.03.2019",
+    "sluttdato": "",
+    "status": "aktiv",
+    "individuell_veiledning_timer": "48",
+    "gruppeveiledning_timer": "24",
+    "kurs_timer": "40",
+    "sykehustjeneste": "ikke_startet",
+    "laeringsmaal_godkjent_prosent": "35",
+}
+VOUCHER = {
+    "kommunenummer": "1804",
+    "rapportaar": "2021",
+    "bilagsnummer": "B1",
+    "bilagsdato": "15.01.2021",
+    "kategori": "kurs",
+    "finansieringskilde": "helsedirektoratet",
+    "belop": "1000",
+    "alis_id": "",
+    "beskrivelse": "Kurs",
+}
+COVERAGE = {
+    "kommunenummer": "1804",
+    "rapportaar": "2021",
+    "fastlegehjemler": "52",
+    "ledige_hjemler": "3",
+    "innbyggere_uten_fastlege": "2800",
+    "nye_fastleger": "4",
+    "fastleger_sluttet": "2",
+}
+
+
+def csv_bytes(template: dict, *rows: dict, drop: tuple[str, ...] = ()) -> bytes:
+    """A ';'-separated UTF-8 file with the template's columns and one line per row of overrides."""
+    columns = [c for c in template if c not in drop]
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, delimiter=";", lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([{**template, **row}[c] for c in columns])
+    return out.getvalue().encode("utf-8")
+
+
+def workbook_bytes(sheets: dict[str, list[list]]) -> bytes:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        sheet = wb.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+A, K, F = "2021/1804_alis.csv", "2021/1804_kostnader.csv", "2021/1804_fastlegedekning.csv"
+
+# name: (files in 2021/, expected findings as (file, table, row, column, rule, severity))
+CASES = {
+    "file name breaks the pattern": (
+        {"notater 2021.csv": b"x"},
+        [("2021/notater 2021.csv", "", None, "", "file_name", "fatal")],
+    ),
+    "empty file": ({"1804_alis.csv": b""}, [(A, "alis", None, "", "unreadable", "fatal")]),
+    "binary garbage named .csv": (
+        {"1804_alis.csv": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"},
+        [(A, "alis", None, "", "unreadable", "fatal")],
+    ),
+    "corrupt workbook": (
+        {"1804.xlsx": b"PK\x03\x04\x14\x00 cut off"},
+        [
+            ("2021/1804.xlsx", t, None, "", "unreadable", "fatal")
+            for t in ("alis", "kostnader", "fastlegedekning")
+        ],
+    ),
+    "wrong encoding": (
+        {"1804_kostnader.csv": csv_bytes(VOUCHER, {}).replace(b"Kurs\n", b"Kurs \x81\x8d\n")},
+        [(K, "kostnader", None, "", "encoding", "fatal")],
+    ),
+    "workbook without the sheets": (
+        {"1804.xlsx": workbook_bytes({"alis": [list(ALIS), list(ALIS.values())]})},
+        [("2021/1804.xlsx", t, None, "", "missing_sheet", "fatal") for t in ("kostnader", "fastlegedekning")],
+    ),
+    "missing column": (
+        {"1804_kostnader.csv": csv_bytes(VOUCHER, {}, drop=("belop",))},
+        [(K, "kostnader", None, "", "missing_column", "fatal")],
+    ),
+    "file from a non-participant": (
+        {"1903_alis.csv": csv_bytes(ALIS, {"kommunenummer": "1903"})},
+        [("2021/1903_alis.csv", "alis", None, "", "not_participant", "fatal")],
+    ),
+    "100 001 rows": (
+        {"1804_kostnader.csv": csv_bytes(VOUCHER, *({"bilagsnummer": f"B{i}"} for i in range(100_001)))},
+        [(K, "kostnader", None, "", "too_large", "fatal")],
+    ),
+    "kommunenummer differs from the file name": (
+        {"1804_alis.csv": csv_bytes(ALIS, {"kommunenummer": "1865"})},
+        [(A, "alis", 2, "kommunenummer", "kommunenummer_mismatch", "error")],
+    ),
+    "rapportaar is not the year folder": (
+        {"1804_alis.csv": csv_bytes(ALIS, {"rapportaar": "2020"})},
+        [(A, "alis", 2, "rapportaar", "rapportaar_mismatch", "error")],
+    ),
+    "required value missing": (
+        {"1804_alis.csv": csv_bytes(ALIS, {"tilsettingsform": "  "})},
+        [(A, "alis", 2, "tilsettingsform", "required", "error")],
+    ),
+    "not a date": (
+        {"1804_alis.csv": csv_bytes(ALIS, {"startdato": "31.02.2021"})},
+        [(A, "alis", 2, "startdato", "invalid_value", "error")],
+    ),
+    "amount with three decimals": (
+        {"1804_kostnader.csv": csv_bytes(VOUCHER, {"belop": "100,005"})},
+        [(K, "kostnader", 2, "belop", "invalid_value", "error")],
+    ),
+    "unknown code": (
+        {"1804_kostnader.csv": csv_bytes(VOUCHER, {"kategori": "kaffe"})},
+        [(K, "kostnader", 2, "kategori", "invalid_code", "error")],
+    ),
+    "duplicate voucher number": (
+        {"1804_kostnader.csv": csv_bytes(VOUCHER, {}, {"belop": "50"})},
+        [
+            (K, "kostnader", 2, "bilagsnummer", "duplicate", "error"),
+            (K, "kostnader", 3, "bilagsnummer", "duplicate", "error"),
+        ],
+    ),
+    "hours above the limit": (
+        {"1804_alis.csv": csv_bytes(ALIS, {"kurs_timer": "600"})},
+        [(A, "alis", 2, "kurs_timer", "out_of_range", "error")],
+    ),
+    "negative count": (
+        {"1804_fastlegedekning.csv": csv_bytes(COVERAGE, {"nye_fastleger": "-1"})},
+        [(F, "fastlegedekning", 2, "nye_fastleger", "out_of_range", "error")],
+    ),
+    "unusually many supervision hours": (
+        {"1804_alis.csv": csv_bytes(ALIS, {"individuell_veiledning_timer": "120"})},
+        [(A, "alis", 2, "individuell_veiledning_timer", "above_warning_limit", "warning")],
+    ),
+    "hired before ALIS-Nord": (
+        {"1804_alis.csv": csv_bytes(ALIS, {"startdato": "2018-12-31"})},
+        [(A, "alis", 2, "startdato", "startdato_out_of_range", "error")],
+    ),
+    "hired after the year": (
+        {"1804_alis.csv": csv_bytes(ALIS, {"startdato": "01.01.2022"})},
+        [(A, "alis", 2, "startdato", "startdato_out_of_range", "error")],
+    ),
+    "left before starting": (
+        {
+            "1804_alis.csv": csv_bytes(
+                ALIS, {"startdato": "01.06.2021", "sluttdato": "01.05.2021", "status": "sluttet"}
+            )
+        },
+        [(A, "alis", 2, "sluttdato", "sluttdato_before_startdato", "error")],
+    ),
+    "left before the year": (
+        {"1804_alis.csv": csv_bytes(ALIS, {"sluttdato": "31.12.2020", "status": "sluttet"})},
+        [(A, "alis", 2, "sluttdato", "sluttdato_before_year", "error")],
+    ),
+    "left without an end date": (
+        {"1804_alis.csv": csv_bytes(ALIS, {"status": "spesialist"})},
+        [(A, "alis", 2, "sluttdato", "sluttdato_required", "error")],
+    ),
+    "three ALIS in one municipality": (
+        {"1804_alis.csv": csv_bytes(ALIS, {}, {"alis_id": "A1002"}, {"alis_id": "A1003"})},
+        [(A, "alis", None, "alis_id", "too_many_alis", "warning")],
+    ),
+    "too little supervision for a whole year": (
+        {"1804_alis.csv": csv_bytes(ALIS, {"individuell_veiledning_timer": "30"})},
+        [(A, "alis", 2, "individuell_veiledning_timer", "low_supervision", "warning")],
+    ),
+    "voucher dated outside the year": (
+        {"1804_kostnader.csv": csv_bytes(VOUCHER, {"bilagsdato": "31.12.2020"})},
+        [(K, "kostnader", 2, "bilagsdato", "bilagsdato_outside_year", "error")],
+    ),
+    "voucher of zero": (
+        {"1804_kostnader.csv": csv_bytes(VOUCHER, {"belop": "0,00"})},
+        [(K, "kostnader", 2, "belop", "belop_zero", "error")],
+    ),
+    "voucher above 2 000 000": (
+        {"1804_kostnader.csv": csv_bytes(VOUCHER, {"belop": "-2 000 000,01"})},
+        [(K, "kostnader", 2, "belop", "belop_too_large", "error")],
+    ),
+    "voucher for an unknown ALIS": (
+        {
+            "1804_alis.csv": csv_bytes(ALIS, {}),
+            "1804_kostnader.csv": csv_bytes(
+                VOUCHER, {"alis_id": "A9999"}, {"alis_id": "A1001", "bilagsnummer": "B2"}
+            ),
+        },
+        [(K, "kostnader", 2, "alis_id", "alis_id_unknown", "error")],
+    ),
+    "more vacant than positions": (
+        {"1804_fastlegedekning.csv": csv_bytes(COVERAGE, {"ledige_hjemler": "60"})},
+        [(F, "fastlegedekning", 2, "ledige_hjemler", "ledige_over_hjemler", "error")],
+    ),
+    "two coverage rows": (
+        {"1804_fastlegedekning.csv": csv_bytes(COVERAGE, {}, {"ledige_hjemler": "4"})},
+        [
+            (F, "fastlegedekning", 2, "", "not_one_row", "error"),
+            (F, "fastlegedekning", 3, "", "not_one_row", "error"),
+        ],
+    ),
+    "no coverage row": (
+        {"1804_fastlegedekning.csv": csv_bytes(COVERAGE)},
+        [(F, "fastlegedekning", None, "", "not_one_row", "error")],
+    ),
+}
+
+
+def _landing(tmp_path, files: dict[str, bytes]):
+    root = tmp_path / "landing"
+    (root / "referanse").mkdir(parents=True)
+    for name, text in REFERENCE.items():
+        (root / "referanse" / name).write_text(text, encoding="utf-8")
+    (root / "2021").mkdir()
+    for name, data in files.items():
+        (root / "2021" / name).write_bytes(data)
+    return root
+
+
+def _order(finding: tuple) -> tuple:
+    file, table, row, column, rule, severity = finding
+    return (file, table, row or 0, column, rule, severity)
+
+
+def _validate(root):
+    return validate_year(root, take_inventory(root, 2021), load_reference_data(root))
+
+
+@pytest.mark.parametrize("case", CASES, ids=list(CASES))
+def test_each_bad_input_gives_exactly_its_finding(case, tmp_path):
+    files, expected = CASES[case]
+    result = _validate(_landing(tmp_path, files))
+    found = [(f.file, f.table, f.row, f.column, f.rule, f.severity) for f in result.findings]
+    assert sorted(found, key=_order) == sorted(expected, key=_order)
+    # nothing lost, nothing invented: every row is accepted or quarantined, errors quarantine
+    assert result.rows_received == sum(len(t.accepted) for t in result.tables) + len(result.quarantined)
+    quarantined = {(q.file, q.row) for q in result.quarantined}
+    for file, _table, row, _column, _rule, severity in expected:
+        if severity == "error" and row is not None:
+            assert (file, row) in quarantined
+        if severity == "warning":
+            assert (file, row) not in quarantined
+
+
+def test_the_corpus_covers_every_rule_of_the_contract():
+    covered = {finding[4] for _, expected in CASES.values() for finding in expected}
+    assert covered == set(all_rules())
+
+
+def test_a_rejected_table_quarantines_every_row_and_counts_them(tmp_path):
+    result = _validate(
+        _landing(tmp_path, {"1903_alis.csv": csv_bytes(ALIS, {"kommunenummer": "1903"}, {"alis_id": "A2"})})
+    )
+    assert result.rows_received == 2 and len(result.quarantined) == 2
+    assert result.tables[0].rejected
+
+
+def test_messages_are_bokmal_and_name_the_fix(tmp_path):
+    files = {
+        "1804_alis.csv": csv_bytes(ALIS, {"startdato": "31.02.2021", "kurs_timer": "600"}),
+        "1804_kostnader.csv": csv_bytes(VOUCHER, {}, {"belop": "50"}),
+        "1804_fastlegedekning.csv": csv_bytes(COVERAGE, {"nye_fastleger": "-1"}),
+    }
+    messages = {(f.file, f.rule, f.row): f.message for f in _validate(_landing(tmp_path, files)).findings}
+    assert messages[(A, "invalid_value", 2)] == (
+        "Rad 2: startdato «31.02.2021» kan ikke leses. Skriv en gyldig dato, for eksempel 15.03.2021 eller 2021-03-15."
+    )
+    assert messages[(A, "out_of_range", 2)] == "Rad 2: kurs_timer er 600, men må være mellom 0 og 500."
+    assert messages[(F, "out_of_range", 2)] == "Rad 2: nye_fastleger er -1, men må være minst 0."
+    assert messages[(K, "duplicate", 2)] == (
+        "Rad 2: bilagsnummer «B1» står også på rad 3. Verdien må være unik; rett opp og send filen på nytt."
+    )
