@@ -11,7 +11,7 @@ YEARS ?= 2019 2020 2021 2022 2023
 SYSTEM_LIBS := libpango-1.0.so libpangoft2-1.0.so libharfbuzz-subset.so
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
 
-.PHONY: venv system-deps report test ui sample-data lint clean
+.PHONY: venv system-deps report test ui sample-data contract-docs lint clean
 
 system-deps:
 	@missing=""; for lib in $(SYSTEM_LIBS); do ldconfig -p | grep -q "$$lib" || missing="$$missing $$lib"; done; \
@@ -48,6 +48,10 @@ ui: venv $(DAGSTER_HOME)
 # Regenerates the bundled sample landing area (byte-identical for the same seed).
 sample-data: venv
 	$(BIN)/python -m alis_nord.sample_data --out sample_landing
+
+# Regenerates data_contracts/FORMAT.md from the contract (a test keeps it in step).
+contract-docs: venv
+	$(BIN)/python -m alis_nord.contract_docs
 
 lint: venv
 	$(BIN)/ruff check .

@@ -21,7 +21,6 @@ from alis_nord.money import from_ore, money_text
 from alis_nord.reference import ReferenceData
 from alis_nord.warehouse import Warehouse
 
-TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "report_templates"
 FINDINGS_COLUMNS = ["kommunenummer", "file", "table", "row", "column", "rule", "severity", "value", "message"]
 RECIPIENT = "Helsedirektoratet"
 SENDER = "Bodø kommune, prosjekteier for ALIS-Nord"
@@ -218,23 +217,15 @@ def report_context(
 
 
 def render_html(context: dict[str, Any]) -> str:
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+    from alis_nord.rendering import render
 
-    from alis_nord import norsk
-
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATE_DIR),
-        autoescape=select_autoescape(["html", "j2"], default=True),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters.update(kr=norsk.kr, tall=norsk.tall, dato=norsk.dato, prosent=norsk.prosent)
-    return env.get_template("statusrapport.html.j2").render(**context)
+    return render("statusrapport.html.j2", **context)
 
 
 def render_pdf(html: str) -> bytes:
     """PDF/A-2a (archival, tagged) with the document language from ``<html lang="nb">``."""
     from weasyprint import HTML
+
+    from alis_nord.rendering import TEMPLATE_DIR
 
     return HTML(string=html, base_url=str(TEMPLATE_DIR)).write_pdf(pdf_variant="pdf/a-2a")

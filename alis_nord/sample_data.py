@@ -18,17 +18,15 @@ import datetime as dt
 import io
 import json
 import random
-import re
 import shutil
-import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 from alis_nord.contract import table_contracts
+from alis_nord.xlsx import deterministic_zip
 
 FIRST_YEAR = 2019
-ZIP_TIMESTAMP = (2020, 1, 1, 0, 0, 0)
 
 # name, [(kommunenummer, fra_aar, til_aar)], joined ALIS-Nord, ALIS slots, GP positions
 MUNICIPALITIES: list[tuple[str, list[tuple[str, int, int | None]], int, int, int]] = [
@@ -325,22 +323,6 @@ def _xlsx_bytes(tables: dict[str, list[dict]]) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return deterministic_zip(buffer.getvalue())
-
-
-def deterministic_zip(data: bytes) -> bytes:
-    """The same zip with fixed timestamps, so the same content gives the same bytes."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            content = source.read(info.filename)
-            if info.filename == "docProps/core.xml":  # openpyxl stamps the save time here
-                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2020-01-01T00:00:00Z", content)
-            fixed = zipfile.ZipInfo(info.filename, ZIP_TIMESTAMP)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o644 << 16
-            target.writestr(fixed, content)
-    return out.getvalue()
 
 
 # ---------------------------------------------------------------- planted errors

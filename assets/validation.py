@@ -5,15 +5,19 @@ every finding are kept too, so that rows received = accepted + quarantined.
 """
 
 from collections import Counter
+from collections.abc import Iterable
 
 from dagster import (
+    AssetCheckExecutionContext,
     AssetCheckResult,
     AssetCheckSeverity,
+    AssetCheckSpec,
     AssetExecutionContext,
     MaterializeResult,
     MetadataValue,
     asset,
     asset_check,
+    multi_asset_check,
 )
 
 from assets.ingest import landing_files
@@ -21,6 +25,8 @@ from pipelines.partitions import report_years
 from pipelines.resources import LandingArea, WarehouseResource
 
 ROWS_RECONCILE = "rows_received_equal_accepted_plus_quarantined"
+PARTICIPANTS_DELIVERED = "all_participants_delivered"
+RULE_CHECK_PREFIX = "rule_"  # one check per rule of data_contracts/: rule_invalid_code, …
 
 
 @asset(
@@ -74,11 +80,10 @@ def validated_submissions(
     blocking=True,
     description="Every row received is either accepted or quarantined: nothing lost, nothing invented.",
 )
-def rows_reconcile(context, warehouse: WarehouseResource) -> AssetCheckResult:
+def rows_reconcile(context: AssetCheckExecutionContext, warehouse: WarehouseResource) -> AssetCheckResult:
     from alis_nord.warehouse import reconcile_rows
 
-    # a blocking check runs in the materializing step, which has a partition key
-    year = int(context.op_execution_context.partition_key)
+    year = _year(context)
     received, accepted, quarantined = reconcile_rows(warehouse.open(), year)
     return AssetCheckResult(
         passed=received == accepted + quarantined,
@@ -87,4 +92,76 @@ def rows_reconcile(context, warehouse: WarehouseResource) -> AssetCheckResult:
         description=f"{received} received = {accepted} accepted + {quarantined} quarantined"
         if received == accepted + quarantined
         else f"{received} received ≠ {accepted} accepted + {quarantined} quarantined",
+    )
+
+
+def _year(context: AssetCheckExecutionContext) -> int:
+    return int(context.op_execution_context.partition_key)
+
+
+def _rule_check_specs() -> list[AssetCheckSpec]:
+    from alis_nord.contract import all_rules  # reads data_contracts/*.yaml; imports nothing heavy
+
+    return [
+        AssetCheckSpec(
+            name=f"{RULE_CHECK_PREFIX}{rule.id}",
+            asset=validated_submissions,
+            description=f"[{rule.severity}] {rule.beskrivelse}",
+        )
+        for rule in all_rules().values()
+    ]
+
+
+@multi_asset_check(
+    specs=_rule_check_specs(),
+    description="One check per rule of the submission format: fails when the year has findings of that rule.",
+)
+def contract_rule_checks(context: AssetCheckExecutionContext, warehouse: WarehouseResource) -> Iterable[AssetCheckResult]:
+    from alis_nord import warehouse as tables
+    from alis_nord.contract import all_rules
+
+    findings = warehouse.open().rows(tables.findings, _year(context))
+    for rule in all_rules().values():
+        own = [f for f in findings if f["rule"] == rule.id]
+        per_municipality = Counter(f["kommunenummer"] or "(uten kommunenummer)" for f in own)
+        table = "\n".join(f"| {k} | {n} |" for k, n in sorted(per_municipality.items()))
+        yield AssetCheckResult(
+            check_name=f"{RULE_CHECK_PREFIX}{rule.id}",
+            passed=not own,
+            severity=AssetCheckSeverity.WARN if rule.severity == "warning" else AssetCheckSeverity.ERROR,
+            metadata={
+                "findings": len(own),
+                "municipalities": len(per_municipality),
+                "per_municipality": MetadataValue.md(
+                    "| kommunenummer | findings |\n|---|---|\n" + table if own else "No findings."
+                ),
+            },
+        )
+
+
+@asset_check(
+    asset=validated_submissions,
+    name=PARTICIPANTS_DELIVERED,
+    description="Every participating municipality delivered at least one readable table for the year.",
+)
+def participants_delivered(
+    context: AssetCheckExecutionContext, landing: LandingArea, warehouse: WarehouseResource
+) -> AssetCheckResult:
+    from alis_nord import warehouse as tables
+    from alis_nord.reference import load_reference_data
+
+    year = _year(context)
+    reference = load_reference_data(landing.root)
+    readable = {d["kommunenummer"] for d in warehouse.open().rows(tables.table_deliveries, year) if not d["rejected"]}
+    missing = [p for p in reference.participants_in(year) if p.kommunenummer not in readable]
+    return AssetCheckResult(
+        passed=not missing,
+        severity=AssetCheckSeverity.WARN,
+        metadata={
+            "participants": len(reference.participants_in(year)),
+            "missing": len(missing),
+            "missing_municipalities": MetadataValue.md(
+                "\n".join(f"- {p.kommunenummer} {p.navn}" for p in missing) or "Alle har levert."
+            ),
+        },
     )

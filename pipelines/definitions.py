@@ -6,12 +6,12 @@ imported inside the assets when they run.
 
 from dagster import Definitions, in_process_executor, load_asset_checks_from_modules, load_assets_from_modules
 
-from assets import budget, ingest, report, validation
+from assets import budget, feedback, ingest, report, validation
 from pipelines.jobs import annual_report_job
 from pipelines.resources import resources_from_environment
 from pipelines.schedules import annual_report_schedule
 
-_STAGES = [ingest, validation, budget, report]
+_STAGES = [ingest, validation, budget, report, feedback]
 
 defs = Definitions(
     assets=load_assets_from_modules(_STAGES),

@@ -27,6 +27,7 @@ import pytest
 from dagster import materialize
 
 from alis_nord import warehouse as tables
+from alis_nord.contract import all_rules
 from alis_nord.warehouse import Warehouse
 from pipelines.definitions import defs
 from pipelines.resources import resources_from_environment
@@ -43,8 +44,8 @@ def _resources(landing: Path, output: Path, database_url: str) -> dict:
 def _run(year: int, resources: dict) -> None:
     result = materialize(ALL_ASSETS, partition_key=str(year), resources=resources)
     assert result.success
-    failed = [e for e in result.get_asset_check_evaluations() if not e.passed]
-    assert failed == [] if year != 2020 else True  # 2020 may flag years_missing only when run alone
+    checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
+    assert checks["rows_received_equal_accepted_plus_quarantined"].passed
 
 
 @pytest.fixture
@@ -150,3 +151,48 @@ def test_a_year_run_alone_says_which_earlier_years_are_missing(small_landing, tm
     (row,) = Warehouse(sqlite_url).rows(tables.grant_use, 2020)
     assert row["years_missing"] == "2019"
     assert row["used_cumulative_ore"] == 68535544  # 2020 alone: 685 355.44
+
+
+def test_every_rule_is_a_check_and_missing_participants_are_flagged(small_landing, tmp_path, sqlite_url):
+    resources = _resources(small_landing, tmp_path / "out", sqlite_url)
+    result = materialize(ALL_ASSETS, partition_key="2020", resources=resources)
+    checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
+    # the three findings of 2020 (see tests/test_validation.py): one check fails per rule
+    failed = {name for name, e in checks.items() if name.startswith("rule_") and not e.passed}
+    assert failed == {"rule_file_name", "rule_invalid_code", "rule_not_participant"}
+    assert checks["rule_invalid_code"].metadata["findings"].value == 1
+    assert "| 1804 | 1 |" in checks["rule_invalid_code"].metadata["per_municipality"].value
+    assert checks["rule_invalid_code"].severity.value == "ERROR"
+    assert {name for name in checks if name.startswith("rule_")} == {f"rule_{r}" for r in all_rules()}
+    delivered = checks["all_participants_delivered"]
+    assert (
+        delivered.passed is False
+        and "5444 Sør-Varanger" in delivered.metadata["missing_municipalities"].value
+    )
+
+
+def test_feedback_pages_for_participants_senders_and_the_missing(two_years):
+    output, _, _ = two_years
+    pages = {p.stem: p.read_text(encoding="utf-8") for p in (output / "2020" / "feedback").glob("*.html")}
+    assert sorted(pages) == ["1804", "1865", "1903", "5444"]
+    bodo = pages["1804"]
+    assert 'lang="nb"' in bodo
+    assert "Rad 8: kategori «kaffe» er ikke en gyldig verdi." in bodo
+    assert "Vi har mottatt 9 rader. 8 er godkjent og" in bodo  # 2 + 6 + 1 rows, the «kaffe» voucher held back
+    assert "Vi har ikke mottatt noen filer fra dere for 2020." in pages["5444"]
+    assert "er ikke deltaker i ALIS-Nord i 2020" in pages["1903"]
+    assert "erstattet av en nyere versjon" in pages["1865"]  # Vågan's v1
+    assert "Alt er i orden: alle 3 rader er godkjent." in pages["1865"]
+    assert (output / "2020" / "innsendingsmal-2020.xlsx").exists()
+
+
+def test_text_from_a_submission_is_never_markup_in_feedback(small_landing, tmp_path, sqlite_url):
+    hostile = "<script>alert('x')</script>"
+    path = small_landing / "2020" / "1804_kostnader.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(";kaffe;", f";{hostile};"), encoding="utf-8")
+    materialize(
+        ALL_ASSETS, partition_key="2020", resources=_resources(small_landing, tmp_path / "out", sqlite_url)
+    )
+    page = (tmp_path / "out" / "2020" / "feedback" / "1804.html").read_text(encoding="utf-8")
+    assert hostile not in page
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in page

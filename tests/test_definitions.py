@@ -37,6 +37,8 @@ def test_the_asset_graph():
         "grant_use": ["alis_grant_entitlement", "costs_by_source", "grant_use"],  # the year before
         "report_summary": ["grant_use", "validated_submissions"],
         "status_report": ["report_summary"],
+        "municipality_feedback": ["validated_submissions"],
+        "submission_template": [],
     }
     groups = {key.to_user_string(): graph.get(key).group_name for key in graph.get_all_asset_keys()}
     assert groups["alis_grant_entitlement"] == groups["grant_use"] == groups["costs_by_source"] == "budget"

@@ -1,0 +1,167 @@
+"""The Excel submission template for a report year, generated from ``data_contracts/``.
+
+One sheet per table with the contract's headers, a drop-down list for every code column,
+date and number formats and input checks on the rows to fill in, and an instructions
+sheet ("Veiledning") listing every column and rule in bokmål. A workbook filled in from it
+and saved as ``<kommunenummer>.xlsx`` passes validation.
+"""
+
+from __future__ import annotations
+
+import io
+
+from alis_nord.contract import all_rules, column_types, table_contracts
+
+FILL_ROWS = 500  # rows with formats and input checks below the header
+SEVERITY_NB = {
+    "fatal": "Hele tabellen avvises",
+    "error": "Raden holdes utenfor",
+    "warning": "Advarsel, raden brukes",
+}
+
+
+def _column_letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index)
+
+
+def _instructions(sheet, year: int) -> None:
+    from openpyxl.styles import Alignment, Font
+
+    for letter, width in zip("ABCDE", (32, 18, 12, 40, 70), strict=True):
+        sheet.column_dimensions[letter].width = width
+    lines: list[tuple[bool, tuple]] = [  # (heading?, cells)
+        (True, (f"Innsending av tall til ALIS-Nord for {year}",)),
+        (False, ()),
+        (True, ("Slik gjør dere",)),
+        (
+            False,
+            (
+                "1. Fyll ut arkene alis, kostnader og fastlegedekning. Første rad er overskriftene; ikke endre dem.",
+            ),
+        ),
+        (
+            False,
+            (
+                f"2. Lagre filen som <kommunenummer>.xlsx, for eksempel 1804.xlsx, og send den innen 15. mars {year + 1}.",
+            ),
+        ),
+        (
+            False,
+            (
+                "3. Retter dere noe senere, send hele filen på nytt som <kommunenummer>_v2.xlsx (så _v3 osv.).",
+            ),
+        ),
+        (
+            False,
+            (
+                "Datoer skrives som 15.03.2021. Beløp i kroner med høyst to desimaler; negativt beløp er en kreditnota.",
+            ),
+        ),
+        (False, ()),
+    ]
+    for contract in table_contracts().values():
+        lines.append((True, (f"Arket «{contract.table}»: {contract.title}",)))
+        lines.append((False, (contract.beskrivelse,)))
+        lines.append((True, ("Kolonne", "Type", "Må fylles ut", "Gyldige verdier", "Beskrivelse")))
+        for column in contract.columns:
+            limits = [f"minst {column.min}"] if column.min is not None else []
+            limits += [f"høyst {column.max}"] if column.max is not None else []
+            allowed = ", ".join(column.codes) if column.codes else ", ".join(limits)
+            required = "Ja" if column.required else "Nei"
+            lines.append(
+                (
+                    False,
+                    (column.name, column_types()[column.type].navn, required, allowed, column.beskrivelse),
+                )
+            )
+        lines.append((False, ()))
+    lines.append((True, ("Kontrollene",)))
+    lines.append((True, ("Regel", "Virkning", "", "", "Hva som kontrolleres")))
+    lines += [
+        (False, (rule.id, SEVERITY_NB[rule.severity], "", "", rule.beskrivelse))
+        for rule in all_rules().values()
+    ]
+    for heading, cells in lines:
+        sheet.append(list(cells))
+        for cell in sheet[sheet.max_row]:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            if heading:
+                cell.font = Font(bold=True)
+    sheet["A1"].font = Font(bold=True, size=14)
+
+
+def _table_sheet(sheet, table: str, year: int) -> None:
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    contract = table_contracts()[table]
+    types = column_types()
+    sheet.append([c.name for c in contract.columns])
+    sheet.freeze_panes = "A2"
+    header_fill = PatternFill("solid", fgColor="DDE6F0")
+    for index, column in enumerate(contract.columns, start=1):
+        letter = _column_letter(index)
+        header = sheet.cell(row=1, column=index)
+        header.font = Font(bold=True)
+        header.fill = header_fill
+        sheet.column_dimensions[letter].width = max(14, len(column.name) + 4)
+        for row in range(2, FILL_ROWS + 2):
+            sheet.cell(row=row, column=index).number_format = types[column.type].excel_format
+        cells = f"{letter}2:{letter}{FILL_ROWS + 1}"
+        check = _input_check(column, year)
+        if check is not None:
+            kind, kwargs = check
+            validation = DataValidation(
+                type=kind, allow_blank=not column.required, showErrorMessage=True, **kwargs
+            )
+            validation.error = f"Ugyldig verdi i {column.name}. " + (column.beskrivelse or "")
+            validation.errorTitle = "Ugyldig verdi"
+            validation.prompt = column.beskrivelse
+            validation.showInputMessage = bool(column.beskrivelse)
+            sheet.add_data_validation(validation)
+            validation.add(cells)
+
+
+def _input_check(column, year: int) -> tuple[str, dict] | None:
+    """Excel's own input check for a column: a drop-down list for codes, ranges for numbers."""
+    if column.codes:
+        return "list", {"formula1": '"' + ",".join(column.codes) + '"'}
+    if column.type == "year":
+        return "whole", {"operator": "equal", "formula1": str(year)}
+    if column.type == "date":
+        return "date", {
+            "operator": "between",
+            "formula1": "DATE(2019,1,1)",
+            "formula2": f"DATE({year},12,31)",
+        }
+    if column.type in ("decimal", "integer") and (column.min is not None or column.max is not None):
+        kind = "whole" if column.type == "integer" else "decimal"
+        if column.max is None:
+            return kind, {"operator": "greaterThanOrEqual", "formula1": str(column.min)}
+        return kind, {"operator": "between", "formula1": str(column.min or 0), "formula2": str(column.max)}
+    if column.type == "kommunenummer":
+        return "textLength", {"operator": "equal", "formula1": "4"}
+    return None
+
+
+def submission_template(year: int) -> bytes:
+    """The template workbook for ``year``; the same year always gives the same bytes."""
+    import datetime as dt
+
+    import openpyxl
+
+    from alis_nord.xlsx import deterministic_zip
+
+    workbook = openpyxl.Workbook()
+    _instructions(workbook.active, year)
+    workbook.active.title = "Veiledning"
+    for table in table_contracts():
+        _table_sheet(workbook.create_sheet(table), table, year)
+    workbook.properties.creator = "ALIS-Nord"
+    workbook.properties.title = f"Innsendingsmal ALIS-Nord {year}"
+    workbook.properties.created = dt.datetime(year, 1, 1)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return deterministic_zip(buffer.getvalue())
