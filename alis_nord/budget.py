@@ -123,3 +123,103 @@ def grant_use(
         counted,
         missing,
     )
+
+
+# ---------------------------------------------------------------- plan against actual
+
+OVER_PLAN_TOLERANCE = Decimal("0.10")  # a category more than 10 % above plan is flagged
+ALIS_GRANT_CATEGORY = "alis_tilskudd"  # budsjett.csv's category for the ALIS grant
+
+
+@dataclass(frozen=True)
+class PlanLine:
+    """One category of Helsedirektoratet's grant in one year: the project plan against actual."""
+
+    kategori: str
+    plan: Decimal
+    actual: Decimal
+
+    @property
+    def deviation(self) -> Decimal:
+        return self.actual - self.plan
+
+    @property
+    def over_plan(self) -> bool:
+        """More than 10 % above plan; spending in a category with no plan counts as above it."""
+        if self.plan <= 0:
+            return self.actual > 0
+        return self.actual > self.plan * (1 + OVER_PLAN_TOLERANCE)
+
+
+def plan_against_actual(
+    plan: dict[str, Decimal], alis_grant: Decimal, helsedirektoratet_costs: dict[str, Decimal]
+) -> list[PlanLine]:
+    """Per category: the plan (``budsjett.csv``) against what was charged to Helsedirektoratet's
+    grant — the ALIS grant under ``alis_tilskudd``, vouchers under their own category."""
+    actual = {ALIS_GRANT_CATEGORY: alis_grant, **helsedirektoratet_costs}
+    categories = [ALIS_GRANT_CATEGORY] + sorted((set(plan) | set(actual)) - {ALIS_GRANT_CATEGORY})
+    zero = Decimal("0.00")
+    return [PlanLine(c, plan.get(c, zero), actual.get(c, zero)) for c in categories]
+
+
+# ---------------------------------------------------------------- forecast
+
+CURRENT_RATE = "current_rate"
+PLAN = "plan"
+FORECAST_METHODS = {
+    CURRENT_RATE: "Årets forbruk (ALIS-tilskudd og kostnader ført på Helsedirektoratet) videreført hvert gjenværende år",
+    PLAN: "Brukt hittil pluss prosjektplanens budsjett for hvert gjenværende år",
+}
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """Use of the grant at the end of the grant period, by one method."""
+
+    method: str
+    years: tuple[int, ...]  # the remaining years of the grant period after the report year
+    per_year: tuple[Decimal, ...]  # projected use in each of those years
+    used_at_end: Decimal
+    remaining_at_end: Decimal
+
+    @property
+    def description(self) -> str:
+        return FORECAST_METHODS[self.method]
+
+
+def forecasts(use: GrantUse, til_aar: int, plan_by_year: dict[int, Decimal]) -> list[Forecast]:
+    """Both forecasts from a year's grant use: at the current rate, and by the plan."""
+    years = tuple(range(use.year + 1, til_aar + 1))
+    zero = Decimal("0.00")
+    result = []
+    for method, per_year in (
+        (CURRENT_RATE, tuple(use.used_in_year for _ in years)),
+        (PLAN, tuple(plan_by_year.get(y, zero) for y in years)),
+    ):
+        used = use.used_cumulative + sum(per_year, zero)
+        result.append(Forecast(method, years, per_year, used, use.total - used))
+    return result
+
+
+# ---------------------------------------------------------------- Statsforvalter
+
+
+@dataclass(frozen=True)
+class StatsforvalterBalance:
+    year: int
+    granted: Decimal
+    costs: Decimal
+
+    @property
+    def difference(self) -> Decimal:
+        return self.granted - self.costs
+
+
+def statsforvalter_granted(year: int, grants) -> Decimal:
+    """Statsforvalter grants for a year. They are applied for yearly (one row per year); a
+    grant spanning several years is spread evenly, rounded half-up to øre."""
+    total = Decimal("0.00")
+    for grant in grants:
+        if grant.kilde == "statsforvalter" and grant.fra_aar <= year <= grant.til_aar:
+            total += round_ore(grant.belop / (grant.til_aar - grant.fra_aar + 1))
+    return total

@@ -12,7 +12,11 @@ from pathlib import Path
 from alis_nord.contract import CONTRACT_DIR, all_rules, column_types, table_contracts
 
 FORMAT_DOC = CONTRACT_DIR / "FORMAT.md"
-SEVERITY_NB = {"fatal": "avvist (hele tabellen)", "error": "feil (raden holdes utenfor)", "warning": "advarsel (raden brukes)"}
+SEVERITY_NB = {
+    "fatal": "avvist (hele tabellen)",
+    "error": "feil (raden holdes utenfor)",
+    "warning": "advarsel (raden brukes)",
+}
 
 
 def _cell(text: object) -> str:
@@ -38,7 +42,10 @@ def format_doc() -> str:
     types = column_types()
     for contract in table_contracts().values():
         out += [f"## `{contract.table}`: {contract.title}", "", contract.beskrivelse, ""]
-        out += ["| kolonne | type | må fylles ut | gyldige verdier og grenser | beskrivelse |", "|---|---|---|---|---|"]
+        out += [
+            "| kolonne | type | må fylles ut | gyldige verdier og grenser | beskrivelse |",
+            "|---|---|---|---|---|",
+        ]
         for column in contract.columns:
             limits = []
             if column.codes:

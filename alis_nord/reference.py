@@ -59,11 +59,39 @@ class Rates:
 
 
 @dataclass(frozen=True)
+class OverspendAcknowledgement:
+    """The project office's acknowledgement that Helsedirektoratet's grant is overspent in a
+    year, so the status report may be rendered (``referanse/overforbruk_godkjent.csv``)."""
+
+    aar: int
+    godkjent_av: str
+    dato: dt.date
+    begrunnelse: str
+
+
+@dataclass(frozen=True)
 class ReferenceData:
     participants: tuple[Participant, ...]
     grants: tuple[Grant, ...]
     budget: tuple[BudgetLine, ...]
     rates: tuple[Rates, ...]
+    overspend_acknowledgements: tuple[OverspendAcknowledgement, ...] = ()
+
+    def plan_for(self, year: int) -> dict[str, Decimal]:
+        plan: dict[str, Decimal] = {}
+        for line in self.budget:
+            if line.aar == year:
+                plan[line.kategori] = plan.get(line.kategori, Decimal("0.00")) + line.belop
+        return plan
+
+    def plan_by_year(self) -> dict[int, Decimal]:
+        totals: dict[int, Decimal] = {}
+        for line in self.budget:
+            totals[line.aar] = totals.get(line.aar, Decimal("0.00")) + line.belop
+        return totals
+
+    def overspend_acknowledged(self, year: int) -> OverspendAcknowledgement | None:
+        return next((a for a in self.overspend_acknowledgements if a.aar == year), None)
 
     def participants_in(self, year: int) -> list[Participant]:
         return sorted((p for p in self.participants if p.takes_part_in(year)), key=lambda p: p.kommunenummer)
@@ -155,4 +183,16 @@ def load_reference_data(landing_dir: Path) -> ReferenceData:
         )
         for n, v in _rows(path, ["aar", "tilskudd_per_alis", "egenandel_per_alis"])
     )
-    return ReferenceData(participants, grants, budget, rates)
+    path = ref / "overforbruk_godkjent.csv"  # optional: only once an overspend is acknowledged
+    acknowledgements = ()
+    if path.exists():
+        acknowledgements = tuple(
+            OverspendAcknowledgement(
+                _int(path, n, v["aar"]),
+                str(v["godkjent_av"] or "").strip(),
+                parse_date(v["dato"]),
+                str(v["begrunnelse"] or ""),
+            )
+            for n, v in _rows(path, ["aar", "godkjent_av", "dato", "begrunnelse"])
+        )
+    return ReferenceData(participants, grants, budget, rates, acknowledgements)

@@ -170,9 +170,7 @@ def report_context(
 ) -> dict[str, Any]:
     """Every figure the report shows, computed; the templates only format."""
     grant = reference.helsedirektoratet_grant()
-    plan_by_year: dict[int, Decimal] = {}
-    for line in reference.budget:
-        plan_by_year[line.aar] = plan_by_year.get(line.aar, Decimal("0.00")) + line.belop
+    plan_by_year = reference.plan_by_year()
     budget_years = []
     for row in sorted(store.rows(tables.grant_use), key=lambda r: r["report_year"]):
         y = row["report_year"]

@@ -182,6 +182,29 @@ grant_use = _year_table(
     comment="Use of Helsedirektoratet's grant by report year.",
 )
 
+budget_plan_vs_actual = _year_table(
+    "budget_plan_vs_actual",
+    sa.Column("kategori", sa.String(24), nullable=False),
+    sa.Column("plan_ore", sa.BigInteger, nullable=False),
+    sa.Column("actual_ore", sa.BigInteger, nullable=False),
+    sa.Column("over_plan", sa.Boolean, nullable=False),
+    comment="Helsedirektoratet's grant per category: the project plan against actual.",
+)
+grant_forecast = _year_table(
+    "grant_forecast",
+    sa.Column("method", sa.String(16), nullable=False),
+    sa.Column("remaining_years", sa.Text, nullable=False),
+    sa.Column("used_at_end_ore", sa.BigInteger, nullable=False),
+    sa.Column("remaining_at_end_ore", sa.BigInteger, nullable=False),
+    comment="Use of Helsedirektoratet's grant at the end of the grant period, by forecast method.",
+)
+statsforvalter_grant_use = _year_table(
+    "statsforvalter_grant_use",
+    sa.Column("granted_ore", sa.BigInteger, nullable=False),
+    sa.Column("costs_ore", sa.BigInteger, nullable=False),
+    comment="The Statsforvalter grant for the year against costs charged to it.",
+)
+
 
 @cache
 def engine_for(url: str) -> sa.Engine:
@@ -283,3 +306,21 @@ def helsedirektoratet_use_by_year(store: Warehouse, current_year: int) -> dict[i
         grant, _, hdir = year_money(store, year)
         result[year] = grant + hdir
     return result
+
+
+def grant_use_of(store: Warehouse, year: int):
+    """The stored ``grant_use`` row of a year as a ``GrantUse``."""
+    from alis_nord.budget import GrantUse
+    from alis_nord.money import from_ore
+
+    (row,) = store.rows(grant_use, year)
+    missing = tuple(int(y) for y in row["years_missing"].split(",") if y)
+    return GrantUse(
+        year,
+        from_ore(row["grant_total_ore"]),
+        from_ore(row["used_in_year_ore"]),
+        from_ore(row["used_cumulative_ore"]),
+        from_ore(row["remaining_ore"]),
+        (),
+        missing,
+    )

@@ -1,11 +1,19 @@
-"""Budget stage: the money of ``outputs.md`` for a report year.
+"""Budget stage: the money of ``outputs.md`` for a report year, for finance officers.
 
-``alis_grant_entitlement`` → ``costs_by_source`` → ``grant_use``. Grant use is cumulative
-over the grant period, so each year's ``grant_use`` depends on the year before: a backfill
-runs the years oldest first.
+``alis_grant_entitlement`` and ``costs_by_source`` → ``grant_use`` (cumulative over the grant
+period, so each year depends on the year before and backfills run oldest first) →
+``grant_forecast``; beside them ``budget_plan_vs_actual`` and ``statsforvalter_grant_use``;
+all of it in ``budget_workbook`` (budget-<year>.xlsx).
+
+Every asset shows its figures as a Markdown table, and its key numbers as integer metadata
+in whole kroner (rounded half-up) so the UI can plot them across years. Exact øre are in
+the warehouse, the tables and the workbook.
 """
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from dagster import (
+    AssetCheckExecutionContext,
     AssetCheckResult,
     AssetCheckSeverity,
     AssetDep,
@@ -19,16 +27,36 @@ from dagster import (
 
 from assets.validation import validated_submissions
 from pipelines.partitions import report_years
-from pipelines.resources import LandingArea, WarehouseResource
+from pipelines.resources import LandingArea, OutputArea, WarehouseResource
 
 GRANT_NOT_OVERSPENT = "helsedirektoratet_grant_not_overspent"
 GRANT_HISTORY_COMPLETE = "grant_years_before_this_year_present"
+FORECAST_WITHIN_GRANT = "forecast_within_grant"
+CATEGORIES_WITHIN_PLAN = "categories_within_ten_percent_of_plan"
+NO_GRANT_COSTS_OUTSIDE_PERIOD = "no_helsedirektoratet_costs_outside_grant_period"
 
 
-def _kr(amount) -> str:
+def _kr(amount: Decimal) -> str:
     from alis_nord.norsk import kr
 
     return kr(amount)
+
+
+def _kroner(amount: Decimal) -> int:
+    """Whole kroner, rounded half-up: for plotting in the UI only."""
+    return int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def _year(context) -> int:
+    if isinstance(context, AssetCheckExecutionContext):
+        return int(context.op_execution_context.partition_key)
+    return int(context.partition_key)
+
+
+def _md(header: list[str], rows: list[list]) -> MetadataValue:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return MetadataValue.md("\n".join(lines))
 
 
 @asset(
@@ -49,10 +77,10 @@ def alis_grant_entitlement(
     from alis_nord.money import to_ore
     from alis_nord.reference import load_reference_data
 
-    year = int(context.partition_key)
+    year = _year(context)
     store = warehouse.open()
-    rates = load_reference_data(landing.root).rates_for(year)
-    entitlements = alis_entitlements(store.rows(tables.alis, year), rates, year)
+    reference = load_reference_data(landing.root)
+    entitlements = alis_entitlements(store.rows(tables.alis, year), reference.rates_for(year), year)
     store.replace_year(
         year,
         {
@@ -70,27 +98,32 @@ def alis_grant_entitlement(
             ]
         },
     )
-    grant = sum((e.tilskudd for e in entitlements), start=rates.tilskudd_per_alis * 0)
-    own_share = sum((e.egenandel for e in entitlements), start=rates.egenandel_per_alis * 0)
+    zero = Decimal("0.00")
+    grant = sum((e.tilskudd for e in entitlements), zero)
+    own_share = sum((e.egenandel for e in entitlements), zero)
     per_municipality: dict[str, list] = {}
     for e in entitlements:
         per_municipality.setdefault(e.kommunenummer, []).append(e)
-    lines = "\n".join(
-        f"| {k} | {len(es)} | {sum(e.days_employed for e in es)} | {_kr(sum(e.tilskudd for e in es))} | "
-        f"{_kr(sum(e.egenandel for e in es))} |"
+    rows = [
+        [
+            k,
+            reference.name_of(k),
+            len(es),
+            sum(e.days_employed for e in es),
+            _kr(sum((e.tilskudd for e in es), zero)),
+            _kr(sum((e.egenandel for e in es), zero)),
+        ]
         for k, es in sorted(per_municipality.items())
-    )
+    ]
     return MaterializeResult(
         metadata={
             "alis_count": len(entitlements),
-            "alis_grant_nok": float(
-                grant
-            ),  # numeric metadata for the UI's plot only; figures are exact in the warehouse
-            "egenandel_nok": float(own_share),
+            "alis_grant_kr": _kroner(grant),
+            "egenandel_kr": _kroner(own_share),
             "alis_grant": MetadataValue.text(_kr(grant)),
             "egenandel": MetadataValue.text(_kr(own_share)),
-            "per_municipality": MetadataValue.md(
-                "| kommunenummer | ALIS | days | grant | own share |\n|---|---|---|---|---|\n" + lines
+            "per_municipality": _md(
+                ["kommunenummer", "navn", "ALIS", "dager", "ALIS-tilskudd", "egenandel"], rows
             ),
         }
     )
@@ -108,7 +141,7 @@ def costs_by_source(context: AssetExecutionContext, warehouse: WarehouseResource
     from alis_nord.budget import costs_by_source_and_category, costs_per_source
     from alis_nord.money import from_ore, to_ore
 
-    year = int(context.partition_key)
+    year = _year(context)
     store = warehouse.open()
     vouchers = [{**row, "belop": from_ore(row["belop_ore"])} for row in store.rows(tables.kostnader, year)]
     lines = costs_by_source_and_category(vouchers)
@@ -127,16 +160,13 @@ def costs_by_source(context: AssetExecutionContext, warehouse: WarehouseResource
         },
     )
     totals = costs_per_source(lines)
-    table = "\n".join(
-        f"| {line.finansieringskilde} | {line.kategori} | {line.vouchers} | {_kr(line.belop)} |"
-        for line in lines
-    )
     return MaterializeResult(
         metadata={
-            **{f"costs_{source}_nok": float(amount) for source, amount in totals.items()},
+            **{f"costs_{source}_kr": _kroner(amount) for source, amount in totals.items()},
             **{f"costs_{source}": MetadataValue.text(_kr(amount)) for source, amount in totals.items()},
-            "costs": MetadataValue.md(
-                "| source | category | vouchers | amount |\n|---|---|---|---|\n" + table
+            "costs": _md(
+                ["finansieringskilde", "kategori", "bilag", "beløp"],
+                [[line.finansieringskilde, line.kategori, line.vouchers, _kr(line.belop)] for line in lines],
             ),
         }
     )
@@ -162,14 +192,15 @@ def grant_use(
 ) -> MaterializeResult:
     from alis_nord import warehouse as tables
     from alis_nord.budget import grant_use as compute_grant_use
-    from alis_nord.money import to_ore
+    from alis_nord.money import from_ore, to_ore
     from alis_nord.reference import load_reference_data
 
-    year = int(context.partition_key)
+    year = _year(context)
     store = warehouse.open()
     grant = load_reference_data(landing.root).helsedirektoratet_grant()
-    used_by_year = tables.helsedirektoratet_use_by_year(store, year)
-    use = compute_grant_use(year, grant.belop, grant.fra_aar, grant.til_aar, used_by_year)
+    use = compute_grant_use(
+        year, grant.belop, grant.fra_aar, grant.til_aar, tables.helsedirektoratet_use_by_year(store, year)
+    )
     alis_grant, own_share, hdir_costs = tables.year_money(store, year)
     store.replace_year(
         year,
@@ -188,41 +219,247 @@ def grant_use(
             ]
         },
     )
+    history = [
+        [
+            r["report_year"],
+            _kr(from_ore(r["used_in_year_ore"])),
+            _kr(from_ore(r["used_cumulative_ore"])),
+            _kr(from_ore(r["remaining_ore"])),
+        ]
+        for r in store.rows(tables.grant_use, order_by=["report_year"])
+        if grant.fra_aar <= r["report_year"] <= year
+    ]
     return MaterializeResult(
         metadata={
-            "used_in_year_nok": float(use.used_in_year),
-            "used_cumulative_nok": float(use.used_cumulative),
-            "remaining_nok": float(use.remaining),
+            "used_in_year_kr": _kroner(use.used_in_year),
+            "used_cumulative_kr": _kroner(use.used_cumulative),
+            "remaining_kr": _kroner(use.remaining),
             "used_cumulative": MetadataValue.text(_kr(use.used_cumulative)),
             "remaining": MetadataValue.text(_kr(use.remaining)),
             "grant_total": MetadataValue.text(_kr(use.total)),
-            "years_counted": MetadataValue.text(", ".join(map(str, use.years_counted)) or "–"),
             "years_missing": MetadataValue.text(", ".join(map(str, use.years_missing)) or "–"),
+            "by_year": _md(["år", "brukt i året", "brukt hittil", "gjenstår"], history),
         }
     )
 
 
-def _grant_row(context, warehouse: WarehouseResource) -> dict:
+@asset(
+    partitions_def=report_years,
+    group_name="budget",
+    deps=[grant_use],
+    kinds={"python", "sql"},
+    description=(
+        "Forecast of Helsedirektoratet's grant at the end of the grant period, by two methods: "
+        "current rate (this year's use repeated for each remaining year) and plan (used so far "
+        "plus the project plan's budget for the remaining years)."
+    ),
+)
+def grant_forecast(
+    context: AssetExecutionContext, landing: LandingArea, warehouse: WarehouseResource
+) -> MaterializeResult:
     from alis_nord import warehouse as tables
+    from alis_nord.budget import forecasts
+    from alis_nord.money import to_ore
+    from alis_nord.reference import load_reference_data
 
-    year = int(context.op_execution_context.partition_key)
-    return warehouse.open().rows(tables.grant_use, year)[0]
+    year = _year(context)
+    store = warehouse.open()
+    reference = load_reference_data(landing.root)
+    grant = reference.helsedirektoratet_grant()
+    results = forecasts(tables.grant_use_of(store, year), grant.til_aar, reference.plan_by_year())
+    store.replace_year(
+        year,
+        {
+            tables.grant_forecast: [
+                {
+                    "method": f.method,
+                    "remaining_years": ",".join(map(str, f.years)),
+                    "used_at_end_ore": to_ore(f.used_at_end),
+                    "remaining_at_end_ore": to_ore(f.remaining_at_end),
+                }
+                for f in results
+            ]
+        },
+    )
+    by_method = {f.method: f for f in results}
+    return MaterializeResult(
+        metadata={
+            **{f"forecast_{m}_used_kr": _kroner(f.used_at_end) for m, f in by_method.items()},
+            **{f"forecast_{m}_remaining_kr": _kroner(f.remaining_at_end) for m, f in by_method.items()},
+            "forecasts": _md(
+                ["metode", "beskrivelse", "gjenværende år", "brukt ved slutten", "gjenstår ved slutten"],
+                [
+                    [
+                        f.method,
+                        f.description,
+                        ", ".join(map(str, f.years)) or "–",
+                        _kr(f.used_at_end),
+                        _kr(f.remaining_at_end),
+                    ]
+                    for f in results
+                ],
+            ),
+        }
+    )
+
+
+@asset(
+    partitions_def=report_years,
+    group_name="budget",
+    deps=[alis_grant_entitlement, costs_by_source],
+    kinds={"python", "sql"},
+    description=(
+        "Helsedirektoratet's grant per category: the project plan (referanse/budsjett.csv) against "
+        "actual — the ALIS grant under alis_tilskudd, vouchers charged to Helsedirektoratet under "
+        "their category. A category more than 10 % above plan is flagged."
+    ),
+)
+def budget_plan_vs_actual(
+    context: AssetExecutionContext, landing: LandingArea, warehouse: WarehouseResource
+) -> MaterializeResult:
+    from alis_nord import warehouse as tables
+    from alis_nord.budget import plan_against_actual
+    from alis_nord.money import from_ore, to_ore
+    from alis_nord.reference import load_reference_data
+
+    year = _year(context)
+    store = warehouse.open()
+    alis_grant, _, _ = tables.year_money(store, year)
+    hdir = {
+        r["kategori"]: from_ore(r["belop_ore"])
+        for r in store.rows(tables.costs_by_source, year)
+        if r["finansieringskilde"] == "helsedirektoratet"
+    }
+    lines = plan_against_actual(load_reference_data(landing.root).plan_for(year), alis_grant, hdir)
+    store.replace_year(
+        year,
+        {
+            tables.budget_plan_vs_actual: [
+                {
+                    "kategori": c.kategori,
+                    "plan_ore": to_ore(c.plan),
+                    "actual_ore": to_ore(c.actual),
+                    "over_plan": c.over_plan,
+                }
+                for c in lines
+            ]
+        },
+    )
+    zero = Decimal("0.00")
+    return MaterializeResult(
+        metadata={
+            "plan_kr": _kroner(sum((c.plan for c in lines), zero)),
+            "actual_kr": _kroner(sum((c.actual for c in lines), zero)),
+            "categories_over_plan": sum(1 for c in lines if c.over_plan),
+            "plan_vs_actual": _md(
+                ["kategori", "budsjett", "regnskap", "avvik", "over planen"],
+                [
+                    [c.kategori, _kr(c.plan), _kr(c.actual), _kr(c.deviation), "ja" if c.over_plan else ""]
+                    for c in lines
+                ],
+            ),
+        }
+    )
+
+
+@asset(
+    partitions_def=report_years,
+    group_name="budget",
+    deps=[costs_by_source],
+    kinds={"python", "sql"},
+    description="The Statsforvalter grant for the year (referanse/tilskudd.csv) against the costs charged to it.",
+)
+def statsforvalter_grant_use(
+    context: AssetExecutionContext, landing: LandingArea, warehouse: WarehouseResource
+) -> MaterializeResult:
+    from alis_nord import warehouse as tables
+    from alis_nord.budget import StatsforvalterBalance, statsforvalter_granted
+    from alis_nord.money import from_ore, to_ore
+    from alis_nord.reference import load_reference_data
+
+    year = _year(context)
+    store = warehouse.open()
+    costs = sum(
+        (
+            from_ore(r["belop_ore"])
+            for r in store.rows(tables.costs_by_source, year)
+            if r["finansieringskilde"] == "statsforvalter"
+        ),
+        Decimal("0.00"),
+    )
+    balance = StatsforvalterBalance(
+        year, statsforvalter_granted(year, load_reference_data(landing.root).grants), costs
+    )
+    store.replace_year(
+        year,
+        {
+            tables.statsforvalter_grant_use: [
+                {"granted_ore": to_ore(balance.granted), "costs_ore": to_ore(balance.costs)}
+            ]
+        },
+    )
+    return MaterializeResult(
+        metadata={
+            "granted_kr": _kroner(balance.granted),
+            "costs_kr": _kroner(balance.costs),
+            "difference_kr": _kroner(balance.difference),
+            "balance": _md(
+                ["tilskudd", "kostnader", "differanse"],
+                [[_kr(balance.granted), _kr(balance.costs), _kr(balance.difference)]],
+            ),
+        }
+    )
+
+
+@asset(
+    partitions_def=report_years,
+    group_name="budget",
+    deps=[grant_forecast, budget_plan_vs_actual, statsforvalter_grant_use],
+    kinds={"excel"},
+    description=(
+        "budget-<year>.xlsx for finance officers: one sheet per view, Norwegian kr number formats, "
+        "frozen headers and totals as formulas Excel recomputes. Text from submissions is never a formula."
+    ),
+)
+def budget_workbook(
+    context: AssetExecutionContext, landing: LandingArea, warehouse: WarehouseResource, output: OutputArea
+) -> MaterializeResult:
+    from alis_nord.budget_workbook import budget_workbook_bytes
+    from alis_nord.reference import load_reference_data
+    from alis_nord.report import write_bytes_atomically
+
+    year = _year(context)
+    path = output.year_dir(year) / f"budget-{year}.xlsx"
+    write_bytes_atomically(
+        path, budget_workbook_bytes(year, load_reference_data(landing.root), warehouse.open())
+    )
+    return MaterializeResult(metadata={"workbook": MetadataValue.path(str(path))})
+
+
+# ---------------------------------------------------------------- checks
 
 
 @asset_check(
     asset=grant_use,
     name=GRANT_NOT_OVERSPENT,
-    description="What remains of Helsedirektoratet's grant is not negative.",
+    description=(
+        "What remains of Helsedirektoratet's grant is not negative. The status report waits until "
+        "an overspend is acknowledged in referanse/overforbruk_godkjent.csv (see report_summary's check)."
+    ),
 )
-def grant_not_overspent(context, warehouse: WarehouseResource) -> AssetCheckResult:
-    from alis_nord.money import from_ore
+def grant_not_overspent(
+    context: AssetCheckExecutionContext, warehouse: WarehouseResource
+) -> AssetCheckResult:
+    from alis_nord import warehouse as tables
 
-    row = _grant_row(context, warehouse)
-    remaining = from_ore(row["remaining_ore"])
+    use = tables.grant_use_of(warehouse.open(), _year(context))
     return AssetCheckResult(
-        passed=remaining >= 0,
+        passed=use.remaining >= 0,
         severity=AssetCheckSeverity.ERROR,
-        metadata={"remaining": MetadataValue.text(_kr(remaining)), "remaining_nok": float(remaining)},
+        metadata={
+            "remaining": MetadataValue.text(_kr(use.remaining)),
+            "remaining_kr": _kroner(use.remaining),
+        },
     )
 
 
@@ -234,10 +471,90 @@ def grant_not_overspent(context, warehouse: WarehouseResource) -> AssetCheckResu
         "complete. Fails when a year was never run: backfill from the first grant year."
     ),
 )
-def grant_history_complete(context, warehouse: WarehouseResource) -> AssetCheckResult:
-    row = _grant_row(context, warehouse)
+def grant_history_complete(
+    context: AssetCheckExecutionContext, warehouse: WarehouseResource
+) -> AssetCheckResult:
+    from alis_nord import warehouse as tables
+
+    use = tables.grant_use_of(warehouse.open(), _year(context))
     return AssetCheckResult(
-        passed=not row["years_missing"],
+        passed=not use.years_missing,
         severity=AssetCheckSeverity.WARN,
-        metadata={"years_missing": MetadataValue.text(row["years_missing"] or "–")},
+        metadata={"years_missing": MetadataValue.text(", ".join(map(str, use.years_missing)) or "–")},
+    )
+
+
+@asset_check(
+    asset=grant_forecast,
+    name=FORECAST_WITHIN_GRANT,
+    description="Neither forecast (current rate, plan) uses more than the grant by the end of the grant period.",
+)
+def forecast_within_grant(
+    context: AssetCheckExecutionContext, warehouse: WarehouseResource
+) -> AssetCheckResult:
+    from alis_nord import warehouse as tables
+    from alis_nord.money import from_ore
+
+    rows = warehouse.open().rows(tables.grant_forecast, _year(context))
+    over = {r["method"]: from_ore(r["remaining_at_end_ore"]) for r in rows if r["remaining_at_end_ore"] < 0}
+    return AssetCheckResult(
+        passed=not over,
+        severity=AssetCheckSeverity.WARN,
+        metadata={
+            "overspent_by_method": MetadataValue.md(
+                "\n".join(f"- {m}: {_kr(v)}" for m, v in over.items()) or "–"
+            )
+        },
+    )
+
+
+@asset_check(
+    asset=budget_plan_vs_actual,
+    name=CATEGORIES_WITHIN_PLAN,
+    description="No category of Helsedirektoratet's grant is more than 10 % above the project plan.",
+)
+def categories_within_plan(
+    context: AssetCheckExecutionContext, warehouse: WarehouseResource
+) -> AssetCheckResult:
+    from alis_nord import warehouse as tables
+    from alis_nord.money import from_ore
+
+    over = [r for r in warehouse.open().rows(tables.budget_plan_vs_actual, _year(context)) if r["over_plan"]]
+    return AssetCheckResult(
+        passed=not over,
+        severity=AssetCheckSeverity.WARN,
+        metadata={
+            "categories_over_plan": MetadataValue.md(
+                "\n".join(
+                    f"- {r['kategori']}: {_kr(from_ore(r['actual_ore']))} mot budsjett {_kr(from_ore(r['plan_ore']))}"
+                    for r in over
+                )
+                or "–"
+            )
+        },
+    )
+
+
+@asset_check(
+    asset=costs_by_source,
+    name=NO_GRANT_COSTS_OUTSIDE_PERIOD,
+    description="No costs are charged to Helsedirektoratet in a year outside the grant period (2019–2023).",
+)
+def no_grant_costs_outside_period(
+    context: AssetCheckExecutionContext, landing: LandingArea, warehouse: WarehouseResource
+) -> AssetCheckResult:
+    from alis_nord import warehouse as tables
+    from alis_nord.reference import load_reference_data
+
+    year = _year(context)
+    grant = load_reference_data(landing.root).helsedirektoratet_grant()
+    _, _, hdir = tables.year_money(warehouse.open(), year)
+    inside = grant.fra_aar <= year <= grant.til_aar
+    return AssetCheckResult(
+        passed=inside or hdir == 0,
+        severity=AssetCheckSeverity.ERROR,
+        metadata={
+            "grant_period": MetadataValue.text(f"{grant.fra_aar}–{grant.til_aar}"),
+            "charged_to_helsedirektoratet": MetadataValue.text(_kr(hdir)),
+        },
     )

@@ -1,11 +1,22 @@
 """Report stage: the files of ``outputs.md`` under ``ALIS_OUTPUT_DIR/<year>/``."""
 
-from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
+from dagster import (
+    AssetCheckExecutionContext,
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetExecutionContext,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+    asset_check,
+)
 
 from assets.budget import grant_use
 from assets.validation import validated_submissions
 from pipelines.partitions import report_years
 from pipelines.resources import LandingArea, OutputArea, WarehouseResource
+
+OVERSPEND_ACKNOWLEDGED = "overspend_acknowledged_before_report"
 
 
 @asset(
@@ -69,3 +80,35 @@ def status_report(
     path = directory / f"statusrapport-{year}.pdf"
     write_bytes_atomically(path, pdf)
     return MaterializeResult(metadata={"pdf": MetadataValue.path(str(path)), "size_bytes": len(pdf)})
+
+
+@asset_check(
+    asset=report_summary,
+    name=OVERSPEND_ACKNOWLEDGED,
+    blocking=True,
+    description=(
+        "Holds the status report while Helsedirektoratet's grant is overspent and the overspend is "
+        "not acknowledged. To acknowledge, the project office adds a row for the year to "
+        "referanse/overforbruk_godkjent.csv (aar;godkjent_av;dato;begrunnelse) and runs the year again."
+    ),
+)
+def overspend_acknowledged(
+    context: AssetCheckExecutionContext, landing: LandingArea, warehouse: WarehouseResource
+) -> AssetCheckResult:
+    from alis_nord import warehouse as tables
+    from alis_nord.norsk import kr
+    from alis_nord.reference import load_reference_data
+
+    year = int(context.op_execution_context.partition_key)
+    use = tables.grant_use_of(warehouse.open(), year)
+    acknowledgement = load_reference_data(landing.root).overspend_acknowledged(year)
+    metadata = {"remaining": MetadataValue.text(kr(use.remaining))}
+    if acknowledgement is not None:
+        metadata["acknowledged_by"] = MetadataValue.text(
+            f"{acknowledgement.godkjent_av}, {acknowledgement.dato.isoformat()}: {acknowledgement.begrunnelse}"
+        )
+    return AssetCheckResult(
+        passed=use.remaining >= 0 or acknowledgement is not None,
+        severity=AssetCheckSeverity.ERROR,
+        metadata=metadata,
+    )

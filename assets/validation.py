@@ -116,7 +116,9 @@ def _rule_check_specs() -> list[AssetCheckSpec]:
     specs=_rule_check_specs(),
     description="One check per rule of the submission format: fails when the year has findings of that rule.",
 )
-def contract_rule_checks(context: AssetCheckExecutionContext, warehouse: WarehouseResource) -> Iterable[AssetCheckResult]:
+def contract_rule_checks(
+    context: AssetCheckExecutionContext, warehouse: WarehouseResource
+) -> Iterable[AssetCheckResult]:
     from alis_nord import warehouse as tables
     from alis_nord.contract import all_rules
 
@@ -152,7 +154,9 @@ def participants_delivered(
 
     year = _year(context)
     reference = load_reference_data(landing.root)
-    readable = {d["kommunenummer"] for d in warehouse.open().rows(tables.table_deliveries, year) if not d["rejected"]}
+    readable = {
+        d["kommunenummer"] for d in warehouse.open().rows(tables.table_deliveries, year) if not d["rejected"]
+    }
     missing = [p for p in reference.participants_in(year) if p.kommunenummer not in readable]
     return AssetCheckResult(
         passed=not missing,

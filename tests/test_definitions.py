@@ -39,9 +39,28 @@ def test_the_asset_graph():
         "status_report": ["report_summary"],
         "municipality_feedback": ["validated_submissions"],
         "submission_template": [],
+        "grant_forecast": ["grant_use"],
+        "budget_plan_vs_actual": ["alis_grant_entitlement", "costs_by_source"],
+        "statsforvalter_grant_use": ["costs_by_source"],
+        "budget_workbook": ["budget_plan_vs_actual", "grant_forecast", "statsforvalter_grant_use"],
     }
     groups = {key.to_user_string(): graph.get(key).group_name for key in graph.get_all_asset_keys()}
-    assert groups["alis_grant_entitlement"] == groups["grant_use"] == groups["costs_by_source"] == "budget"
+    budget = [
+        "alis_grant_entitlement",
+        "costs_by_source",
+        "grant_use",
+        "grant_forecast",
+        "budget_plan_vs_actual",
+        "statsforvalter_grant_use",
+        "budget_workbook",
+    ]
+    assert {groups[name] for name in budget} == {"budget"}
+    # the statutory report waits for an unacknowledged overspend; nothing else blocks it but reconciliation
+    blocking = {key.name for key in graph.asset_check_keys if graph.get_check_spec(key).blocking}
+    assert blocking == {
+        "rows_received_equal_accepted_plus_quarantined",
+        "overspend_acknowledged_before_report",
+    }
     assert graph.get(AssetKey("grant_use")).partitions_def == report_years
 
 
