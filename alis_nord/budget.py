@@ -98,7 +98,6 @@ class GrantUse:
     used_in_year: Decimal  # alis grant + costs charged to Helsedirektoratet, if Y is in the grant period
     used_cumulative: Decimal
     remaining: Decimal
-    years_counted: tuple[int, ...]
     years_missing: tuple[int, ...]  # grant years before Y with no figures in the warehouse
 
 
@@ -110,9 +109,8 @@ def grant_use(
     ``used_by_year`` holds, per year, ``alis_grant_nok + costs_nok.helsedirektoratet``.
     """
     years = range(fra_aar, min(year, til_aar) + 1)
-    counted = tuple(y for y in years if y in used_by_year)
     missing = tuple(y for y in years if y not in used_by_year)
-    cumulative = sum((used_by_year[y] for y in counted), Decimal("0.00"))
+    cumulative = sum((used_by_year[y] for y in years if y in used_by_year), Decimal("0.00"))
     in_period = fra_aar <= year <= til_aar
     return GrantUse(
         year,
@@ -120,7 +118,6 @@ def grant_use(
         used_by_year.get(year, Decimal("0.00")) if in_period else Decimal("0.00"),
         cumulative,
         total - cumulative,
-        counted,
         missing,
     )
 

@@ -321,6 +321,5 @@ def grant_use_of(store: Warehouse, year: int):
         from_ore(row["used_in_year_ore"]),
         from_ore(row["used_cumulative_ore"]),
         from_ore(row["remaining_ore"]),
-        (),
         missing,
     )
