@@ -15,6 +15,11 @@ from alis_nord.money import round_ore
 from alis_nord.reference import Rates
 
 FUNDING_SOURCES = ("helsedirektoratet", "statsforvalter", "egenandel")
+FUNDING_SOURCE_LABELS = {
+    "helsedirektoratet": "Helsedirektoratet",
+    "statsforvalter": "Statsforvalteren",
+    "egenandel": "egenandel",
+}
 
 
 def days_in_year(year: int) -> int:
@@ -163,6 +168,7 @@ def plan_against_actual(
 
 CURRENT_RATE = "current_rate"
 PLAN = "plan"
+FORECAST_LABELS = {CURRENT_RATE: "dagens takt", PLAN: "prosjektplanen"}  # bokmål, for readers
 FORECAST_METHODS = {
     CURRENT_RATE: "Årets forbruk (ALIS-tilskudd og kostnader ført på Helsedirektoratet) videreført hvert gjenværende år",
     PLAN: "Brukt hittil pluss prosjektplanens budsjett for hvert gjenværende år",

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from alis_nord import warehouse as tables
-from alis_nord.budget import FORECAST_METHODS, FUNDING_SOURCES
+from alis_nord.budget import FORECAST_LABELS, FORECAST_METHODS, FUNDING_SOURCE_LABELS, FUNDING_SOURCES
 from alis_nord.money import from_ore
 from alis_nord.reference import ReferenceData
 from alis_nord.warehouse import Warehouse
@@ -104,13 +104,16 @@ def budget_workbook_bytes(year: int, reference: ReferenceData, store: Warehouse)
             sum((from_ore(e["tilskudd_ore"]) for e in entitlement), zero),
         ),
         (f"Egenandel {year}", sum((from_ore(e["egenandel_ore"]) for e in entitlement), zero)),
-        *((f"Kostnader {year} dekket av {source}", per_source[source]) for source in FUNDING_SOURCES),
+        *(
+            (f"Kostnader {year} dekket av {FUNDING_SOURCE_LABELS[source]}", per_source[source])
+            for source in FUNDING_SOURCES
+        ),
         (f"Helsedirektoratets tilskudd {grant.fra_aar}–{grant.til_aar}", from_ore(use["grant_total_ore"])),
         ("Brukt av tilskuddet hittil", from_ore(use["used_cumulative_ore"])),
         ("Gjenstår av tilskuddet", from_ore(use["remaining_ore"])),
         *(
             (
-                f"Prognose ved periodens slutt ({method}): gjenstår",
+                f"Prognose ved periodens slutt ({FORECAST_LABELS[method]}): gjenstår",
                 from_ore(forecasts[method]["remaining_at_end_ore"]),
             )
             for method in FORECAST_METHODS
@@ -239,14 +242,14 @@ def budget_workbook_bytes(year: int, reference: ReferenceData, store: Warehouse)
         workbook,
         "Prognose",
         ["Metode", "Beskrivelse", "Gjenværende år", "Brukt ved periodens slutt", "Gjenstår"],
-        [14, 70, 18, 24, 18],
+        [16, 70, 18, 24, 18],
     )
     for method, description in FORECAST_METHODS.items():
         if method in forecasts:
             f = forecasts[method]
             sheet.row(
                 [
-                    method,
+                    FORECAST_LABELS[method],
                     description,
                     f["remaining_years"].replace(",", ", ") or "–",
                     from_ore(f["used_at_end_ore"]),

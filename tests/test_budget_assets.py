@@ -192,7 +192,7 @@ def test_the_sample_years_show_the_same_totals_in_ui_workbook_and_summary(tmp_pa
         figures = {row[0].value: Decimal(str(row[1].value)) for row in sheet.iter_rows(min_row=2)}
         assert figures["Brukt av tilskuddet hittil"] == used
         assert figures[f"ALIS-tilskudd {year} (etter ansettelsesdager)"] == Decimal(summary["alis_grant_nok"])
-        assert figures[f"Kostnader {year} dekket av statsforvalter"] == Decimal(
+        assert figures[f"Kostnader {year} dekket av Statsforvalteren"] == Decimal(
             summary["costs_nok"]["statsforvalter"]
         )
         assert checks["helsedirektoratet_grant_not_overspent"].passed  # the sample stays inside the grant
