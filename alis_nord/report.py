@@ -37,13 +37,18 @@ def report_date(year: int) -> dt.date:
     return dt.date(year + 1, 3, 31)
 
 
+def missing_participants(year: int, reference: ReferenceData, store: Warehouse):
+    """Participants of the year that delivered no readable table (none, or only rejected ones)."""
+    readable = {d["kommunenummer"] for d in store.rows(tables.table_deliveries, year) if not d["rejected"]}
+    return [p for p in reference.participants_in(year) if p.kommunenummer not in readable]
+
+
 def build_summary(year: int, reference: ReferenceData, store: Warehouse) -> dict[str, Any]:
     """The key figures of ``outputs.md`` for one year, from the warehouse."""
     grant = reference.helsedirektoratet_grant()
     expected = [p.kommunenummer for p in reference.participants_in(year)]
     deliveries = store.rows(tables.table_deliveries, year)
-    readable = {d["kommunenummer"] for d in deliveries if not d["rejected"]}
-    received = sorted(k for k in expected if k in readable)
+    missing = [p.kommunenummer for p in missing_participants(year, reference, store)]
     alis_rows = store.rows(tables.alis, year)
     entitlement = store.rows(tables.alis_grant_entitlement, year)
     costs = {source: Decimal("0.00") for source in ("helsedirektoratet", "statsforvalter", "egenandel")}
@@ -55,8 +60,8 @@ def build_summary(year: int, reference: ReferenceData, store: Warehouse) -> dict
         "report_number": report_number(year, grant.fra_aar),
         "submissions": {
             "expected": len(expected),
-            "received": len(received),
-            "missing": sorted(k for k in expected if k not in readable),
+            "received": len(expected) - len(missing),
+            "missing": missing,
         },
         "tables_rejected": sum(1 for d in deliveries if d["rejected"]),
         "rows": {

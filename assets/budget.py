@@ -26,7 +26,7 @@ from dagster import (
 )
 
 from assets.validation import validated_submissions
-from pipelines.partitions import report_years
+from pipelines.partitions import report_year, report_years
 from pipelines.resources import LandingArea, OutputArea, WarehouseResource
 
 GRANT_NOT_OVERSPENT = "helsedirektoratet_grant_not_overspent"
@@ -45,12 +45,6 @@ def _kr(amount: Decimal) -> str:
 def _kroner(amount: Decimal) -> int:
     """Whole kroner, rounded half-up: for plotting in the UI only."""
     return int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP))
-
-
-def _year(context) -> int:
-    if isinstance(context, AssetCheckExecutionContext):
-        return int(context.op_execution_context.partition_key)
-    return int(context.partition_key)
 
 
 def _md(header: list[str], rows: list[list]) -> MetadataValue:
@@ -77,7 +71,7 @@ def alis_grant_entitlement(
     from alis_nord.money import to_ore
     from alis_nord.reference import load_reference_data
 
-    year = _year(context)
+    year = report_year(context)
     store = warehouse.open()
     reference = load_reference_data(landing.root)
     entitlements = alis_entitlements(store.rows(tables.alis, year), reference.rates_for(year), year)
@@ -141,7 +135,7 @@ def costs_by_source(context: AssetExecutionContext, warehouse: WarehouseResource
     from alis_nord.budget import costs_by_source_and_category, costs_per_source
     from alis_nord.money import from_ore, to_ore
 
-    year = _year(context)
+    year = report_year(context)
     store = warehouse.open()
     vouchers = [{**row, "belop": from_ore(row["belop_ore"])} for row in store.rows(tables.kostnader, year)]
     lines = costs_by_source_and_category(vouchers)
@@ -195,7 +189,7 @@ def grant_use(
     from alis_nord.money import from_ore, to_ore
     from alis_nord.reference import load_reference_data
 
-    year = _year(context)
+    year = report_year(context)
     store = warehouse.open()
     grant = load_reference_data(landing.root).helsedirektoratet_grant()
     use = compute_grant_use(
@@ -262,7 +256,7 @@ def grant_forecast(
     from alis_nord.money import to_ore
     from alis_nord.reference import load_reference_data
 
-    year = _year(context)
+    year = report_year(context)
     store = warehouse.open()
     reference = load_reference_data(landing.root)
     grant = reference.helsedirektoratet_grant()
@@ -322,7 +316,7 @@ def budget_plan_vs_actual(
     from alis_nord.money import from_ore, to_ore
     from alis_nord.reference import load_reference_data
 
-    year = _year(context)
+    year = report_year(context)
     store = warehouse.open()
     alis_grant, _, _ = tables.year_money(store, year)
     hdir = {
@@ -377,7 +371,7 @@ def statsforvalter_grant_use(
     from alis_nord.money import from_ore, to_ore
     from alis_nord.reference import load_reference_data
 
-    year = _year(context)
+    year = report_year(context)
     store = warehouse.open()
     costs = sum(
         (
@@ -428,7 +422,7 @@ def budget_workbook(
     from alis_nord.reference import load_reference_data
     from alis_nord.report import write_bytes_atomically
 
-    year = _year(context)
+    year = report_year(context)
     path = output.year_dir(year) / f"budget-{year}.xlsx"
     write_bytes_atomically(
         path, budget_workbook_bytes(year, load_reference_data(landing.root), warehouse.open())
@@ -452,7 +446,7 @@ def grant_not_overspent(
 ) -> AssetCheckResult:
     from alis_nord import warehouse as tables
 
-    use = tables.grant_use_of(warehouse.open(), _year(context))
+    use = tables.grant_use_of(warehouse.open(), report_year(context))
     return AssetCheckResult(
         passed=use.remaining >= 0,
         severity=AssetCheckSeverity.ERROR,
@@ -476,7 +470,7 @@ def grant_history_complete(
 ) -> AssetCheckResult:
     from alis_nord import warehouse as tables
 
-    use = tables.grant_use_of(warehouse.open(), _year(context))
+    use = tables.grant_use_of(warehouse.open(), report_year(context))
     return AssetCheckResult(
         passed=not use.years_missing,
         severity=AssetCheckSeverity.WARN,
@@ -495,7 +489,7 @@ def forecast_within_grant(
     from alis_nord import warehouse as tables
     from alis_nord.money import from_ore
 
-    rows = warehouse.open().rows(tables.grant_forecast, _year(context))
+    rows = warehouse.open().rows(tables.grant_forecast, report_year(context))
     over = {r["method"]: from_ore(r["remaining_at_end_ore"]) for r in rows if r["remaining_at_end_ore"] < 0}
     return AssetCheckResult(
         passed=not over,
@@ -519,7 +513,9 @@ def categories_within_plan(
     from alis_nord import warehouse as tables
     from alis_nord.money import from_ore
 
-    over = [r for r in warehouse.open().rows(tables.budget_plan_vs_actual, _year(context)) if r["over_plan"]]
+    over = [
+        r for r in warehouse.open().rows(tables.budget_plan_vs_actual, report_year(context)) if r["over_plan"]
+    ]
     return AssetCheckResult(
         passed=not over,
         severity=AssetCheckSeverity.WARN,
@@ -546,7 +542,7 @@ def no_grant_costs_outside_period(
     from alis_nord import warehouse as tables
     from alis_nord.reference import load_reference_data
 
-    year = _year(context)
+    year = report_year(context)
     grant = load_reference_data(landing.root).helsedirektoratet_grant()
     _, _, hdir = tables.year_money(warehouse.open(), year)
     inside = grant.fra_aar <= year <= grant.til_aar

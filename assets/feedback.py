@@ -3,7 +3,7 @@
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
 from assets.validation import validated_submissions
-from pipelines.partitions import report_years
+from pipelines.partitions import report_year, report_years
 from pipelines.resources import LandingArea, OutputArea, WarehouseResource
 
 
@@ -25,7 +25,7 @@ def municipality_feedback(
     from alis_nord.reference import load_reference_data
     from alis_nord.report import write_text_atomically
 
-    year = int(context.partition_key)
+    year = report_year(context)
     directory = output.year_dir(year) / "feedback"
     directory.mkdir(exist_ok=True)
     pages = feedback_pages(year, load_reference_data(landing.root), warehouse.open())
@@ -64,7 +64,7 @@ def submission_template(context: AssetExecutionContext, output: OutputArea) -> M
     from alis_nord.report import write_bytes_atomically
     from alis_nord.template import submission_template as template_bytes
 
-    year = int(context.partition_key)
+    year = report_year(context)
     path = output.year_dir(year) / f"innsendingsmal-{year}.xlsx"
     write_bytes_atomically(path, template_bytes(year))
     return MaterializeResult(metadata={"template": MetadataValue.path(str(path))})

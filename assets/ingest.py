@@ -2,7 +2,7 @@
 
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
-from pipelines.partitions import report_years
+from pipelines.partitions import report_year, report_years
 from pipelines.resources import LandingArea, WarehouseResource
 
 
@@ -22,7 +22,7 @@ def landing_files(
     from alis_nord import warehouse as tables
     from alis_nord.landing import inventory_rows, take_inventory
 
-    year = int(context.partition_key)
+    year = report_year(context)
     inventory = take_inventory(landing.root, year)
     rows = inventory_rows(inventory)
     warehouse.open().replace_year(year, {tables.input_files: rows})

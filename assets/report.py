@@ -13,7 +13,7 @@ from dagster import (
 
 from assets.budget import grant_use
 from assets.validation import validated_submissions
-from pipelines.partitions import report_years
+from pipelines.partitions import report_year, report_years
 from pipelines.resources import LandingArea, OutputArea, WarehouseResource
 
 OVERSPEND_ACKNOWLEDGED = "overspend_acknowledged_before_report"
@@ -38,7 +38,7 @@ def report_summary(
         write_text_atomically,
     )
 
-    year = int(context.partition_key)
+    year = report_year(context)
     store = warehouse.open()
     summary = build_summary(year, load_reference_data(landing.root), store)
     directory = output.year_dir(year)
@@ -72,7 +72,7 @@ def status_report(
     from alis_nord.reference import load_reference_data
     from alis_nord.report import render_html, render_pdf, report_context, write_bytes_atomically
 
-    year = int(context.partition_key)
+    year = report_year(context)
     directory = output.year_dir(year)
     summary = json.loads((directory / "summary.json").read_text(encoding="utf-8"))
     html = render_html(report_context(year, summary, load_reference_data(landing.root), warehouse.open()))
@@ -99,7 +99,7 @@ def overspend_acknowledged(
     from alis_nord.norsk import kr
     from alis_nord.reference import load_reference_data
 
-    year = int(context.op_execution_context.partition_key)
+    year = report_year(context)
     use = tables.grant_use_of(warehouse.open(), year)
     acknowledgement = load_reference_data(landing.root).overspend_acknowledged(year)
     metadata = {"remaining": MetadataValue.text(kr(use.remaining))}

@@ -21,7 +21,7 @@ from dagster import (
 )
 
 from assets.ingest import landing_files
-from pipelines.partitions import report_years
+from pipelines.partitions import report_year, report_years
 from pipelines.resources import LandingArea, WarehouseResource
 
 ROWS_RECONCILE = "rows_received_equal_accepted_plus_quarantined"
@@ -83,7 +83,7 @@ def validated_submissions(
 def rows_reconcile(context: AssetCheckExecutionContext, warehouse: WarehouseResource) -> AssetCheckResult:
     from alis_nord.warehouse import reconcile_rows
 
-    year = _year(context)
+    year = report_year(context)
     received, accepted, quarantined = reconcile_rows(warehouse.open(), year)
     return AssetCheckResult(
         passed=received == accepted + quarantined,
@@ -93,10 +93,6 @@ def rows_reconcile(context: AssetCheckExecutionContext, warehouse: WarehouseReso
         if received == accepted + quarantined
         else f"{received} received ≠ {accepted} accepted + {quarantined} quarantined",
     )
-
-
-def _year(context: AssetCheckExecutionContext) -> int:
-    return int(context.op_execution_context.partition_key)
 
 
 def _rule_check_specs() -> list[AssetCheckSpec]:
@@ -122,7 +118,7 @@ def contract_rule_checks(
     from alis_nord import warehouse as tables
     from alis_nord.contract import all_rules
 
-    findings = warehouse.open().rows(tables.findings, _year(context))
+    findings = warehouse.open().rows(tables.findings, report_year(context))
     for rule in all_rules().values():
         own = [f for f in findings if f["rule"] == rule.id]
         per_municipality = Counter(f["kommunenummer"] or "(uten kommunenummer)" for f in own)
@@ -149,15 +145,12 @@ def contract_rule_checks(
 def participants_delivered(
     context: AssetCheckExecutionContext, landing: LandingArea, warehouse: WarehouseResource
 ) -> AssetCheckResult:
-    from alis_nord import warehouse as tables
     from alis_nord.reference import load_reference_data
+    from alis_nord.report import missing_participants
 
-    year = _year(context)
+    year = report_year(context)
     reference = load_reference_data(landing.root)
-    readable = {
-        d["kommunenummer"] for d in warehouse.open().rows(tables.table_deliveries, year) if not d["rejected"]
-    }
-    missing = [p for p in reference.participants_in(year) if p.kommunenummer not in readable]
+    missing = missing_participants(year, reference, warehouse.open())
     return AssetCheckResult(
         passed=not missing,
         severity=AssetCheckSeverity.WARN,

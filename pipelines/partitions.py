@@ -1,6 +1,6 @@
 """Report years: one partition per year from 2019, keys like ``2021``."""
 
-from dagster import TimeWindowPartitionsDefinition
+from dagster import AssetCheckExecutionContext, TimeWindowPartitionsDefinition
 
 FIRST_REPORT_YEAR = 2019
 
@@ -10,3 +10,10 @@ report_years = TimeWindowPartitionsDefinition(
     fmt="%Y",
     timezone="Europe/Oslo",
 )
+
+
+def report_year(context) -> int:
+    """The report year a run or check works on, from its partition key."""
+    if isinstance(context, AssetCheckExecutionContext):
+        return int(context.op_execution_context.partition_key)
+    return int(context.partition_key)
