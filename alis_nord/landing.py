@@ -186,3 +186,47 @@ def inventory_from_rows(year: int, rows: list[dict]) -> YearInventory:
         key=lambda s: (s.kommunenummer, s.table),
     )
     return YearInventory(year, files, sources, [f.path for f in files if f.status == NARRATIVE])
+
+
+# ---------------------------------------------------------------- watching for changes
+
+
+def landing_changes(landing_dir: Path, previous: dict[str, list]) -> tuple[dict[str, list], set[int]]:
+    """What changed in the landing area since ``previous``, by content, not by timestamp.
+
+    ``previous`` maps each file's path to ``[size, mtime_ns, sha256]`` as this function
+    returned it last time. A file whose size and modification time are unchanged keeps its
+    hash without being read again, so an unchanged landing area costs one ``stat`` per file.
+    Returns the new map and the report years whose input changed: a year whose files were
+    added, changed or removed, and every year when ``referanse/`` changed (the rates, grants
+    and participants apply to all years).
+    """
+    current: dict[str, list] = {}
+    for path in sorted(p for p in landing_dir.rglob("*") if p.is_file()):
+        rel = _relative(path, landing_dir)
+        stat = path.stat()
+        known = previous.get(rel)
+        if known and known[0] == stat.st_size and known[1] == stat.st_mtime_ns:
+            current[rel] = known
+        else:
+            current[rel] = [stat.st_size, stat.st_mtime_ns, sha256_of(path.read_bytes())]
+    changed_paths = {
+        rel
+        for rel in set(current) | set(previous)
+        if (current.get(rel) or [None, None, None])[2] != (previous.get(rel) or [None, None, None])[2]
+    }
+    years_present = {int(rel.split("/", 1)[0]) for rel in current if re.match(r"^\d{4}/", rel)}
+    changed_years = {int(rel.split("/", 1)[0]) for rel in changed_paths if re.match(r"^\d{4}/", rel)}
+    if any(rel.startswith(REFERENCE_DIR + "/") for rel in changed_paths):
+        changed_years |= years_present
+    return current, changed_years
+
+
+def year_digest(files: dict[str, list], year: int) -> str:
+    """One hash of a year's input (its folder and referanse/), to key a run on exactly that input."""
+    parts = [
+        f"{rel}:{meta[2]}"
+        for rel, meta in sorted(files.items())
+        if rel.startswith((f"{year}/", REFERENCE_DIR + "/"))
+    ]
+    return sha256_of("\n".join(parts).encode())[:16]

@@ -10,6 +10,7 @@ from assets import budget, feedback, ingest, report, validation
 from pipelines.jobs import annual_report_job
 from pipelines.resources import resources_from_environment
 from pipelines.schedules import annual_report_schedule
+from pipelines.sensors import landing_area_sensor
 
 _STAGES = [ingest, validation, budget, report, feedback]
 
@@ -18,6 +19,7 @@ defs = Definitions(
     asset_checks=load_asset_checks_from_modules(_STAGES),
     jobs=[annual_report_job],
     schedules=[annual_report_schedule],
+    sensors=[landing_area_sensor],
     resources=resources_from_environment(),
     # The steps of a year run one after another; one process avoids a Python start per step.
     executor=in_process_executor,

@@ -5,6 +5,7 @@
 | ``ALIS_LANDING_DIR`` | the landing area | the bundled ``sample_landing/`` |
 | ``ALIS_OUTPUT_DIR`` | where reports go | ``output/`` |
 | ``ALIS_DATABASE_URL`` | the warehouse (any SQLAlchemy URL) | SQLite file ``data/warehouse.sqlite`` |
+| ``ALIS_REPORT_SCHEDULE`` | when the annual report runs (cron, Europe/Oslo) | ``0 6 15 3 *``: 15 March, 06:00 |
 """
 
 from __future__ import annotations
@@ -63,3 +64,11 @@ def resources_from_environment(env: Mapping[str, str] | None = None) -> dict[str
         "output": OutputArea(path=env.get("ALIS_OUTPUT_DIR") or str(PROJECT_ROOT / "output")),
         "warehouse": WarehouseResource(database_url=env.get("ALIS_DATABASE_URL") or default_db),
     }
+
+
+DEFAULT_REPORT_SCHEDULE = "0 6 15 3 *"  # the municipalities' deadline, 15 March, at 06:00 Oslo time
+
+
+def report_schedule_from_environment(env: Mapping[str, str] | None = None) -> str:
+    env = os.environ if env is None else env
+    return env.get("ALIS_REPORT_SCHEDULE") or DEFAULT_REPORT_SCHEDULE

@@ -3,16 +3,17 @@
 from dagster import RunRequest, ScheduleEvaluationContext, schedule
 
 from pipelines.jobs import annual_report_job
-
-# Municipalities deliver by 15 March; the report for the year before is rendered then, 06:00 Oslo time.
-REPORT_DEADLINE_CRON = "0 6 15 3 *"
+from pipelines.resources import report_schedule_from_environment
 
 
 @schedule(
     job=annual_report_job,
-    cron_schedule=REPORT_DEADLINE_CRON,
+    cron_schedule=report_schedule_from_environment(),
     execution_timezone="Europe/Oslo",
-    description="Every 15 March at 06:00 (Europe/Oslo): the whole chain for the previous report year.",
+    description=(
+        "After the municipalities' deadline (default 15 March 06:00 Europe/Oslo; ALIS_REPORT_SCHEDULE): "
+        "the whole chain for the previous report year."
+    ),
 )
 def annual_report_schedule(context: ScheduleEvaluationContext) -> RunRequest:
     report_year = str(context.scheduled_execution_time.year - 1)

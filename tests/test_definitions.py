@@ -5,12 +5,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from dagster import AssetKey, build_schedule_context
+from dagster import AssetKey
 
 from pipelines.definitions import defs
 from pipelines.partitions import report_years
 from pipelines.resources import PROJECT_ROOT, resources_from_environment
-from pipelines.schedules import annual_report_schedule
 
 HEAVY = ["pandas", "sqlalchemy", "openpyxl", "weasyprint", "great_expectations", "jinja2", "babel", "numpy"]
 
@@ -67,14 +66,6 @@ def test_the_asset_graph():
 def test_report_years_are_yearly_from_2019():
     keys = report_years.get_partition_keys(current_time=dt.datetime(2026, 11, 22))
     assert keys == ["2019", "2020", "2021", "2022", "2023", "2024", "2025"]
-
-
-def test_the_schedule_renders_last_year_on_15_march():
-    context = build_schedule_context(scheduled_execution_time=dt.datetime(2024, 3, 15, 6, 0))
-    request = annual_report_schedule(context)
-    assert request.partition_key == "2023"
-    assert annual_report_schedule.cron_schedule == "0 6 15 3 *"
-    assert annual_report_schedule.execution_timezone == "Europe/Oslo"
 
 
 def test_settings_default_to_a_working_fresh_clone_and_follow_the_environment(tmp_path):

@@ -1,0 +1,70 @@
+"""The landing-area sensor and the annual schedule, evaluated as the daemon would."""
+
+import datetime as dt
+import os
+import time
+
+from dagster import DagsterInstance, SkipReason, build_schedule_context, build_sensor_context
+
+from pipelines.resources import LandingArea, report_schedule_from_environment
+from pipelines.schedules import annual_report_schedule
+from pipelines.sensors import landing_area_sensor
+
+
+def _evaluate(landing, cursor=None):
+    context = build_sensor_context(
+        cursor=cursor,
+        resources={"landing": LandingArea(path=str(landing))},
+        instance=DagsterInstance.ephemeral(),
+    )
+    result = landing_area_sensor(context)
+    requests = [] if isinstance(result, SkipReason) else list(result)
+    return requests, context.cursor
+
+
+def _touch_later(path):
+    later = time.time() + 5
+    os.utime(path, (later, later))
+
+
+def test_new_changed_and_unchanged_files(small_landing):
+    requests, cursor = _evaluate(small_landing)
+    assert sorted(r.partition_key for r in requests) == ["2019", "2020"]  # first look: every year is new
+
+    assert _evaluate(small_landing, cursor)[0] == []  # nothing changed: nothing starts
+
+    (small_landing / "2020" / "1865_fastlegedekning.csv").write_text("kommunenummer\n", encoding="utf-8")
+    requests, cursor = _evaluate(small_landing, cursor)
+    assert [r.partition_key for r in requests] == ["2020"]  # a new file: its year only
+    first_key = requests[0].run_key
+
+    path = small_landing / "2020" / "1865_fastlegedekning.csv"
+    _touch_later(path)  # saved again with the same content: a new timestamp is not a change
+    assert _evaluate(small_landing, cursor)[0] == []
+
+    path.write_text("kommunenummer;rapportaar\n", encoding="utf-8")
+    _touch_later(path)
+    requests, cursor = _evaluate(small_landing, cursor)
+    assert [r.partition_key for r in requests] == ["2020"]
+    assert requests[0].run_key != first_key  # the run is keyed on the new content
+
+    path.unlink()  # a removed file changes the year too
+    assert [r.partition_key for r in _evaluate(small_landing, cursor)[0]] == ["2020"]
+
+
+def test_a_reference_change_starts_every_year_and_future_years_wait(small_landing):
+    _, cursor = _evaluate(small_landing)
+    satser = small_landing / "referanse" / "satser.csv"
+    satser.write_text(satser.read_text(encoding="utf-8") + "2022;250000;50000\n", encoding="utf-8")
+    (small_landing / "2099").mkdir()
+    (small_landing / "2099" / "1804_alis.csv").write_text("x", encoding="utf-8")
+    requests, _ = _evaluate(small_landing, cursor)
+    assert [r.partition_key for r in requests] == ["2019", "2020"]  # 2099 is not a report year yet
+
+
+def test_the_schedule_runs_last_year_after_the_deadline():
+    context = build_schedule_context(scheduled_execution_time=dt.datetime(2024, 3, 15, 6, 0))
+    assert annual_report_schedule(context).partition_key == "2023"
+    assert annual_report_schedule.execution_timezone == "Europe/Oslo"
+    assert report_schedule_from_environment({}) == "0 6 15 3 *"
+    assert report_schedule_from_environment({"ALIS_REPORT_SCHEDULE": "0 7 1 4 *"}) == "0 7 1 4 *"
