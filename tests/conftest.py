@@ -35,6 +35,12 @@ def database_url(request, tmp_path: Path) -> str:
 
 
 @pytest.fixture
+def postgres_url() -> str:
+    """The PostgreSQL test database, emptied of the warehouse's tables."""
+    return _fresh_database(POSTGRES_URL)
+
+
+@pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     return _fresh_database(f"sqlite:///{tmp_path / 'warehouse.sqlite'}")
 
