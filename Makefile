@@ -6,15 +6,17 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 # The sample years that `make report` renders, oldest first (cumulative grant use needs that order).
 YEARS ?= 2019 2020 2021 2022 2023
 
-# Debian packages WeasyPrint needs: Pango for layout, HarfBuzz-Subset for font subsetting
-# (without it WeasyPrint falls back to fontTools, which stamps the clock into every PDF).
+# Debian packages: Pango for WeasyPrint's layout, HarfBuzz-Subset for font subsetting
+# (without it WeasyPrint falls back to fontTools, which stamps the clock into every PDF),
+# and Chromium for the browser test of the Dagster UI.
 SYSTEM_LIBS := libpango-1.0.so libpangoft2-1.0.so libharfbuzz-subset.so
-SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core chromium
 
 .PHONY: venv system-deps report test ui sample-data contract-docs lint clean
 
 system-deps:
 	@missing=""; for lib in $(SYSTEM_LIBS); do ldconfig -p | grep -q "$$lib" || missing="$$missing $$lib"; done; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages for:$$missing"; \
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \

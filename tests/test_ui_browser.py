@@ -1,0 +1,162 @@
+"""End to end, as an analyst meets it: `dagster dev` on a free local port with its own
+DAGSTER_HOME, Dagster's own UI in headless Chromium (Debian's package, driven by Playwright;
+no browser download), a backfill of two years launched from the UI, both years finished.
+
+A screenshot of each step is kept in test-artifacts/ (not committed)."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from pipelines.resources import PROJECT_ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [  # no sandbox as root; no background traffic to a network this machine cannot reach
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _graphql(base: str, query: str) -> dict:
+    request = urllib.request.Request(
+        f"{base}/graphql", json.dumps({"query": query}).encode(), {"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.load(response)["data"]
+
+
+@pytest.fixture
+def dagster_ui(small_landing, tmp_path):
+    port = _free_port()
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(home),
+        "ALIS_LANDING_DIR": str(small_landing),
+        "ALIS_OUTPUT_DIR": str(tmp_path / "output"),
+        "ALIS_DATABASE_URL": f"sqlite:///{tmp_path / 'warehouse.sqlite'}",
+    }
+    log = open(tmp_path / "dagster-dev.log", "w")  # noqa: SIM115 - closed after the server stops
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("dagster")),
+            "dev",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "-w",
+            "workspace.yaml",
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/server_info", timeout=5)
+                break
+            except OSError:
+                assert server.poll() is None, (tmp_path / "dagster-dev.log").read_text()[-3000:]
+                assert time.monotonic() < deadline, "dagster dev did not start within 3 minutes"
+                time.sleep(1)
+        yield base, tmp_path / "output"
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+        log.close()
+
+
+def test_backfill_two_years_from_the_ui(dagster_ui):
+    from playwright.sync_api import expect, sync_playwright
+
+    base, output = dagster_ui
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.goto(f"{base}/asset-groups")
+        materialize_all = page.get_by_text("Materialize all").first
+        materialize_all.wait_for(timeout=60_000)
+        page.wait_for_timeout(1500)
+        if page.get_by_role("button", name="Skip").count():  # Dagster's first-visit community dialog
+            page.get_by_role("button", name="Skip").click()
+        for group in (
+            "ingest",
+            "validation",
+            "budget",
+            "report",
+            "to_municipalities",
+        ):  # the asset graph's groups
+            expect(page.get_by_text(group, exact=True).first).to_be_visible()
+        page.screenshot(path=ARTIFACTS / "ui-1-asset-graph.png")
+
+        materialize_all.click()
+        expect(page.get_by_text("Launch runs to materialize 13 assets")).to_be_visible()
+        expect(page.get_by_text("2019", exact=True)).to_be_visible()  # the yearly partitions, from 2019
+        field = page.get_by_placeholder("ex: 2019, 2020, [2021...2025]")
+        field.fill("[2019...2020]")
+        field.press("Enter")
+        expect(page.get_by_text("2 partitions")).to_be_visible()
+        page.screenshot(path=ARTIFACTS / "ui-2-backfill-dialog.png")
+        page.get_by_role("button", name="Launch backfill").click()
+
+        deadline = time.monotonic() + 480
+        backfill = None
+        while True:  # the daemon works the backfill through, oldest year first where grant use chains
+            backfills = _graphql(
+                base, "{ partitionBackfillsOrError { ... on PartitionBackfills { results { status } } } }"
+            )["partitionBackfillsOrError"]["results"]
+            if backfills:
+                (backfill,) = backfills  # exactly one backfill was launched
+                if backfill["status"] != "REQUESTED":
+                    break
+            assert time.monotonic() < deadline, f"the backfill did not finish within 8 minutes: {backfill}"
+            time.sleep(5)
+        page.goto(f"{base}/runs")
+        page.wait_for_timeout(3000)
+        page.screenshot(path=ARTIFACTS / "ui-3-runs.png")
+        browser.close()
+
+    assert backfill["status"] == "COMPLETED_SUCCESS"
+    runs = _graphql(base, "{ runsOrError { ... on Runs { results { status tags { key value } } } } }")[
+        "runsOrError"
+    ]["results"]
+    assert runs and {r["status"] for r in runs} == {"SUCCESS"}
+    partitions = {t["value"] for r in runs for t in r["tags"] if t["key"] == "dagster/partition"}
+    assert partitions == {"2019", "2020"}
+    for year in (2019, 2020):
+        assert (output / str(year) / f"statusrapport-{year}.pdf").exists()
+    summary = json.loads((output / "2020" / "summary.json").read_text(encoding="utf-8"))
+    assert (
+        summary["grant"]["used_cumulative_nok"] == "904944.48"
+    )  # 2019 ran before 2020 (tests/test_assets.py)
