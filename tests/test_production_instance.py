@@ -6,14 +6,12 @@ import os
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import sqlalchemy as sa
 
 from pipelines.resources import PROJECT_ROOT
 from tests.conftest import POSTGRES_URL
-
-DAGSTER = str(Path(sys.executable).with_name("dagster"))
+from tests.test_end_to_end_cli import _materialize as materialize_from_cli
 
 
 def test_a_year_runs_with_instance_and_warehouse_on_postgresql(small_landing, tmp_path, postgres_url):
@@ -29,24 +27,7 @@ def test_a_year_runs_with_instance_and_warehouse_on_postgresql(small_landing, tm
         "ALIS_OUTPUT_DIR": str(tmp_path / "output"),
         "ALIS_DATABASE_URL": postgres_url,
     }
-    run = subprocess.run(
-        [
-            DAGSTER,
-            "asset",
-            "materialize",
-            "-m",
-            "pipelines.definitions",
-            "--select",
-            "*",
-            "--partition",
-            "2019",
-        ],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    run = materialize_from_cli(2019, env)
     assert run.returncode == 0, run.stderr[-3000:]
     run_id = json.loads(
         subprocess.run(
