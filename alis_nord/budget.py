@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from alis_nord.money import round_ore
-from alis_nord.reference import Rates
+from alis_nord.reference import STATSFORVALTER, Rates
 
 FUNDING_SOURCES = ("helsedirektoratet", "statsforvalter", "egenandel")
 FUNDING_SOURCE_LABELS = {
@@ -223,6 +223,6 @@ def statsforvalter_granted(year: int, grants) -> Decimal:
     grant spanning several years is spread evenly, rounded half-up to øre."""
     total = Decimal("0.00")
     for grant in grants:
-        if grant.kilde == "statsforvalter" and grant.fra_aar <= year <= grant.til_aar:
+        if grant.kilde == STATSFORVALTER and grant.fra_aar <= year <= grant.til_aar:
             total += round_ore(grant.belop / (grant.til_aar - grant.fra_aar + 1))
     return total

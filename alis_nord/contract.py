@@ -62,7 +62,6 @@ class TableContract:
     beskrivelse: str
     columns: tuple[Column, ...]
     rules: dict[str, Rule] = field(default_factory=dict)
-    derived: dict[str, str] = field(default_factory=dict)
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -130,7 +129,6 @@ def table_contracts() -> dict[str, TableContract]:
             raw.get("beskrivelse", ""),
             columns,
             _rules(raw.get("rules"), name),
-            raw.get("derived", {}),
         )
     return contracts
 
@@ -145,7 +143,3 @@ def all_rules() -> dict[str, Rule]:
                 raise ValueError(f"rule id {rule_id} is defined twice in the contract")
             rules[rule_id] = rule
     return rules
-
-
-def severity_of(rule_id: str) -> str:
-    return all_rules()[rule_id].severity

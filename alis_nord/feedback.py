@@ -10,15 +10,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from alis_nord import warehouse as tables
+from alis_nord.landing import STATUS_NB
 from alis_nord.reference import ReferenceData
 from alis_nord.warehouse import Warehouse
 
 SEVERITY_NB = {"fatal": "Avvist", "error": "Feil", "warning": "Advarsel"}
-FILE_STATUS_NB = {
-    "used": "brukt",
-    "superseded": "erstattet av en nyere versjon",
-    "invalid_name": "ikke lest (ugyldig filnavn)",
-}
 TABLE_TITLE_NB = {
     "alis": "ALIS-leger",
     "kostnader": "Kostnader (bilag)",
@@ -73,7 +69,7 @@ def feedback_pages(year: int, reference: ReferenceData, store: Warehouse) -> lis
                 navn=reference.name_of(kommunenummer),
                 participant=kommunenummer in participants,
                 files=[
-                    {**f, "status_nb": FILE_STATUS_NB.get(f["status"], f["status"])}
+                    {**f, "status_nb": STATUS_NB[f["status"]]}
                     for f in files
                     if f["kommunenummer"] == kommunenummer
                 ],

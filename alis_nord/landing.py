@@ -31,6 +31,13 @@ SUPERSEDED = "superseded"
 INVALID_NAME = "invalid_name"
 REFERENCE = "reference"
 NARRATIVE = "narrative"
+STATUS_NB = {  # how a file's status reads in the report and the feedback pages
+    USED: "brukt",
+    SUPERSEDED: "erstattet av en nyere versjon",
+    INVALID_NAME: "ikke lest (ugyldig filnavn)",
+    REFERENCE: "referansedata",
+    NARRATIVE: "tekst til rapporten",
+}
 
 
 @dataclass(frozen=True)
@@ -92,7 +99,6 @@ class YearInventory:
     year: int
     files: list[LandingFile]
     sources: list[TableSource]
-    narrative_files: list[str]
 
 
 def _relative(path: Path, root: Path) -> str:
@@ -114,14 +120,12 @@ def take_inventory(landing_dir: Path, year: int) -> YearInventory:
 
     year_dir = landing_dir / str(year)
     candidates: dict[tuple[str, str], list[tuple[tuple[int, int, str], LandingFile]]] = {}
-    narrative: list[str] = []
     if year_dir.is_dir():
         for path in sorted(p for p in year_dir.rglob("*") if p.is_file()):
             rel = _relative(path, landing_dir)
             data = path.read_bytes()
             if path.parent.name == NARRATIVE_DIR and path.parent.parent == year_dir:
                 files.append(LandingFile(rel, sha256_of(data), len(data), NARRATIVE))
-                narrative.append(rel)
                 continue
             entry = LandingFile(rel, sha256_of(data), len(data), INVALID_NAME)
             files.append(entry)
@@ -142,7 +146,7 @@ def take_inventory(landing_dir: Path, year: int) -> YearInventory:
         winner.status = USED
         winner.tables_used.append(table)
         sources.append(TableSource(kommunenummer, table, winner.path, winner.version or 1, winner.kind or ""))
-    return YearInventory(year, files, sources, narrative)
+    return YearInventory(year, files, sources)
 
 
 def inventory_rows(inventory: YearInventory) -> list[dict]:
@@ -185,7 +189,7 @@ def inventory_from_rows(year: int, rows: list[dict]) -> YearInventory:
         ),
         key=lambda s: (s.kommunenummer, s.table),
     )
-    return YearInventory(year, files, sources, [f.path for f in files if f.status == NARRATIVE])
+    return YearInventory(year, files, sources)
 
 
 # ---------------------------------------------------------------- watching for changes

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from alis_nord import warehouse as tables
+from alis_nord.landing import STATUS_NB
 from alis_nord.money import from_ore, money_text
 from alis_nord.reference import ReferenceData
 from alis_nord.warehouse import Warehouse
@@ -193,7 +194,10 @@ def report_context(
             }
         )
     names = {p.kommunenummer: p.navn for p in reference.participants}
-    files = sorted(store.rows(tables.input_files, year), key=lambda f: f["path"])
+    files = [
+        {**f, "status_nb": STATUS_NB[f["status"]]}
+        for f in sorted(store.rows(tables.input_files, year), key=lambda f: f["path"])
+    ]
     use = store.rows(tables.grant_use, year)[0]
     return {
         "year": year,
