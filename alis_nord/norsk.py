@@ -17,6 +17,7 @@ from alis_nord.money import round_ore
 
 LOCALE = "nb_NO"
 NBSP = "\u00a0"
+NOTHING = "–"  # a figure that does not exist (a year not yet reported, an average of no one)
 
 
 def tall(value: int | Decimal, decimals: int = 0) -> str:
@@ -27,15 +28,20 @@ def tall(value: int | Decimal, decimals: int = 0) -> str:
     return format_decimal(value, format=pattern, locale=LOCALE).replace("-", "\u2212")
 
 
-def kr(amount: Decimal, decimals: int = 2) -> str:
+def kr(amount: Decimal | None, decimals: int = 2) -> str:
     """``Decimal("1234567.5")`` → ``1 234 567,50 kr``; rounded half-up to øre first."""
+    if amount is None:
+        return NOTHING
     rounded = round_ore(amount)
     if decimals == 0:
         rounded = rounded.quantize(Decimal(1), rounding="ROUND_HALF_UP")
     return f"{tall(rounded, decimals)}{NBSP}kr"
 
 
-def prosent(value: Decimal, decimals: int = 1) -> str:
+def prosent(value: Decimal | None, decimals: int = 1) -> str:
+    """``Decimal("12.345")`` → ``12,3 %`` (half-up, no-break space before the sign)."""
+    if value is None:
+        return NOTHING
     quantum = Decimal(1).scaleb(-decimals)
     return f"{tall(value.quantize(quantum, rounding='ROUND_HALF_UP'), decimals)}{NBSP}%"
 
@@ -43,3 +49,27 @@ def prosent(value: Decimal, decimals: int = 1) -> str:
 def dato(value: dt.date) -> str:
     """``2021-03-30`` → ``30. mars 2021``."""
     return format_date(value, "d. MMMM y", locale=LOCALE)
+
+
+def antall(count) -> str:
+    """A count of persons as published: ``12``, ``:`` where it is suppressed (fewer than 3 persons,
+    see ``alis_nord.disclosure``), ``–`` where there is none to show."""
+    from alis_nord.disclosure import SUPPRESSED, SUPPRESSED_MARK
+
+    if count is SUPPRESSED:
+        return SUPPRESSED_MARK
+    if count is None:
+        return NOTHING
+    return tall(count)
+
+
+def desimal(value, decimals: int = 1) -> str:
+    """``Decimal("42.25")`` → ``42,3`` (half-up); ``:`` where suppressed, ``–`` for none."""
+    from alis_nord.disclosure import SUPPRESSED, SUPPRESSED_MARK
+
+    if value is SUPPRESSED:
+        return SUPPRESSED_MARK
+    if value is None:
+        return NOTHING
+    quantum = Decimal(1).scaleb(-decimals)
+    return tall(Decimal(value).quantize(quantum, rounding="ROUND_HALF_UP"), decimals)

@@ -1,7 +1,8 @@
 """One Jinja2 environment for everything people read: the report and the feedback pages.
 
 Autoescaping is always on, so text from submissions can never become markup; the
-Norwegian formatting filters (``kr``, ``tall``, ``dato``, ``prosent``) live in
+Norwegian formatting filters (``kr``, ``tall``, ``dato``, ``prosent``, ``antall`` for
+published counts of persons, ``desimal``) live in
 ``alis_nord.norsk`` and are registered here once.
 """
 
@@ -27,7 +28,14 @@ def environment():
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(kr=norsk.kr, tall=norsk.tall, dato=norsk.dato, prosent=norsk.prosent)
+    env.filters.update(
+        kr=norsk.kr,
+        tall=norsk.tall,
+        dato=norsk.dato,
+        prosent=norsk.prosent,
+        antall=norsk.antall,
+        desimal=norsk.desimal,
+    )
     return env
 
 

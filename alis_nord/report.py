@@ -1,7 +1,7 @@
-"""The report year's outputs: ``summary.json``, ``findings.csv`` and the status report PDF.
+"""The report year's machine outputs, ``summary.json`` and ``findings.csv``, and what the
+status report shares with them (report number, report date, code version).
 
-Python computes, templates format: ``report_context`` prepares every figure, the Jinja2
-templates in ``report_templates/`` only lay them out with the filters of ``alis_nord.norsk``.
+The status report itself (its figures per section, HTML and PDF) is ``alis_nord.status_report``.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from alis_nord import warehouse as tables
-from alis_nord.landing import STATUS_NB
 from alis_nord.money import from_ore, money_text
 from alis_nord.reference import ReferenceData
 from alis_nord.warehouse import Warehouse
@@ -166,73 +165,3 @@ def code_version() -> str:
         return described or "ukjent"
     except (OSError, subprocess.SubprocessError):
         return "ukjent"
-
-
-# ---------------------------------------------------------------- the PDF
-
-
-def report_context(
-    year: int, summary: dict[str, Any], reference: ReferenceData, store: Warehouse
-) -> dict[str, Any]:
-    """Every figure the report shows, computed; the templates only format."""
-    grant = reference.helsedirektoratet_grant()
-    plan_by_year = reference.plan_by_year()
-    budget_years = []
-    for row in sorted(store.rows(tables.grant_use), key=lambda r: r["report_year"]):
-        y = row["report_year"]
-        if not grant.fra_aar <= y <= min(year, grant.til_aar):
-            continue
-        budget_years.append(
-            {
-                "year": y,
-                "plan": plan_by_year.get(y, Decimal("0.00")),
-                "alis_grant": from_ore(row["alis_grant_ore"]),
-                "helsedirektoratet_costs": from_ore(row["helsedirektoratet_costs_ore"]),
-                "used": from_ore(row["used_in_year_ore"]),
-                "used_cumulative": from_ore(row["used_cumulative_ore"]),
-                "remaining": from_ore(row["remaining_ore"]),
-            }
-        )
-    names = {p.kommunenummer: p.navn for p in reference.participants}
-    files = [
-        {**f, "status_nb": STATUS_NB[f["status"]]}
-        for f in sorted(store.rows(tables.input_files, year), key=lambda f: f["path"])
-    ]
-    use = store.rows(tables.grant_use, year)[0]
-    return {
-        "year": year,
-        "summary": summary,
-        "report_number": summary["report_number"],
-        "report_date": report_date(year),
-        "period_start": dt.date(year, 1, 1),
-        "period_end": dt.date(year, 12, 31),
-        "sender": SENDER,
-        "recipient": RECIPIENT,
-        "grant": grant,
-        "grant_total": from_ore(use["grant_total_ore"]),
-        "used_cumulative": from_ore(use["used_cumulative_ore"]),
-        "remaining": from_ore(use["remaining_ore"]),
-        "years_missing": [int(y) for y in use["years_missing"].split(",") if y],
-        "alis_grant": Decimal(summary["alis_grant_nok"]),
-        "egenandel": Decimal(summary["egenandel_nok"]),
-        "costs": {source: Decimal(amount) for source, amount in summary["costs_nok"].items()},
-        "budget_years": budget_years,
-        "missing": [{"kommunenummer": k, "navn": names.get(k, k)} for k in summary["submissions"]["missing"]],
-        "files": files,
-        "code_version": code_version(),
-    }
-
-
-def render_html(context: dict[str, Any]) -> str:
-    from alis_nord.rendering import render
-
-    return render("statusrapport.html.j2", **context)
-
-
-def render_pdf(html: str) -> bytes:
-    """PDF/A-2a (archival, tagged) with the document language from ``<html lang="nb">``."""
-    from weasyprint import HTML
-
-    from alis_nord.rendering import TEMPLATE_DIR
-
-    return HTML(string=html, base_url=str(TEMPLATE_DIR)).write_pdf(pdf_variant="pdf/a-2a")

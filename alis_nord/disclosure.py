@@ -1,0 +1,197 @@
+"""Small-count suppression (prikking) for every published table of persons.
+
+Official Norwegian statistics never publish a count of fewer than 3 persons: the cell is
+shown as ``:`` ("kan ikke offentliggjøres"). A suppressed cell must not be computable back
+from what *is* published either, so whenever a table shows a total, suppression spreads:
+
+1. **Primary**: every count of 1 or 2 persons (a total included) is suppressed. A zero is
+   shown: it names no one.
+2. **Secondary**, repeated until nothing changes, for every sum the table shows
+   (``total = part + part + …``; a row total, a column total, the grand total):
+
+   a. one suppressed member alone could be computed as total minus the rest, so one more is
+      suppressed: the smallest part that is not zero (then a zero part, then the total);
+   b. when the total is shown, the suppressed parts together are computable
+      (total minus the shown parts); if that sum is 1 or 2 persons, one more part is
+      suppressed the same way, and where no part is left, the total itself.
+
+This is the singleton and small-sum rule of cell suppression that statistical offices use for
+small tables; ``tests/test_disclosure.py`` audits it with linear programming: no suppressed
+cell of a random table can be pinned to one value from the published cells.
+
+Tables that share figures are suppressed together (``Publication``), so one table never gives
+away what another hides. Averages of fewer than 3 persons are suppressed too (``average_of``), since an average of
+one is that person's value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Generic, TypeVar
+
+SMALL_COUNT_LIMIT = 3  # counts of 1 and 2 persons are never published
+SUPPRESSED_MARK = ":"
+
+
+class _Suppressed:
+    """A published cell whose value is withheld; prints as ``:``."""
+
+    _instance: _Suppressed | None = None
+
+    def __new__(cls) -> _Suppressed:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __str__(self) -> str:
+        return SUPPRESSED_MARK
+
+    def __repr__(self) -> str:
+        return "SUPPRESSED"
+
+
+SUPPRESSED = _Suppressed()
+"""The one marker for a withheld cell. Templates print it as ``:`` (filter ``antall``)."""
+
+PublishedCount = int | _Suppressed
+K = TypeVar("K", bound=Hashable)
+
+
+@dataclass(frozen=True)
+class SumRelation(Generic[K]):
+    """``total = Σ parts``, as a reader of the table can see it."""
+
+    total: K
+    parts: tuple[K, ...]
+
+
+def is_small(count: int) -> bool:
+    return 0 < count < SMALL_COUNT_LIMIT
+
+
+def cells_to_suppress(counts: Mapping[K, int], relations: Sequence[SumRelation[K]]) -> set[K]:
+    """The cells to withhold: primary small counts, then secondary cells by the rules above."""
+    suppressed = {key for key, count in counts.items() if is_small(count)}
+    order = {key: position for position, key in enumerate(counts)}
+
+    def next_part(candidates: Sequence[K]) -> K | None:
+        open_parts = [k for k in candidates if k not in suppressed]
+        if not open_parts:
+            return None
+        # the smallest non-zero part first (it hides the most with the least loss), then zeros
+        return min(open_parts, key=lambda k: (counts[k] == 0, counts[k], order[k]))
+
+    changed = True
+    while changed:
+        changed = False
+        for relation in relations:
+            members = (relation.total, *relation.parts)
+            hidden = [k for k in members if k in suppressed]
+            if not hidden:
+                continue
+            extra: K | None = None
+            if len(hidden) == 1:
+                extra = next_part(relation.parts)
+                if extra is None and relation.total not in suppressed:
+                    extra = relation.total
+            elif relation.total not in suppressed:
+                hidden_sum = sum(counts[k] for k in relation.parts if k in suppressed)
+                if is_small(hidden_sum):
+                    extra = next_part(relation.parts)
+                    if extra is None:
+                        extra = relation.total
+            if extra is not None and extra not in suppressed:
+                suppressed.add(extra)
+                changed = True
+    return suppressed
+
+
+def publish(counts: Mapping[K, int], relations: Sequence[SumRelation[K]] = ()) -> dict[K, PublishedCount]:
+    """The counts as they may be printed: suppressed cells replaced by ``SUPPRESSED``."""
+    hidden = cells_to_suppress(counts, relations)
+    return {key: SUPPRESSED if key in hidden else count for key, count in counts.items()}
+
+
+# ---------------------------------------------------------------- linked tables
+
+
+class Publication:
+    """Every count of persons one report publishes, suppressed *jointly*.
+
+    The same figure often appears in several tables (the number of ALIS with næringsdrift is a
+    key figure, a column total of the table per municipality and a cell of the trend table).
+    Suppressing each table on its own could hide a figure in one table and show it, or what
+    gives it away, in another. So every table registers its cells under shared keys and its
+    sums as relations here, and all are suppressed in one pass.
+
+    Keys are tuples naming the figure (``("alis", "form", "fastlønn")``). A cell registered
+    twice must have the same value. Read published values with ``publication[key]``; after
+    the first read, nothing more can be registered.
+    """
+
+    def __init__(self) -> None:
+        self._counts: dict[Hashable, int] = {}
+        self._relations: list[SumRelation] = []
+        self._published: dict[Hashable, PublishedCount] | None = None
+
+    def count(self, key: Hashable, value: int) -> Hashable:
+        if self._published is not None:
+            raise RuntimeError("the publication is already suppressed; register every table first")
+        if key in self._counts and self._counts[key] != value:
+            raise ValueError(f"{key!r} registered as {self._counts[key]} and as {value}")
+        self._counts[key] = value
+        return key
+
+    def relate(self, total: Hashable, parts: Sequence[Hashable]) -> None:
+        self._relations.append(SumRelation(total, tuple(parts)))
+
+    def partition(self, total: Hashable, parts: Mapping[Hashable, int]) -> None:
+        """Categories that add up to a shown total (ALIS by hospital-service status)."""
+        for key, value in parts.items():
+            self.count(key, value)
+        self.count(total, sum(parts.values()))
+        self.relate(total, list(parts))
+
+    def two_way(
+        self,
+        cells: Mapping[tuple[Hashable, Hashable], int],
+        rows: Sequence[Hashable],
+        columns: Sequence[Hashable],
+        row_total: Callable[[Hashable], Hashable],
+        column_total: Callable[[Hashable], Hashable],
+        grand_total: Hashable,
+        cell_key: Callable[[Hashable, Hashable], Hashable],
+    ) -> None:
+        """A rows × columns table with row totals, column totals and the grand total."""
+        for r in rows:
+            for c in columns:
+                self.count(cell_key(r, c), cells.get((r, c), 0))
+        for r in rows:
+            self.count(row_total(r), sum(cells.get((r, c), 0) for c in columns))
+            self.relate(row_total(r), [cell_key(r, c) for c in columns])
+        for c in columns:
+            self.count(column_total(c), sum(cells.get((r, c), 0) for r in rows))
+            self.relate(column_total(c), [cell_key(r, c) for r in rows])
+        self.count(grand_total, sum(cells.values()))
+        self.relate(grand_total, [row_total(r) for r in rows])
+        self.relate(grand_total, [column_total(c) for c in columns])
+
+    def __getitem__(self, key: Hashable) -> PublishedCount:
+        if self._published is None:
+            self._published = publish(self._counts, self._relations)
+        return self._published[key]
+
+    def suppressed(self, keys: Sequence[Hashable]) -> int:
+        return sum(1 for key in keys if self[key] is SUPPRESSED)
+
+
+def average_of(values: Sequence[Decimal], places: int = 1) -> Decimal | _Suppressed | None:
+    """The mean, rounded half-up to ``places``; withheld for 1–2 persons, ``None`` for none."""
+    if not values:
+        return None
+    if is_small(len(values)):
+        return SUPPRESSED
+    mean = sum(values, Decimal(0)) / len(values)
+    return mean.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)

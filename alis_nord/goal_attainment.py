@@ -1,0 +1,367 @@
+"""Goal attainment: figures from the submissions for each of ALIS-Nord's five objectives.
+
+One function per objective, each named after it and feeding one partial of
+``report_templates/sections/`` (``maal_1_rekruttering.html.j2`` … ``maal_5_kunnskap.html.j2``).
+Every count of persons a report shows is registered in one ``Publication`` per year
+(``person_counts``) and suppressed jointly: fewer than 3 persons never show, in any table, nor
+anything that would let a reader compute them back. Positions (hjemler) and money are not
+persons and are shown as they are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from alis_nord import warehouse as tables
+from alis_nord.disclosure import SUPPRESSED, Publication, PublishedCount, average_of
+from alis_nord.money import from_ore
+from alis_nord.reference import ReferenceData
+from alis_nord.warehouse import Warehouse
+
+# The project's five objectives, as the project plan words them.
+OBJECTIVES = {
+    1: "Sikre rekruttering og stabilitet i fastlegestillinger og -hjemler i nordnorske kommuner.",
+    2: "Utvikle utdanningsmodeller for nordnorske forhold som passer for både fastlønn og næringsdrift.",
+    3: (
+        "Sikre at nye fastleger i Nord-Norge får et kvalitetssikret og effektivt spesialiseringsløp i "
+        "allmennmedisin, herunder sikre tilrettelegging, forutsigbarhet og fleksibilitet knyttet til "
+        "oppnåelse av læringsmål i spesialisthelsetjenesten («sykehusåret»)."
+    ),
+    4: (
+        "Utvikle kommunens rolle og kompetanse som tilrettelegger for legers spesialistutdanning i "
+        "allmennmedisin, og gjøre kommunene mer attraktive som arbeidsgivere."
+    ),
+    5: ("Generere kunnskap som sentrale myndigheter, andre kommuner og helseforetak kan nyttiggjøre seg."),
+}
+OBJECTIVE_TITLES = {
+    1: "Rekruttering og stabilitet i fastlegetjenesten",
+    2: "Utdanningsmodeller for fastlønn og næringsdrift",
+    3: "Et kvalitetssikret og effektivt spesialiseringsløp",
+    4: "Kommunen som tilrettelegger og arbeidsgiver",
+    5: "Kunnskap til myndigheter, kommuner og helseforetak",
+}
+
+SUPERVISION_REQUIREMENT_HOURS = Decimal(42)  # individual supervision a year (about 4 hours a month)
+EMPLOYMENT_FORMS = {"fastlønn": "Fastlønn", "næringsdrift": "Næringsdrift"}
+YEAR_END_STATUS = {
+    "aktiv": "I utdanning",
+    "permisjon": "I permisjon",
+    "spesialist": "Ferdig spesialist",
+    "sluttet": "Sluttet",
+}
+HOSPITAL_SERVICE = {
+    "ikke_startet": "Ikke startet",
+    "pågår": "Pågår",
+    "fullført": "Fullført",
+    "fritatt": "Fritatt",
+}
+LEARNING_GOAL_BANDS = (  # share of learning goals approved, in percent: (label, lowest, highest)
+    ("0–24 %", Decimal(0), Decimal("24.99")),
+    ("25–49 %", Decimal(25), Decimal("49.99")),
+    ("50–74 %", Decimal(50), Decimal("74.99")),
+    ("75–100 %", Decimal(75), Decimal(100)),
+)
+FACILITATION_CATEGORIES = {  # voucher categories that pay for the municipalities' facilitation
+    "veiledning": "Veiledning",
+    "kurs": "Kurs",
+    "samlinger": "Samlinger",
+    "sykehustjeneste": "Sykehustjeneste",
+    "vikar": "Vikar under utdanning",
+}
+
+
+@dataclass(frozen=True)
+class Objective:
+    number: int
+    title: str
+    goal: str
+    figures: dict[str, Any] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------- the year's person counts
+
+ALIS_TOTAL = ("alis", "total")
+COVERAGE_PERSON_COLUMNS = ("innbyggere_uten_fastlege", "nye_fastleger", "fastleger_sluttet")
+COVERAGE_COLUMNS = ("fastlegehjemler", "ledige_hjemler", *COVERAGE_PERSON_COLUMNS)
+TOTAL_ROW = "total"
+
+
+def form_key(form: str) -> tuple:
+    return ("alis", "form", form)
+
+
+def municipality_key(kommunenummer: str, form: str | None = None) -> tuple:
+    return ("alis", "municipality", kommunenummer) + ((form,) if form else ())
+
+
+def _band(percent: Decimal) -> str:
+    for label, low, high in LEARNING_GOAL_BANDS:
+        if low <= percent <= high:
+            return label
+    return LEARNING_GOAL_BANDS[-1][0] if percent > 100 else LEARNING_GOAL_BANDS[0][0]
+
+
+def _whole_year_ids(store: Warehouse, year: int) -> set[tuple[str, str]]:
+    return {
+        (e["kommunenummer"], e["alis_id"])
+        for e in store.rows(tables.alis_grant_entitlement, year)
+        if e["days_employed"] == e["days_in_year"]
+    }
+
+
+def person_counts(year: int, store: Warehouse) -> Publication:
+    """Every count of persons the report for ``year`` shows, in every table, suppressed together."""
+    alis_rows = store.rows(tables.alis, year)
+    publication = Publication()
+
+    # ALIS per municipality and form of employment; its column totals are the key figures by form
+    cells: dict[tuple[str, str], int] = {}
+    for a in alis_rows:
+        cells[(a["kommunenummer"], a["tilsettingsform"])] = (
+            cells.get((a["kommunenummer"], a["tilsettingsform"]), 0) + 1
+        )
+    publication.two_way(
+        cells,
+        rows=sorted({a["kommunenummer"] for a in alis_rows}),
+        columns=list(EMPLOYMENT_FORMS),
+        row_total=municipality_key,
+        column_total=form_key,
+        grand_total=ALIS_TOTAL,
+        cell_key=municipality_key,
+    )
+    # ALIS by status at year end, hospital service and learning goals: each adds up to all ALIS
+    publication.partition(
+        ALIS_TOTAL,
+        {("alis", "status", c): sum(1 for a in alis_rows if a["status"] == c) for c in YEAR_END_STATUS},
+    )
+    publication.partition(
+        ALIS_TOTAL,
+        {
+            ("alis", "hospital", c): sum(1 for a in alis_rows if a["sykehustjeneste"] == c)
+            for c in HOSPITAL_SERVICE
+        },
+    )
+    publication.partition(
+        ALIS_TOTAL,
+        {
+            ("alis", "learning", label): sum(
+                1 for a in alis_rows if _band(a["laeringsmaal_godkjent_prosent"]) == label
+            )
+            for label, _, _ in LEARNING_GOAL_BANDS
+        },
+    )
+    # supervision is measured on the ALIS employed the whole year; the rest are part of the sum
+    whole_year_ids = _whole_year_ids(store, year)
+    whole_year = [a for a in alis_rows if (a["kommunenummer"], a["alis_id"]) in whole_year_ids]
+    publication.partition(
+        ALIS_TOTAL,
+        {("alis", "whole_year"): len(whole_year), ("alis", "part_year"): len(alis_rows) - len(whole_year)},
+    )
+    meets = sum(1 for a in whole_year if a["individuell_veiledning_timer"] >= SUPERVISION_REQUIREMENT_HOURS)
+    publication.partition(
+        ("alis", "whole_year"),
+        {("alis", "supervision", "met"): meets, ("alis", "supervision", "below"): len(whole_year) - meets},
+    )
+    # GP coverage: residents without a GP, GPs recruited and GPs who left are persons
+    coverage = store.rows(tables.fastlegedekning, year)
+    for column in COVERAGE_PERSON_COLUMNS:
+        publication.partition(
+            ("coverage", column, TOTAL_ROW),
+            {("coverage", column, r["kommunenummer"]): r[column] for r in coverage},
+        )
+    return publication
+
+
+def _names(reference: ReferenceData) -> dict[str, str]:
+    return {p.kommunenummer: p.navn for p in reference.participants}
+
+
+def _municipality_label(kommunenummer: str, names: dict[str, str]) -> str:
+    return f"{names.get(kommunenummer, kommunenummer)} ({kommunenummer})"
+
+
+# ---------------------------------------------------------------- objective 1
+
+
+def recruitment_and_stability(
+    year: int, reference: ReferenceData, store: Warehouse, counts: Publication
+) -> Objective:
+    """GP coverage per municipality at year end, and where the ALIS stand at year end."""
+    names = _names(reference)
+    coverage = sorted(store.rows(tables.fastlegedekning, year), key=lambda r: r["kommunenummer"])
+
+    def published(row_key: str, column: str, value: int) -> int | PublishedCount:
+        return counts[("coverage", column, row_key)] if column in COVERAGE_PERSON_COLUMNS else value
+
+    rows = [
+        {
+            "label": _municipality_label(r["kommunenummer"], names),
+            **{c: published(r["kommunenummer"], c, r[c]) for c in COVERAGE_COLUMNS},
+        }
+        for r in coverage
+    ]
+    totals = {c: published(TOTAL_ROW, c, sum(r[c] for r in coverage)) for c in COVERAGE_COLUMNS}
+    positions = totals["fastlegehjemler"]
+    vacancy_rate = Decimal(totals["ledige_hjemler"]) * 100 / positions if positions else None
+    recruited, left = totals["nye_fastleger"], totals["fastleger_sluttet"]
+    net_change = recruited - left if SUPPRESSED not in (recruited, left) else None
+    return Objective(
+        1,
+        OBJECTIVE_TITLES[1],
+        OBJECTIVES[1],
+        {
+            "coverage_rows": rows,
+            "coverage_total": totals,
+            "municipalities_reporting": len(coverage),
+            "vacancy_rate": vacancy_rate,
+            "net_change": net_change,
+            "status_rows": [
+                {"label": label, "count": counts[("alis", "status", c)]}
+                for c, label in YEAR_END_STATUS.items()
+            ],
+            "status_total": counts[ALIS_TOTAL],
+        },
+    )
+
+
+# ---------------------------------------------------------------- objective 2
+
+
+def training_models(year: int, reference: ReferenceData, store: Warehouse, counts: Publication) -> Objective:
+    """ALIS by municipality and by form of employment (fastlønn or næringsdrift)."""
+    names = _names(reference)
+    municipalities = sorted({a["kommunenummer"] for a in store.rows(tables.alis, year)})
+    cell_keys = [municipality_key(k, f) for k in municipalities for f in EMPLOYMENT_FORMS]
+    cell_keys += (
+        [municipality_key(k) for k in municipalities] + [form_key(f) for f in EMPLOYMENT_FORMS] + [ALIS_TOTAL]
+    )
+    return Objective(
+        2,
+        OBJECTIVE_TITLES[2],
+        OBJECTIVES[2],
+        {
+            "by_municipality": [
+                {
+                    "label": _municipality_label(k, names),
+                    "cells": [counts[municipality_key(k, f)] for f in EMPLOYMENT_FORMS],
+                    "total": counts[municipality_key(k)],
+                }
+                for k in municipalities
+            ],
+            "column_totals": [counts[form_key(f)] for f in EMPLOYMENT_FORMS],
+            "grand_total": counts[ALIS_TOTAL],
+            "forms": list(EMPLOYMENT_FORMS.values()),
+            "municipalities_with_alis": len(municipalities),
+            "suppressed_cells": counts.suppressed(cell_keys),
+        },
+    )
+
+
+# ---------------------------------------------------------------- objective 3
+
+
+def specialist_training(
+    year: int, reference: ReferenceData, store: Warehouse, counts: Publication
+) -> Objective:
+    """Supervision hours against the requirement, courses, hospital service, learning goals."""
+    alis_rows = store.rows(tables.alis, year)
+    whole_year_ids = _whole_year_ids(store, year)
+    whole_year = [a for a in alis_rows if (a["kommunenummer"], a["alis_id"]) in whole_year_ids]
+    hours = [
+        {"label": label, "average": average_of([a[column] for a in whole_year])}
+        for label, column in (
+            ("Individuell veiledning", "individuell_veiledning_timer"),
+            ("Gruppeveiledning", "gruppeveiledning_timer"),
+            ("Kurs", "kurs_timer"),
+        )
+    ]
+    return Objective(
+        3,
+        OBJECTIVE_TITLES[3],
+        OBJECTIVES[3],
+        {
+            "requirement_hours": SUPERVISION_REQUIREMENT_HOURS,
+            "supervision_met": counts[("alis", "supervision", "met")],
+            "supervision_below": counts[("alis", "supervision", "below")],
+            "whole_year_total": counts[("alis", "whole_year")],
+            "hours": hours,
+            "hospital_rows": [
+                {"label": label, "count": counts[("alis", "hospital", c)]}
+                for c, label in HOSPITAL_SERVICE.items()
+            ],
+            "learning_rows": [
+                {"label": label, "count": counts[("alis", "learning", label)]}
+                for label, _, _ in LEARNING_GOAL_BANDS
+            ],
+            "alis_total": counts[ALIS_TOTAL],
+            "learning_average": average_of([a["laeringsmaal_godkjent_prosent"] for a in alis_rows]),
+        },
+    )
+
+
+# ---------------------------------------------------------------- objective 4
+
+
+def municipal_role(year: int, store: Warehouse, summary: dict[str, Any]) -> Objective:
+    """Participation, the municipalities' own share, and what was spent on facilitation."""
+    spent = {kategori: Decimal("0.00") for kategori in FACILITATION_CATEGORIES}
+    for line in store.rows(tables.costs_by_source, year):
+        if line["kategori"] in spent:
+            spent[line["kategori"]] += from_ore(line["belop_ore"])
+    return Objective(
+        4,
+        OBJECTIVE_TITLES[4],
+        OBJECTIVES[4],
+        {
+            "participants": summary["submissions"]["expected"],
+            "delivered": summary["submissions"]["received"],
+            "with_alis": len({a["kommunenummer"] for a in store.rows(tables.alis, year)}),
+            "own_share_entitlement": Decimal(summary["egenandel_nok"]),
+            "own_share_costs": Decimal(summary["costs_nok"]["egenandel"]),
+            "facilitation_rows": [
+                {"label": FACILITATION_CATEGORIES[k], "amount": v} for k, v in spent.items()
+            ],
+            "facilitation_total": sum(spent.values(), Decimal("0.00")),
+        },
+    )
+
+
+# ---------------------------------------------------------------- objective 5
+
+
+def knowledge(year: int, store: Warehouse, counts: Publication, first_year: int) -> Objective:
+    """The development over the years reported so far. Each year's counts are that year's own
+    publication, so the figures are the same (and as suppressed) as in that year's report."""
+    years_run = sorted(y for y in store.years_present(tables.grant_use) | {year} if first_year <= y <= year)
+    trend = []
+    for y in years_run:
+        published = counts if y == year else person_counts(y, store)
+        coverage = store.rows(tables.fastlegedekning, y)
+        trend.append(
+            {
+                "year": y,
+                "alis": published[ALIS_TOTAL],
+                "by_form": [published[form_key(f)] for f in EMPLOYMENT_FORMS],
+                "specialists": published[("alis", "status", "spesialist")],
+                "positions": sum(r["fastlegehjemler"] for r in coverage),
+                "vacant": sum(r["ledige_hjemler"] for r in coverage),
+                "without_gp": published[("coverage", "innbyggere_uten_fastlege", TOTAL_ROW)],
+            }
+        )
+    return Objective(5, OBJECTIVE_TITLES[5], OBJECTIVES[5], {"trend": trend})
+
+
+def goal_attainment(
+    year: int, reference: ReferenceData, store: Warehouse, summary: dict[str, Any], counts: Publication
+) -> list[Objective]:
+    """The five objectives with their figures, in the project plan's order."""
+    first_year = reference.helsedirektoratet_grant().fra_aar
+    return [
+        recruitment_and_stability(year, reference, store, counts),
+        training_models(year, reference, store, counts),
+        specialist_training(year, reference, store, counts),
+        municipal_role(year, store, summary),
+        knowledge(year, store, counts, first_year),
+    ]
