@@ -21,7 +21,7 @@ from pathlib import Path
 from alis_nord.norsk import kr, tall
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "report_templates" / "fonts"
-FONT_FAMILY = "Carlito"  # the report's font (report_templates/fonts/), so charts match the text
+FONT_FAMILY = "Open Sans"  # the report's font (report_templates/fonts/), so charts match the text
 MILLION = Decimal(1_000_000)
 
 # Colours with enough contrast on white (WCAG 2 AA for graphics, 3:1), told apart by pattern too.
@@ -70,7 +70,7 @@ def _matplotlib():
     matplotlib.use("svg")
     from matplotlib import font_manager
 
-    for path in sorted(FONT_DIR.glob("Carlito-*.ttf")):
+    for path in sorted(FONT_DIR.glob("OpenSans-*.ttf")):
         font_manager.fontManager.addfont(str(path))
     matplotlib.rcParams.update(
         {

@@ -10,14 +10,19 @@ from what *is* published either, so whenever a table shows a total, suppression 
    (``total = part + part + …``; a row total, a column total, the grand total):
 
    a. one suppressed member alone could be computed as total minus the rest, so one more is
-      suppressed: the smallest part that is not zero (then a zero part, then the total);
+      suppressed: the smallest part that is not zero; where none is left, the total; a zero
+      part only as a last resort (a zero beside a shown total hides nothing);
    b. when the total is shown, the suppressed parts together are computable
       (total minus the shown parts); if that sum is 1 or 2 persons, one more part is
       suppressed the same way, and where no part is left, the total itself.
 
-This is the singleton and small-sum rule of cell suppression that statistical offices use for
-small tables; ``tests/test_disclosure.py`` audits it with linear programming: no suppressed
-cell of a random table can be pinned to one value from the published cells.
+3. **Audit**: several sums together can still give a withheld count away (two rows and a
+   column can pin a cell that no single sum pins). Linear programming finds the least and
+   greatest value each withheld count of 1 or 2 could have from what is shown; while one is
+   pinned, a shown cell beside it is withheld and rule 2 runs again.
+
+These are the singleton and small-sum rules of cell suppression, with the audit of
+tau-Argus; ``tests/test_disclosure.py`` checks random tables the same way.
 
 Tables that share figures are suppressed together (``Publication``), so one table never gives
 away what another hides. Averages of fewer than 3 persons are suppressed too (``average_of``), since an average of
@@ -72,16 +77,110 @@ def is_small(count: int) -> bool:
 
 
 def cells_to_suppress(counts: Mapping[K, int], relations: Sequence[SumRelation[K]]) -> set[K]:
-    """The cells to withhold: primary small counts, then secondary cells by the rules above."""
-    suppressed = {key for key, count in counts.items() if is_small(count)}
+    """The cells to withhold: primary small counts, secondary cells by the rules above, then
+    the audit: while a withheld count of 1 or 2 can still be worked out exactly from
+    everything shown (several sums together can do what one cannot), one more cell next to it
+    is withheld and the rules run again."""
     order = {key: position for position, key in enumerate(counts)}
+    suppressed = _spread({key for key, count in counts.items() if is_small(count)}, counts, relations, order)
+    while exposed := _exposed_small_counts(suppressed, counts, relations):
+        suppressed = _spread(
+            suppressed | {_cover_for(exposed[0], suppressed, counts, relations, order)},
+            counts,
+            relations,
+            order,
+        )
+    return suppressed
 
-    def next_part(candidates: Sequence[K]) -> K | None:
-        open_parts = [k for k in candidates if k not in suppressed]
-        if not open_parts:
-            return None
-        # the smallest non-zero part first (it hides the most with the least loss), then zeros
-        return min(open_parts, key=lambda k: (counts[k] == 0, counts[k], order[k]))
+
+def _cover_for(cell: K, suppressed: set[K], counts: Mapping[K, int], relations, order) -> K:
+    """A shown cell to withhold beside an exposed one: in the sums it belongs to, the smallest
+    non-zero shown part, else a shown total, else a shown zero."""
+    candidates = []
+    for relation in relations:
+        members = (relation.total, *relation.parts)
+        if cell not in members:
+            continue
+        for key in members:
+            if key not in suppressed:
+                rank = 0 if key in relation.parts and counts[key] else 1 if key == relation.total else 2
+                candidates.append((rank, counts[key], order[key], key))
+    if not candidates:  # every neighbour is withheld already: cannot happen for an exposed cell
+        raise RuntimeError(f"no cell left to protect {cell!r}")
+    return min(candidates)[3]
+
+
+def _exposed_small_counts(suppressed: set[K], counts: Mapping[K, int], relations) -> list[K]:
+    """Withheld counts of 1 or 2 that a reader could still compute exactly from every shown
+    cell, every sum and that no count is negative (the intruder's view, as in tau-Argus).
+
+    The true counts are one solution a reader cannot tell from others. A withheld cell can
+    take another value exactly when some change of the withheld cells keeps every sum (a
+    direction in the null space of the sums) and moves no zero below zero. Without zeros in
+    the way that is plain linear algebra; otherwise linear programming finds the least and
+    greatest value the cell could have.
+    """
+    import numpy as np
+
+    hidden = [k for k in counts if k in suppressed]
+    index = {key: i for i, key in enumerate(hidden)}
+    equations, constants = [], []
+    for relation in relations:
+        row = np.zeros(len(hidden))
+        constant = 0
+        for key, sign in ((relation.total, -1), *((p, 1) for p in relation.parts)):
+            if key in index:
+                row[index[key]] += sign
+            else:
+                constant -= sign * counts[key]
+        if row.any():
+            equations.append(row)
+            constants.append(constant)
+    small = [k for k in hidden if is_small(counts[k])]
+    if not equations:  # no sum names a withheld cell: nothing pins any of them
+        return []
+    a_eq = np.array(equations)
+    _, singular, vt = np.linalg.svd(a_eq)
+    rank = int((singular > 1e-9).sum())
+    null_space = vt[rank:].T  # hidden × free directions
+    movable = (
+        np.abs(null_space).max(axis=1, initial=0) > 1e-9 if null_space.size else np.zeros(len(hidden), bool)
+    )
+    zeros_in_the_way = any(counts[k] == 0 and movable[index[k]] for k in hidden)
+    exposed = []
+    for key in small:
+        if not movable[index[key]]:
+            exposed.append(key)  # the sums alone determine it
+        elif zeros_in_the_way and _pinned_by_bounds(index[key], a_eq, np.array(constants)):
+            exposed.append(key)
+    return exposed
+
+
+def _pinned_by_bounds(position: int, a_eq, b_eq) -> bool:
+    import numpy as np
+    from scipy.optimize import linprog
+
+    objective = np.zeros(a_eq.shape[1])
+    objective[position] = 1
+    low = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+    high = linprog(-objective, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+    return high.status != 3 and (-high.fun) - low.fun < 0.5  # status 3: no upper bound at all
+
+
+def _spread(suppressed: set[K], counts: Mapping[K, int], relations, order) -> set[K]:
+    """Rules 2a and 2b until nothing changes."""
+    suppressed = set(suppressed)
+
+    def next_member(relation: SumRelation[K]) -> K | None:
+        """The cell to suppress next in a sum: the smallest non-zero part (it hides the most
+        for the least loss); where none is left, the total; a zero part only as a last resort."""
+        open_parts = [k for k in relation.parts if k not in suppressed]
+        non_zero = [k for k in open_parts if counts[k] != 0]
+        if non_zero:
+            return min(non_zero, key=lambda k: (counts[k], order[k]))
+        if relation.total not in suppressed:
+            return relation.total
+        return min(open_parts, key=lambda k: order[k]) if open_parts else None
 
     changed = True
     while changed:
@@ -93,15 +192,11 @@ def cells_to_suppress(counts: Mapping[K, int], relations: Sequence[SumRelation[K
                 continue
             extra: K | None = None
             if len(hidden) == 1:
-                extra = next_part(relation.parts)
-                if extra is None and relation.total not in suppressed:
-                    extra = relation.total
+                extra = next_member(relation)
             elif relation.total not in suppressed:
                 hidden_sum = sum(counts[k] for k in relation.parts if k in suppressed)
                 if is_small(hidden_sum):
-                    extra = next_part(relation.parts)
-                    if extra is None:
-                        extra = relation.total
+                    extra = next_member(relation)
             if extra is not None and extra not in suppressed:
                 suppressed.add(extra)
                 changed = True

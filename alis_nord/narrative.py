@@ -33,9 +33,9 @@ def _markdown():
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.enable("table")
 
-    def image_as_text(tokens, idx, options, env):
+    def image_as_text(renderer, tokens, idx, options, env):
         # The alt text, escaped: a report fetches no picture from a file's links.
-        alt = md.renderer.renderInline(tokens[idx].children or [], options, env)
+        alt = renderer.renderInline(tokens[idx].children or [], options, env)
         return f"[bilde: {alt}]" if alt else ""
 
     md.add_render_rule("image", image_as_text)
