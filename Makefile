@@ -12,7 +12,7 @@ YEARS ?= 2019 2020 2021 2022 2023
 SYSTEM_LIBS := libpango-1.0.so libpangoft2-1.0.so libharfbuzz-subset.so
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core chromium
 
-.PHONY: venv system-deps report test ui sample-data contract-docs lint clean
+.PHONY: venv system-deps report pages test ui sample-data contract-docs lint clean
 
 system-deps:
 	@missing=""; for lib in $(SYSTEM_LIBS); do ldconfig -p | grep -q "$$lib" || missing="$$missing $$lib"; done; \
@@ -40,6 +40,17 @@ report: venv $(DAGSTER_HOME)
 	  $(BIN)/dagster asset materialize -m pipelines.definitions --select '*' --partition $$year || exit 1; \
 	done
 	@echo "Reports written under $${ALIS_OUTPUT_DIR:-output}/<year>/"
+
+# The status report of each year in YEARS as PNG pages, to look at: output/<year>/sider/side-NN.png
+pages:
+	@command -v pdftoppm >/dev/null || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq poppler-utils; }
+	@for year in $(YEARS); do \
+	  out=$${ALIS_OUTPUT_DIR:-output}/$$year; \
+	  [ -f $$out/statusrapport-$$year.pdf ] || { echo "no $$out/statusrapport-$$year.pdf: run make report first"; exit 1; }; \
+	  rm -rf $$out/sider && mkdir -p $$out/sider && pdftoppm -r 80 -png $$out/statusrapport-$$year.pdf $$out/sider/side && \
+	  echo "$$out/sider/: $$(ls $$out/sider | wc -l) pages"; \
+	done
 
 test: venv
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -345,6 +345,7 @@ def knowledge(year: int, store: Warehouse, counts: Publication, first_year: int)
                 "alis": published[ALIS_TOTAL],
                 "by_form": [published[form_key(f)] for f in EMPLOYMENT_FORMS],
                 "specialists": published[("alis", "status", "spesialist")],
+                "left": published[("alis", "status", "sluttet")],
                 "positions": sum(r["fastlegehjemler"] for r in coverage),
                 "vacant": sum(r["ledige_hjemler"] for r in coverage),
                 "without_gp": published[("coverage", "innbyggere_uten_fastlege", TOTAL_ROW)],

@@ -11,7 +11,19 @@ from pipelines.definitions import defs
 from pipelines.partitions import report_years
 from pipelines.resources import PROJECT_ROOT, resources_from_environment
 
-HEAVY = ["pandas", "sqlalchemy", "openpyxl", "weasyprint", "great_expectations", "jinja2", "babel", "numpy"]
+HEAVY = [
+    "pandas",
+    "sqlalchemy",
+    "openpyxl",
+    "weasyprint",
+    "great_expectations",
+    "jinja2",
+    "babel",
+    "numpy",
+    "matplotlib",
+    "scipy",
+    "markdown_it",
+]
 
 
 def test_loading_the_code_location_imports_no_heavy_library():
