@@ -273,6 +273,13 @@ class Publication:
         self.relate(grand_total, [row_total(r) for r in rows])
         self.relate(grand_total, [column_total(c) for c in columns])
 
+    def has(self, key: Hashable) -> bool:
+        return key in self._counts
+
+    def value(self, key: Hashable) -> int:
+        """The true count, for arithmetic that is never printed (such as a comparison)."""
+        return self._counts[key]
+
     def __getitem__(self, key: Hashable) -> PublishedCount:
         if self._published is None:
             self._published = publish(self._counts, self._relations)

@@ -171,7 +171,46 @@ def person_counts(year: int, store: Warehouse) -> Publication:
             ("coverage", column, TOTAL_ROW),
             {("coverage", column, r["kommunenummer"]): r[column] for r in coverage},
         )
+    # Findings on rows of an alis table count ALIS doctors too (data quality, table 5.2). The
+    # warning for too little supervision is, when every such row was accepted, the very figure
+    # "under 42 hours" of table 3.5, and is registered as that figure.
+    for (severity, rule), count in person_findings(store, year).items():
+        publication.count(finding_key(severity, rule, count, len(whole_year) - meets), count)
     return publication
+
+
+def finding_key(severity: str, rule: str, count: int, below_requirement: int) -> tuple:
+    if rule == "low_supervision" and count == below_requirement:
+        return ("alis", "supervision", "below")
+    return ("findings", severity, rule)
+
+
+def person_findings(store: Warehouse, year: int) -> dict[tuple[str, str], int]:
+    """Findings per severity and rule, for the rules that found something in a row of an
+    ``alis`` table: such a finding is about one ALIS doctor. Counted over every table."""
+    findings = store.rows(tables.findings, year)
+    person_rules = {
+        (f["severity"], f["rule"])
+        for f in findings
+        if f["table_name"] == "alis" and f["row_number"] is not None
+    }
+    counts: dict[tuple[str, str], int] = {}
+    for f in findings:
+        if (f["severity"], f["rule"]) in person_rules:
+            counts[(f["severity"], f["rule"])] = counts.get((f["severity"], f["rule"]), 0) + 1
+    return counts
+
+
+def published_finding_counts(
+    store: Warehouse, year: int, counts: Publication
+) -> dict[tuple[str, str], PublishedCount]:
+    """The counts of findings about ALIS doctors as table 5.2 prints them (as ``person_counts``
+    registered them); findings about anything else are not persons and print as they are."""
+    below = counts.value(("alis", "supervision", "below"))
+    return {
+        (severity, rule): counts[finding_key(severity, rule, count, below)]
+        for (severity, rule), count in person_findings(store, year).items()
+    }
 
 
 def _names(reference: ReferenceData) -> dict[str, str]:

@@ -38,7 +38,14 @@ from alis_nord.budget import (
 from alis_nord.contract import all_rules
 from alis_nord.disclosure import Publication
 from alis_nord.feedback import SEVERITY_NB, TABLE_TITLE_NB, feedback_pages
-from alis_nord.goal_attainment import ALIS_TOTAL, EMPLOYMENT_FORMS, form_key, goal_attainment, person_counts
+from alis_nord.goal_attainment import (
+    ALIS_TOTAL,
+    EMPLOYMENT_FORMS,
+    form_key,
+    goal_attainment,
+    person_counts,
+    published_finding_counts,
+)
 from alis_nord.landing import STATUS_NB
 from alis_nord.money import from_ore
 from alis_nord.reference import ReferenceData
@@ -255,9 +262,10 @@ def financing(year: int, reference: ReferenceData, store: Warehouse) -> dict[str
 
 
 def data_quality(
-    year: int, reference: ReferenceData, store: Warehouse, summary: dict[str, Any]
+    year: int, reference: ReferenceData, store: Warehouse, summary: dict[str, Any], counts: Publication
 ) -> dict[str, Any]:
-    """Who delivered what, and what was kept out of the figures and why."""
+    """Who delivered what, and what was kept out of the figures and why. Counts of findings
+    about ALIS doctors are printed as published (suppressed below 3, see ``person_counts``)."""
     pages = feedback_pages(year, reference, store)
     municipalities = []
     for page in pages:
@@ -290,12 +298,13 @@ def data_quality(
         key = (finding["severity"], finding["rule"])
         by_rule[key] = by_rule.get(key, 0) + 1
     order = {"fatal": 0, "error": 1, "warning": 2}
+    about_persons = published_finding_counts(store, year, counts)
     findings = [
         {
             "severity": SEVERITY_NB[severity],
             "rule": rule,
             "description": rules[rule].beskrivelse if rule in rules else rule,
-            "count": count,
+            "count": about_persons.get((severity, rule), count),
         }
         for (severity, rule), count in sorted(
             by_rule.items(), key=lambda item: (order[item[0][0]], item[0][1])
@@ -342,7 +351,7 @@ def status_report_context(
         "financing": financing(year, reference, store),
         "objectives": goal_attainment(year, reference, store, summary, counts),
         "narrative": narrative_texts(landing_dir, year),
-        "data_quality": data_quality(year, reference, store, summary),
+        "data_quality": data_quality(year, reference, store, summary, counts),
         "appendix": appendix(year, store),
     }
 

@@ -147,3 +147,13 @@ def test_no_suppressed_cell_of_a_table_can_be_computed_back(grid):
         # a withheld cell a reader can still pin down must be one that could have been shown
         # (0, or 3 and more, withheld only to protect another); a count of 1 or 2 never is
         assert high - low >= 1 or not 0 < publication._counts[key] < 3, f"{key} pinned to {low} in {grid}"
+
+
+def test_a_supervision_warning_is_the_same_figure_as_under_42_hours():
+    from alis_nord.goal_attainment import finding_key
+
+    # 2 whole-year ALIS under 42 hours, both accepted, give 2 warnings: one figure, one key
+    assert finding_key("warning", "low_supervision", 2, 2) == ("alis", "supervision", "below")
+    # a third warning on a quarantined row makes it another figure, registered on its own
+    assert finding_key("warning", "low_supervision", 3, 2) == ("findings", "warning", "low_supervision")
+    assert finding_key("error", "invalid_code", 1, 1) == ("findings", "error", "invalid_code")
