@@ -12,7 +12,7 @@ YEARS ?= 2019 2020 2021 2022 2023
 SYSTEM_LIBS := libpango-1.0.so libpangoft2-1.0.so libharfbuzz-subset.so
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core chromium
 
-.PHONY: venv system-deps report pages test ui sample-data contract-docs lint clean
+.PHONY: venv system-deps report pages test bench ui sample-data contract-docs lint clean
 
 system-deps:
 	@missing=""; for lib in $(SYSTEM_LIBS); do ldconfig -p | grep -q "$$lib" || missing="$$missing $$lib"; done; \
@@ -54,6 +54,13 @@ pages:
 
 test: venv
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Measures load, one year, backfills, the floor and growth with rows: bench/results/RESULTS.md
+bench: venv
+	@[ -x /usr/bin/time ] || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq time; }
+	$(BIN)/python bench/pipeline_bench.py
+
 
 ui: venv $(DAGSTER_HOME)
 	$(BIN)/dagster dev -h 127.0.0.1 -p $${PORT:-3000} -w workspace.yaml

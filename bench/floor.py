@@ -1,0 +1,56 @@
+"""The floor: one report year's work as a plain script, with no orchestration.
+
+Every asset function of the pipeline is called directly, in the order of the graph, with the
+same resources and libraries (Dagster's direct invocation: no run, no event log, no step
+machinery, no asset checks). What the pipeline costs beyond this is the price of orchestration.
+
+Run: .venv/bin/python bench/floor.py <landing> <year> <database_url> <output_dir>
+Prints one JSON line: {"seconds": …, "stages": {stage: seconds}}.
+"""
+
+import json
+import sys
+import time
+
+STAGES = {  # the pipeline's stages, each in graph order
+    "ingest": ["landing_files"],
+    "validate": ["validated_submissions"],
+    "budget": [
+        "alis_grant_entitlement",
+        "costs_by_source",
+        "grant_use",
+        "grant_forecast",
+        "budget_plan_vs_actual",
+        "statsforvalter_grant_use",
+        "budget_workbook",
+    ],
+    "render": ["report_summary", "status_report", "municipality_feedback", "submission_template"],
+}
+
+
+def main(landing: str, year: str, database_url: str, output_dir: str) -> None:
+    started = time.perf_counter()
+    from dagster import build_asset_context
+
+    from assets import budget, feedback, ingest, report, validation
+    from pipelines.resources import resources_from_environment
+
+    resources = resources_from_environment(
+        {"ALIS_LANDING_DIR": landing, "ALIS_DATABASE_URL": database_url, "ALIS_OUTPUT_DIR": output_dir}
+    )
+    functions = {}
+    for module in (ingest, validation, budget, report, feedback):
+        functions.update({name: getattr(module, name) for name in dir(module)})
+    stages = {}
+    for stage, names in STAGES.items():
+        stage_started = time.perf_counter()
+        for name in names:
+            asset = functions[name]
+            wanted = {key: resources[key] for key in asset.required_resource_keys if key in resources}
+            asset(build_asset_context(partition_key=year), **wanted)
+        stages[stage] = time.perf_counter() - stage_started
+    print(json.dumps({"seconds": time.perf_counter() - started, "stages": stages}))
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])
