@@ -10,8 +10,8 @@ from what *is* published either, so whenever a table shows a total, suppression 
    (``total = part + part + …``; a row total, a column total, the grand total):
 
    a. one suppressed member alone could be computed as total minus the rest, so one more is
-      suppressed: the smallest part that is not zero; where none is left, the total; a zero
-      part only as a last resort (a zero beside a shown total hides nothing);
+      suppressed: the smallest part that is not zero; where none is left, the total (a zero is
+      never chosen: beside the table's shown zeros it would hide nothing);
    b. when the total is shown, the suppressed parts together are computable
       (total minus the shown parts); if that sum is 1 or 2 persons, one more part is
       suppressed the same way, and where no part is left, the total itself.
@@ -84,12 +84,8 @@ def cells_to_suppress(counts: Mapping[K, int], relations: Sequence[SumRelation[K
     order = {key: position for position, key in enumerate(counts)}
     suppressed = _spread({key for key, count in counts.items() if is_small(count)}, counts, relations, order)
     while exposed := _exposed_small_counts(suppressed, counts, relations):
-        suppressed = _spread(
-            suppressed | {_cover_for(exposed[0], suppressed, counts, relations, order)},
-            counts,
-            relations,
-            order,
-        )
+        covers = {_cover_for(cell, suppressed, counts, relations, order) for cell in exposed}
+        suppressed = _spread(suppressed | covers, counts, relations, order)
     return suppressed
 
 
@@ -173,14 +169,12 @@ def _spread(suppressed: set[K], counts: Mapping[K, int], relations, order) -> se
 
     def next_member(relation: SumRelation[K]) -> K | None:
         """The cell to suppress next in a sum: the smallest non-zero part (it hides the most
-        for the least loss); where none is left, the total; a zero part only as a last resort."""
-        open_parts = [k for k in relation.parts if k not in suppressed]
-        non_zero = [k for k in open_parts if counts[k] != 0]
+        for the least loss); where none is left, the total. Never a zero: beside the shown
+        zeros of a table it would hide nothing, and it would make the audit much harder."""
+        non_zero = [k for k in relation.parts if k not in suppressed and counts[k] != 0]
         if non_zero:
             return min(non_zero, key=lambda k: (counts[k], order[k]))
-        if relation.total not in suppressed:
-            return relation.total
-        return min(open_parts, key=lambda k: order[k]) if open_parts else None
+        return relation.total if relation.total not in suppressed else None
 
     changed = True
     while changed:
