@@ -38,11 +38,13 @@ class _Sheet:
         self.ws.freeze_panes = "A2"
         for index, width in enumerate(widths, start=1):
             self.ws.column_dimensions[_letter(index)].width = width
+        self.rows_written = 1  # the header; counted here, since openpyxl's max_row scans every cell
 
     def row(self, values: list[Any], formats: list[str | None] | None = None, bold: bool = False) -> int:
         from openpyxl.styles import Font
 
-        number = self.ws.max_row + 1
+        self.rows_written += 1
+        number = self.rows_written
         for index, value in enumerate(values, start=1):
             cell = self.ws.cell(row=number, column=index)
             if isinstance(value, Formula):
@@ -133,7 +135,7 @@ def budget_workbook_bytes(year: int, reference: ReferenceData, store: Warehouse)
     for row in store.rows(tables.grant_use, order_by=["report_year"]):
         if not grant.fra_aar <= row["report_year"] <= min(year, grant.til_aar):
             continue
-        n = sheet.ws.max_row + 1
+        n = sheet.rows_written + 1
         sheet.row(
             [
                 row["report_year"],
@@ -155,7 +157,7 @@ def budget_workbook_bytes(year: int, reference: ReferenceData, store: Warehouse)
     )
     lines = store.rows(tables.budget_plan_vs_actual, year)
     for line in lines:
-        n = sheet.ws.max_row + 1
+        n = sheet.rows_written + 1
         sheet.row(
             [
                 line["kategori"],
@@ -168,7 +170,7 @@ def budget_workbook_bytes(year: int, reference: ReferenceData, store: Warehouse)
             [None, KR, KR, KR, PERCENT, None],
         )
     if lines:
-        sheet.total("Sum", [2, 3, 4], 2, sheet.ws.max_row, [None, KR, KR, KR])
+        sheet.total("Sum", [2, 3, 4], 2, sheet.rows_written, [None, KR, KR, KR])
 
     # Kostnader per kilde og kategori
     sheet = _Sheet(
@@ -180,7 +182,7 @@ def budget_workbook_bytes(year: int, reference: ReferenceData, store: Warehouse)
             [None, None, "0", KR],
         )
     if costs:
-        sheet.total("Sum", [3, 4], 2, sheet.ws.max_row, [None, None, "0", KR])
+        sheet.total("Sum", [3, 4], 2, sheet.rows_written, [None, None, "0", KR])
 
     # Per kommune and per ALIS
     sheet = _Sheet(
@@ -205,7 +207,7 @@ def budget_workbook_bytes(year: int, reference: ReferenceData, store: Warehouse)
             [None, None, "0", "0", KR, KR],
         )
     if by_municipality:
-        sheet.total("Sum", [3, 4, 5, 6], 2, sheet.ws.max_row, [None, None, "0", "0", KR, KR])
+        sheet.total("Sum", [3, 4, 5, 6], 2, sheet.rows_written, [None, None, "0", "0", KR, KR])
 
     sheet = _Sheet(
         workbook,
@@ -235,7 +237,7 @@ def budget_workbook_bytes(year: int, reference: ReferenceData, store: Warehouse)
             [None, None, None, "0", "0", KR, KR],
         )
     if entitlement:
-        sheet.total("Sum", [6, 7], 2, sheet.ws.max_row, [None, None, None, None, None, KR, KR])
+        sheet.total("Sum", [6, 7], 2, sheet.rows_written, [None, None, None, None, None, KR, KR])
 
     # Prognose
     sheet = _Sheet(
@@ -262,7 +264,7 @@ def budget_workbook_bytes(year: int, reference: ReferenceData, store: Warehouse)
     sheet = _Sheet(workbook, "Statsforvalter", ["År", "Tilskudd", "Kostnader", "Differanse"], [8, 18, 18, 18])
     for row in store.rows(tables.statsforvalter_grant_use, order_by=["report_year"]):
         if row["report_year"] <= year:
-            n = sheet.ws.max_row + 1
+            n = sheet.rows_written + 1
             sheet.row(
                 [
                     row["report_year"],
@@ -309,7 +311,7 @@ def budget_workbook_bytes(year: int, reference: ReferenceData, store: Warehouse)
             [None, None, DATE, None, None, KR, None, None, None, "0"],
         )
     if vouchers:
-        sheet.total("Sum", [6], 2, sheet.ws.max_row, [None, None, None, None, None, KR])
+        sheet.total("Sum", [6], 2, sheet.rows_written, [None, None, None, None, None, KR])
 
     workbook.properties.creator = "ALIS-Nord"
     workbook.properties.title = f"Budsjett og regnskap ALIS-Nord {year}"
