@@ -39,33 +39,15 @@ CURVE_MUNICIPALITIES = (10, 20) if QUICK else (45, 90, 180, 357)
 LARGE = (40, 2) if QUICK else (357, 10)  # municipalities, years
 TODAY_YEARS = 2 if QUICK else 5
 
-STAGE_OF_STEP = [  # step key prefix → stage (asset checks count with the stage of their asset)
-    ("landing_files", "ingest"),
-    ("validated_submissions", "validate"),
-    ("contract_rule_checks", "validate"),
-    ("alis_grant_entitlement", "budget"),
-    ("costs_by_source", "budget"),
-    ("grant_use", "budget"),
-    ("grant_forecast", "budget"),
-    ("budget_plan_vs_actual", "budget"),
-    ("statsforvalter_grant_use", "budget"),
-    ("budget_workbook", "budget"),
-    ("report_summary", "render"),
-    ("status_report", "render"),
-    ("municipality_feedback", "render"),
-    ("submission_template", "render"),
-]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from floor import STAGES  # noqa: E402 - the stages and their assets, shared with the floor
+
+# step key prefix → stage; an asset check's step starts with its asset's name and counts there
+STAGE_OF_STEP = [(name, stage) for stage, names in STAGES.items() for name in names]
+STAGE_OF_STEP.append(("contract_rule_checks", "validate"))
+# the curve: ingest, validation and the budget figures (the workbook export is left out)
 INGEST_VALIDATE_BUDGET = ",".join(
-    [
-        "landing_files",
-        "validated_submissions",
-        "alis_grant_entitlement",
-        "costs_by_source",
-        "grant_use",
-        "grant_forecast",
-        "budget_plan_vs_actual",
-        "statsforvalter_grant_use",
-    ]
+    name for stage in ("ingest", "validate", "budget") for name in STAGES[stage] if name != "budget_workbook"
 )
 
 
