@@ -16,7 +16,7 @@ In one run on this machine, with landing areas made by the sample generator:
 Peak memory is each process's maximum resident set (``os.wait4``). Results go to
 bench/results/: RESULTS.md (the table and the machine), results.json, and two SVG charts.
 
-Run: make bench   (about 25 minutes on 2 cores; BENCH_QUICK=1 for a short trial run)
+Run: make bench   (about 17 minutes on 2 cores; BENCH_QUICK=1 for a short trial run)
 """
 
 from __future__ import annotations
