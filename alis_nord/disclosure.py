@@ -84,26 +84,31 @@ def cells_to_suppress(counts: Mapping[K, int], relations: Sequence[SumRelation[K
     order = {key: position for position, key in enumerate(counts)}
     suppressed = _spread({key for key, count in counts.items() if is_small(count)}, counts, relations, order)
     while exposed := _exposed_small_counts(suppressed, counts, relations):
-        covers = {_cover_for(cell, suppressed, counts, relations, order) for cell in exposed}
+        covers = {_cover_for(cell, suppressed, counts, relations, order) for cell in exposed} - {None}
+        if not covers:  # everything in a sum is withheld already: nothing more to hide
+            break
         suppressed = _spread(suppressed | covers, counts, relations, order)
     return suppressed
 
 
-def _cover_for(cell: K, suppressed: set[K], counts: Mapping[K, int], relations, order) -> K:
+def _cover_for(cell: K, suppressed: set[K], counts: Mapping[K, int], relations, order) -> K | None:
     """A shown cell to withhold beside an exposed one: in the sums it belongs to, the smallest
-    non-zero shown part, else a shown total, else a shown zero."""
-    candidates = []
-    for relation in relations:
-        members = (relation.total, *relation.parts)
-        if cell not in members:
-            continue
-        for key in members:
-            if key not in suppressed:
-                rank = 0 if key in relation.parts and counts[key] else 1 if key == relation.total else 2
-                candidates.append((rank, counts[key], order[key], key))
-    if not candidates:  # every neighbour is withheld already: cannot happen for an exposed cell
-        raise RuntimeError(f"no cell left to protect {cell!r}")
-    return min(candidates)[3]
+    non-zero shown part, else a shown total, else a shown zero; where its own sums are all
+    withheld already (other sums pin it), the smallest shown cell of any sum. ``None`` when
+    nothing is shown any more."""
+
+    def candidates(around: list[SumRelation[K]]) -> list[tuple]:
+        found = []
+        for relation in around:
+            for key in (relation.total, *relation.parts):
+                if key not in suppressed:
+                    rank = 0 if key in relation.parts and counts[key] else 1 if key == relation.total else 2
+                    found.append((rank, counts[key], order[key], key))
+        return found
+
+    own = [r for r in relations if cell == r.total or cell in r.parts]
+    found = candidates(own) or candidates(list(relations))
+    return min(found)[3] if found else None
 
 
 def _exposed_small_counts(suppressed: set[K], counts: Mapping[K, int], relations) -> list[K]:
