@@ -17,9 +17,10 @@ from what *is* published either, so whenever a table shows a total, suppression 
       suppressed the same way, and where no part is left, the total itself.
 
 3. **Audit**: several sums together can still give a withheld count away (two rows and a
-   column can pin a cell that no single sum pins). Linear programming finds the least and
-   greatest value each withheld count of 1 or 2 could have from what is shown; while one is
-   pinned, a shown cell beside it is withheld and rule 2 runs again.
+   column can pin a cell that no single sum pins). For each withheld count of 1 or 2 the audit
+   asks whether it could take another value given everything shown (linear algebra over the
+   sums; linear programming for the least and greatest value where a zero could block); while
+   one is pinned, a shown cell beside it is withheld and rule 2 runs again.
 
 These are the singleton and small-sum rules of cell suppression, with the audit of
 tau-Argus; ``tests/test_disclosure.py`` checks random tables the same way.
