@@ -165,7 +165,7 @@ def person_counts(year: int, store: Warehouse) -> Publication:
         {("alis", "supervision", "met"): meets, ("alis", "supervision", "below"): len(whole_year) - meets},
     )
     # GP coverage: residents without a GP, GPs recruited and GPs who left are persons
-    coverage = store.rows(tables.fastlegedekning, year)
+    coverage = store.rows(tables.fastlegedekning, year, order_by=["kommunenummer"])
     for column in COVERAGE_PERSON_COLUMNS:
         publication.partition(
             ("coverage", column, TOTAL_ROW),
@@ -198,7 +198,9 @@ def person_findings(store: Warehouse, year: int) -> dict[tuple[str, str], int]:
     for f in findings:
         if (f["severity"], f["rule"]) in person_rules:
             counts[(f["severity"], f["rule"])] = counts.get((f["severity"], f["rule"]), 0) + 1
-    return counts
+    # in a fixed order: the order of registration breaks ties in suppression, so it must not
+    # depend on the order a database returns rows in
+    return dict(sorted(counts.items()))
 
 
 def published_finding_counts(

@@ -193,7 +193,10 @@ def financing(year: int, reference: ReferenceData, store: Warehouse) -> dict[str
             "deviation": from_ore(r["actual_ore"] - r["plan_ore"]),
             "over_plan": r["over_plan"],
         }
-        for r in store.rows(tables.budget_plan_vs_actual, year)
+        for r in sorted(
+            store.rows(tables.budget_plan_vs_actual, year),
+            key=lambda r: (r["kategori"] != ALIS_GRANT_CATEGORY, r["kategori"]),
+        )
     ]
     plan_total = {
         "plan": sum((line["plan"] for line in plan_lines), ZERO),
