@@ -173,15 +173,17 @@ def person_counts(year: int, store: Warehouse) -> Publication:
         )
     # Findings on rows of an alis table count ALIS doctors too (data quality, table 5.2). The
     # warning for too little supervision is, when every such row was accepted, the very figure
-    # "under 42 hours" of table 3.5, and is registered as that figure.
+    # "under 42 hours" of table 3.5: a sum of that one figure, so the two hide together.
+    below = ("alis", "supervision", "below")
     for (severity, rule), count in person_findings(store, year).items():
-        publication.count(finding_key(severity, rule, count, len(whole_year) - meets), count)
+        publication.count(finding_key(severity, rule), count)
+        if rule == "low_supervision" and count == publication.value(below):
+            publication.relate(finding_key(severity, rule), [below])
     return publication
 
 
-def finding_key(severity: str, rule: str, count: int, below_requirement: int) -> tuple:
-    if rule == "low_supervision" and count == below_requirement:
-        return ("alis", "supervision", "below")
+def finding_key(severity: str, rule: str) -> tuple:
+    """The key of a count of findings about ALIS doctors in a year's ``Publication``."""
     return ("findings", severity, rule)
 
 
@@ -201,18 +203,6 @@ def person_findings(store: Warehouse, year: int) -> dict[tuple[str, str], int]:
     # in a fixed order: the order of registration breaks ties in suppression, so it must not
     # depend on the order a database returns rows in
     return dict(sorted(counts.items()))
-
-
-def published_finding_counts(
-    store: Warehouse, year: int, counts: Publication
-) -> dict[tuple[str, str], PublishedCount]:
-    """The counts of findings about ALIS doctors as table 5.2 prints them (as ``person_counts``
-    registered them); findings about anything else are not persons and print as they are."""
-    below = counts.value(("alis", "supervision", "below"))
-    return {
-        (severity, rule): counts[finding_key(severity, rule, count, below)]
-        for (severity, rule), count in person_findings(store, year).items()
-    }
 
 
 def _names(reference: ReferenceData) -> dict[str, str]:

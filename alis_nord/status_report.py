@@ -41,10 +41,10 @@ from alis_nord.feedback import SEVERITY_NB, TABLE_TITLE_NB, feedback_pages
 from alis_nord.goal_attainment import (
     ALIS_TOTAL,
     EMPLOYMENT_FORMS,
+    finding_key,
     form_key,
     goal_attainment,
     person_counts,
-    published_finding_counts,
 )
 from alis_nord.landing import STATUS_NB
 from alis_nord.money import from_ore
@@ -301,13 +301,15 @@ def data_quality(
         key = (finding["severity"], finding["rule"])
         by_rule[key] = by_rule.get(key, 0) + 1
     order = {"fatal": 0, "error": 1, "warning": 2}
-    about_persons = published_finding_counts(store, year, counts)
     findings = [
         {
             "severity": SEVERITY_NB[severity],
             "rule": rule,
             "description": rules[rule].beskrivelse if rule in rules else rule,
-            "count": about_persons.get((severity, rule), count),
+            # findings about ALIS doctors are person counts, as registered by person_counts
+            "count": counts[finding_key(severity, rule)]
+            if counts.has(finding_key(severity, rule))
+            else count,
         }
         for (severity, rule), count in sorted(
             by_rule.items(), key=lambda item: (order[item[0][0]], item[0][1])

@@ -149,11 +149,12 @@ def test_no_suppressed_cell_of_a_table_can_be_computed_back(grid):
         assert high - low >= 1 or not 0 < publication._counts[key] < 3, f"{key} pinned to {low} in {grid}"
 
 
-def test_a_supervision_warning_is_the_same_figure_as_under_42_hours():
-    from alis_nord.goal_attainment import finding_key
-
-    # 2 whole-year ALIS under 42 hours, both accepted, give 2 warnings: one figure, one key
-    assert finding_key("warning", "low_supervision", 2, 2) == ("alis", "supervision", "below")
-    # a third warning on a quarantined row makes it another figure, registered on its own
-    assert finding_key("warning", "low_supervision", 3, 2) == ("findings", "warning", "low_supervision")
-    assert finding_key("error", "invalid_code", 1, 1) == ("findings", "error", "invalid_code")
+def test_a_supervision_warning_hides_with_under_42_hours():
+    # 5 whole-year ALIS: 1 meets the requirement (primary), so "under" (4) is hidden beside it.
+    # The 4 warnings for too little supervision are the same figure: they must hide as well.
+    publication = Publication()
+    publication.partition(("alis", "whole_year"), {"met": 1, ("alis", "supervision", "below"): 4})
+    publication.count(("findings", "warning", "low_supervision"), 4)
+    publication.relate(("findings", "warning", "low_supervision"), [("alis", "supervision", "below")])
+    assert publication[("alis", "supervision", "below")] is SUPPRESSED
+    assert publication[("findings", "warning", "low_supervision")] is SUPPRESSED
