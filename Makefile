@@ -12,7 +12,7 @@ YEARS ?= 2019 2020 2021 2022 2023
 SYSTEM_LIBS := libpango-1.0.so libpangoft2-1.0.so libharfbuzz-subset.so
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core chromium
 
-.PHONY: venv system-deps report pages test bench ui sample-data contract-docs lint clean
+.PHONY: venv system-deps report pages test bench profile ui sample-data contract-docs lint clean
 
 system-deps:
 	@missing=""; for lib in $(SYSTEM_LIBS); do ldconfig -p | grep -q "$$lib" || missing="$$missing $$lib"; done; \
@@ -60,6 +60,10 @@ bench: venv
 	@[ -x /usr/bin/time ] || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq time; }
 	$(BIN)/python bench/pipeline_bench.py
+
+# Where one asset's time goes (pyinstrument): make profile ASSET=budget_workbook YEAR=2023 LANDING=dir
+profile: venv
+	$(BIN)/python bench/profile_asset.py $${LANDING:-sample_landing} $${YEAR:-2023} $${ASSET:-status_report}
 
 
 ui: venv $(DAGSTER_HOME)

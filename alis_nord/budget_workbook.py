@@ -25,39 +25,49 @@ DATE = "DD.MM.YYYY"
 
 
 class _Sheet:
-    """A sheet written row by row: header, data rows, an optional total row of SUM formulas."""
+    """A sheet streamed row by row (openpyxl's write-only mode): header, data rows, an optional
+    total row of SUM formulas. Frozen header and column widths are set before the first row, as
+    streaming requires; ``rows_written`` numbers the rows for the formulas."""
 
     def __init__(self, workbook, title: str, header: list[str], widths: list[int]):
         from openpyxl.styles import Font, PatternFill
 
         self.ws = workbook.create_sheet(title)
-        self.ws.append(header)
-        for cell in self.ws[1]:
-            cell.font = Font(bold=True)
-            cell.fill = PatternFill("solid", fgColor="DDE6F0")
         self.ws.freeze_panes = "A2"
         for index, width in enumerate(widths, start=1):
             self.ws.column_dimensions[_letter(index)].width = width
-        self.rows_written = 1  # the header; counted here, since openpyxl's max_row scans every cell
+        self._bold = Font(bold=True)
+        self._header_fill = PatternFill("solid", fgColor="DDE6F0")
+        self.rows_written = 0
+        self.row(header, bold=True, fill=self._header_fill)
 
-    def row(self, values: list[Any], formats: list[str | None] | None = None, bold: bool = False) -> int:
-        from openpyxl.styles import Font
+    def row(
+        self, values: list[Any], formats: list[str | None] | None = None, bold: bool = False, fill=None
+    ) -> int:
+        from openpyxl.cell import WriteOnlyCell
 
-        self.rows_written += 1
-        number = self.rows_written
-        for index, value in enumerate(values, start=1):
-            cell = self.ws.cell(row=number, column=index)
+        cells: list[Any] = []
+        for index, value in enumerate(values):
+            number_format = formats[index] if formats and index < len(formats) else None
+            if not (number_format or bold or fill) and _plain(value):
+                cells.append(value)  # written as it is: the cheap path for most voucher cells
+                continue
             if isinstance(value, Formula):
-                cell.value = value.text
+                cell = WriteOnlyCell(self.ws, value.text)
             else:
-                cell.value = value
+                cell = WriteOnlyCell(self.ws, value)
                 if isinstance(value, str):
-                    cell.data_type = "s"  # text stays text, even "=…" from a submission
-            if formats and index <= len(formats) and formats[index - 1]:
-                cell.number_format = formats[index - 1]
+                    cell.data_type = "s"  # text stays text, even "=…" or "#N/A" from a submission
+            if number_format:
+                cell.number_format = number_format
             if bold:
-                cell.font = Font(bold=True)
-        return number
+                cell.font = self._bold
+            if fill is not None:
+                cell.fill = fill
+            cells.append(cell)
+        self.ws.append(cells)
+        self.rows_written += 1
+        return self.rows_written
 
     def total(self, label: str, columns: list[int], first: int, last: int, formats: list[str | None]) -> int:
         values: list[Any] = [label] + [""] * (max(columns) - 1)
@@ -65,6 +75,14 @@ class _Sheet:
             letter = _letter(column)
             values[column - 1] = Formula(f"=SUM({letter}{first}:{letter}{last})")
         return self.row(values, formats, bold=True)
+
+
+def _plain(value: Any) -> bool:
+    """A value openpyxl writes as it is: a number, nothing, or text that cannot be read as a
+    formula ("=…") or an error code (they all start with "#")."""
+    if isinstance(value, str):
+        return not value.startswith(("=", "#"))
+    return value is None or isinstance(value, int | Decimal)
 
 
 class Formula:
@@ -87,8 +105,7 @@ def budget_workbook_bytes(year: int, reference: ReferenceData, store: Warehouse)
 
     grant = reference.helsedirektoratet_grant()
     names = {p.kommunenummer: p.navn for p in reference.participants}
-    workbook = openpyxl.Workbook()
-    workbook.remove(workbook.active)
+    workbook = openpyxl.Workbook(write_only=True)  # streamed: tens of thousands of voucher rows
     use = store.rows(tables.grant_use, year)[0]
     entitlement = store.rows(tables.alis_grant_entitlement, year, order_by=["kommunenummer", "alis_id"])
     costs = store.rows(tables.costs_by_source, year, order_by=["finansieringskilde", "kategori"])

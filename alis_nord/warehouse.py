@@ -244,7 +244,9 @@ class Warehouse:
             query = query.where(table.c.report_year == year)
         query = query.order_by(*(table.c[name] for name in order_by)) if order_by else query
         with self.engine.connect() as conn:
-            return [dict(row._mapping) for row in conn.execute(query)]
+            result = conn.execute(query)
+            names = list(result.keys())
+            return [dict(zip(names, row, strict=True)) for row in result]
 
     def years_present(self, table: sa.Table) -> set[int]:
         with self.engine.connect() as conn:

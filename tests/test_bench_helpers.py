@@ -35,3 +35,15 @@ def test_linear_fit_recovers_a_straight_line():
     ]
     intercept, slope, r2 = bench.linear_fit(points)
     assert round(intercept, 9) == 2 and round(slope, 12) == 0.0005 and round(r2, 9) == 1
+
+
+def test_the_median_run_of_three_is_kept_with_every_runs_figure():
+    # validate + budget per run: 3 + 1 = 4, 9 + 1 = 10, 5 + 1 = 6; the median is 6 (the third run)
+    runs = [
+        {"stages": {"validate": 3.0, "budget": 1.0}, "run": "first"},
+        {"stages": {"validate": 9.0, "budget": 1.0}, "run": "second"},
+        {"stages": {"validate": 5.0, "budget": 1.0}, "run": "third"},
+    ]
+    kept = bench.median_run(runs)
+    assert kept["run"] == "third"
+    assert kept["samples_s"] == [4.0, 10.0, 6.0]  # in the order they ran

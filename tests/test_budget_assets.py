@@ -107,6 +107,8 @@ def test_the_workbook_has_the_summary_totals_and_formulas(years):
     assert workbook["Sammendrag"]["B2"].number_format == '#,##0.00" kr"'
     per_alis = workbook["Per ALIS"]
     assert per_alis.freeze_panes == "A2"
+    assert per_alis["A1"].font.b and per_alis["A1"].value == "Kommunenummer"  # a bold header
+    assert per_alis.column_dimensions["A"].width == 16
     assert [c.value for c in per_alis[per_alis.max_row]][5:] == ["=SUM(F2:F4)", "=SUM(G2:G4)"]  # three ALIS
     use = workbook["Tilskuddsbruk"]
     assert [c.value for c in use[3]][3:] == [
@@ -119,7 +121,9 @@ def test_the_workbook_has_the_summary_totals_and_formulas(years):
 def test_text_from_a_submission_never_becomes_a_formula_in_the_workbook(small_landing, tmp_path, sqlite_url):
     path = small_landing / "2020" / "1804_kostnader.csv"
     path.write_text(
-        path.read_text(encoding="utf-8").replace("Regional samling", '=HYPERLINK("http://x","klikk")'),
+        path.read_text(encoding="utf-8")
+        .replace("Regional samling", '=HYPERLINK("http://x","klikk")')
+        .replace("Prosjektleder", "#N/A"),  # an Excel error code, were it not written as text
         encoding="utf-8",
     )
     resources = _resources(small_landing, tmp_path / "out", sqlite_url)
@@ -127,6 +131,8 @@ def test_text_from_a_submission_never_becomes_a_formula_in_the_workbook(small_la
     vouchers = openpyxl.load_workbook(tmp_path / "out" / "2020" / "budget-2020.xlsx")["Bilag"]
     cell = next(row[7] for row in vouchers.iter_rows(min_row=2) if row[1].value == "B2")
     assert cell.value == '=HYPERLINK("http://x","klikk")' and cell.data_type == "s"
+    cell = next(row[7] for row in vouchers.iter_rows(min_row=2) if row[1].value == "B5")
+    assert cell.value == "#N/A" and cell.data_type == "s"
 
 
 def test_an_overspend_holds_the_report_until_acknowledged(small_landing, tmp_path, sqlite_url):
