@@ -28,26 +28,37 @@ STAGES = {  # the pipeline's stages, each in graph order
 }
 
 
-def main(landing: str, year: str, database_url: str, output_dir: str) -> None:
-    started = time.perf_counter()
+def asset_functions() -> dict:
+    """Every asset of the stages by name, as the plain functions Dagster wraps."""
+    from assets import budget, feedback, ingest, report, validation
+
+    functions = {}
+    for module in (ingest, validation, budget, report, feedback):
+        functions.update({name: getattr(module, name) for name in dir(module)})
+    return {name: functions[name] for names in STAGES.values() for name in names}
+
+
+def call_asset(asset, resources: dict, year: str) -> None:
+    """One asset for one year, invoked directly with the resources it asks for."""
     from dagster import build_asset_context
 
-    from assets import budget, feedback, ingest, report, validation
+    wanted = {key: resources[key] for key in asset.required_resource_keys if key in resources}
+    asset(build_asset_context(partition_key=year), **wanted)
+
+
+def main(landing: str, year: str, database_url: str, output_dir: str) -> None:
+    started = time.perf_counter()
     from pipelines.resources import resources_from_environment
 
     resources = resources_from_environment(
         {"ALIS_LANDING_DIR": landing, "ALIS_DATABASE_URL": database_url, "ALIS_OUTPUT_DIR": output_dir}
     )
-    functions = {}
-    for module in (ingest, validation, budget, report, feedback):
-        functions.update({name: getattr(module, name) for name in dir(module)})
+    functions = asset_functions()
     stages = {}
     for stage, names in STAGES.items():
         stage_started = time.perf_counter()
         for name in names:
-            asset = functions[name]
-            wanted = {key: resources[key] for key in asset.required_resource_keys if key in resources}
-            asset(build_asset_context(partition_key=year), **wanted)
+            call_asset(functions[name], resources, year)
         stages[stage] = time.perf_counter() - stage_started
     print(json.dumps({"seconds": time.perf_counter() - started, "stages": stages}))
 

@@ -15,16 +15,14 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from floor import STAGES  # noqa: E402
+from floor import asset_functions, call_asset  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def main(landing: str, year: str, target: str, database_url: str = "", output_dir: str = "") -> None:
-    from dagster import build_asset_context
     from pyinstrument import Profiler
 
-    from assets import budget, feedback, ingest, report, validation
     from pipelines.resources import resources_from_environment
 
     work = ROOT / "bench" / "work"
@@ -36,24 +34,16 @@ def main(landing: str, year: str, target: str, database_url: str = "", output_di
             "ALIS_OUTPUT_DIR": output_dir or str(work / "profile_output"),
         }
     )
-    functions = {}
-    for module in (ingest, validation, budget, report, feedback):
-        functions.update({name: getattr(module, name) for name in dir(module)})
-    order = [name for names in STAGES.values() for name in names]
+    functions = asset_functions()  # in graph order
+    order = list(functions)
     if target not in order:
         raise SystemExit(f"unknown asset {target!r}; one of: {', '.join(order)}")
-
-    def call(name: str) -> None:
-        asset = functions[name]
-        wanted = {key: resources[key] for key in asset.required_resource_keys if key in resources}
-        asset(build_asset_context(partition_key=year), **wanted)
-
     for name in order[: order.index(target)]:
-        call(name)
+        call_asset(functions[name], resources, year)
     profiler = Profiler()
     started = time.perf_counter()
     with profiler:
-        call(target)
+        call_asset(functions[target], resources, year)
     print(f"{target} {year}: {time.perf_counter() - started:.2f} s")
     print(profiler.output_text(color=False, show_all=False))
     html = work / f"profile-{target}-{year}.html"
