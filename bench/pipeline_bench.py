@@ -20,7 +20,7 @@ waits (up to two minutes) for the 1-minute load average to settle below 0.5 firs
 records the load average it started at. Results go to bench/results/: RESULTS.md (the table and the
 machine), results.json, and two SVG charts.
 
-Run: make bench   (about 17 minutes on 2 cores; BENCH_QUICK=1 for a short trial run)
+Run: make bench   (about 10 minutes on a quiet 2-core machine; BENCH_QUICK=1 for a short trial run)
 """
 
 from __future__ import annotations
