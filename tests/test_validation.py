@@ -112,3 +112,19 @@ def test_a_missing_column_rejects_the_table_and_quarantines_every_row(small_land
     assert (finding.rule, finding.severity, finding.row) == ("missing_column", "fatal", None)
     assert "bilagsnummer" in finding.message and "belop" in finding.message
     assert result.rows_received == 2 and len(result.quarantined) == 2
+
+
+def test_the_contract_reads_the_same_with_libyaml_and_pure_python():
+    # the contract is read with libyaml's safe loader when PyYAML has it (faster code location
+    # load); every contract file must give exactly what the pure-Python safe loader gives
+    from pathlib import Path
+
+    import yaml
+
+    from alis_nord.contract import _load_yaml
+
+    files = sorted((Path(__file__).resolve().parent.parent / "data_contracts").glob("*.yaml"))
+    assert len(files) == 4  # common, alis, fastlegedekning, kostnader
+    for path in files:
+        assert _load_yaml(path) == yaml.safe_load(path.read_text(encoding="utf-8")), path.name
+    assert yaml.__with_libyaml__  # so the fast path is the one being compared
