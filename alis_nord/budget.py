@@ -1,6 +1,8 @@
-"""The money of ``outputs.md``: ALIS grant entitlement, own share, costs, grant use.
+"""The money of ``docs/outputs.md``: ALIS grant entitlement, own share, costs, grant use.
 
 All amounts are ``Decimal``; each ALIS row is rounded half-up to øre, then rows are summed.
+Each result has its warehouse rows beside it (``*_rows``, amounts as whole øre) and is read
+back from them (``*_from_rows``), so the assets only move rows.
 """
 
 from __future__ import annotations
@@ -11,15 +13,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from alis_nord.money import round_ore
-from alis_nord.reference import STATSFORVALTER, Rates
+from alis_nord.money import from_ore, round_ore, to_ore
+from alis_nord.reference import Rates
+from alis_nord.vocabulary import ALIS_GRANT_CATEGORY, FUNDING_SOURCES, HELSEDIREKTORATET, STATSFORVALTER
 
-FUNDING_SOURCES = ("helsedirektoratet", "statsforvalter", "egenandel")
-FUNDING_SOURCE_LABELS = {
-    "helsedirektoratet": "Helsedirektoratet",
-    "statsforvalter": "Statsforvalteren",
-    "egenandel": "egenandel",
-}
+ZERO = Decimal("0.00")
 
 
 def days_in_year(year: int) -> int:
@@ -31,6 +29,12 @@ def days_employed(startdato: dt.date, sluttdato: dt.date | None, year: int) -> i
     first = max(startdato, dt.date(year, 1, 1))
     last = min(sluttdato or dt.date(year, 12, 31), dt.date(year, 12, 31))
     return max(0, (last - first).days + 1)
+
+
+def employed_whole_year(startdato: dt.date, sluttdato: dt.date | None, year: int) -> bool:
+    """Employed every day of the year: started by 1 January, and no end or an end on 31 December
+    or later. The one definition of "the whole year", for the supervision rule and the report."""
+    return days_employed(startdato, sluttdato, year) == days_in_year(year)
 
 
 def pro_rata(rate: Decimal, days: int, year: int) -> Decimal:
@@ -67,6 +71,56 @@ def alis_entitlements(alis_rows: list[dict[str, Any]], rates: Rates, year: int) 
     return sorted(result, key=lambda e: (e.kommunenummer, e.alis_id))
 
 
+def entitlement_rows(entitlements: list[AlisEntitlement]) -> list[dict[str, Any]]:
+    return [
+        {
+            "kommunenummer": e.kommunenummer,
+            "alis_id": e.alis_id,
+            "tilsettingsform": e.tilsettingsform,
+            "days_employed": e.days_employed,
+            "days_in_year": e.days_in_year,
+            "tilskudd_ore": to_ore(e.tilskudd),
+            "egenandel_ore": to_ore(e.egenandel),
+        }
+        for e in entitlements
+    ]
+
+
+@dataclass(frozen=True)
+class MunicipalityEntitlement:
+    """The ALIS grant and own share of one municipality's ALIS together."""
+
+    kommunenummer: str
+    alis: int
+    days_employed: int
+    tilskudd: Decimal
+    egenandel: Decimal
+
+
+def entitlements_by_municipality(entitlement_rows: list[dict[str, Any]]) -> list[MunicipalityEntitlement]:
+    by_municipality: dict[str, list[dict[str, Any]]] = {}
+    for row in entitlement_rows:
+        by_municipality.setdefault(row["kommunenummer"], []).append(row)
+    return [
+        MunicipalityEntitlement(
+            kommunenummer,
+            len(rows),
+            sum(r["days_employed"] for r in rows),
+            sum((from_ore(r["tilskudd_ore"]) for r in rows), ZERO),
+            sum((from_ore(r["egenandel_ore"]) for r in rows), ZERO),
+        )
+        for kommunenummer, rows in sorted(by_municipality.items())
+    ]
+
+
+def entitlement_totals(entitlement_rows: list[dict[str, Any]]) -> tuple[Decimal, Decimal]:
+    """The year's ALIS grant and own share: the sum of the rows rounded per ALIS."""
+    return (
+        sum((from_ore(r["tilskudd_ore"]) for r in entitlement_rows), ZERO),
+        sum((from_ore(r["egenandel_ore"]) for r in entitlement_rows), ZERO),
+    )
+
+
 @dataclass(frozen=True)
 class CostLine:
     finansieringskilde: str
@@ -87,11 +141,38 @@ def costs_by_source_and_category(vouchers: list[dict[str, Any]]) -> list[CostLin
     ]
 
 
+def cost_rows(lines: list[CostLine]) -> list[dict[str, Any]]:
+    return [
+        {
+            "finansieringskilde": c.finansieringskilde,
+            "kategori": c.kategori,
+            "belop_ore": to_ore(c.belop),
+            "vouchers": c.vouchers,
+        }
+        for c in lines
+    ]
+
+
+def cost_lines_from_rows(rows: list[dict[str, Any]]) -> list[CostLine]:
+    lines = [
+        CostLine(r["finansieringskilde"], r["kategori"], from_ore(r["belop_ore"]), r["vouchers"])
+        for r in rows
+    ]
+    return sorted(lines, key=lambda c: (c.finansieringskilde, c.kategori))
+
+
 def costs_per_source(lines: list[CostLine]) -> dict[str, Decimal]:
-    totals = {source: Decimal("0.00") for source in FUNDING_SOURCES}
+    """The year's costs per funding source, every source present (zero when none): the one place
+    they are added up, for summary.json, the report, the workbook and the UI."""
+    totals = {source: ZERO for source in FUNDING_SOURCES}
     for line in lines:
         totals[line.finansieringskilde] += line.belop
     return totals
+
+
+def costs_of_source(lines: list[CostLine], source: str) -> dict[str, Decimal]:
+    """One funding source's costs per category."""
+    return {c.kategori: c.belop for c in lines if c.finansieringskilde == source}
 
 
 @dataclass(frozen=True)
@@ -127,10 +208,55 @@ def grant_use(
     )
 
 
+def grant_use_row(
+    use: GrantUse, alis_grant: Decimal, egenandel: Decimal, helsedirektoratet_costs: Decimal
+) -> dict[str, Any]:
+    return {
+        "alis_grant_ore": to_ore(alis_grant),
+        "egenandel_ore": to_ore(egenandel),
+        "helsedirektoratet_costs_ore": to_ore(helsedirektoratet_costs),
+        "used_in_year_ore": to_ore(use.used_in_year),
+        "used_cumulative_ore": to_ore(use.used_cumulative),
+        "remaining_ore": to_ore(use.remaining),
+        "grant_total_ore": to_ore(use.total),
+        "years_missing": ",".join(map(str, use.years_missing)),
+    }
+
+
+def grant_use_from_row(row: dict[str, Any]) -> GrantUse:
+    return GrantUse(
+        row["report_year"],
+        from_ore(row["grant_total_ore"]),
+        from_ore(row["used_in_year_ore"]),
+        from_ore(row["used_cumulative_ore"]),
+        from_ore(row["remaining_ore"]),
+        tuple(int(y) for y in row["years_missing"].split(",") if y),
+    )
+
+
+def grant_use_for_year(
+    year: int,
+    grant,
+    earlier: list[dict[str, Any]],
+    alis_grant: Decimal,
+    helsedirektoratet_costs: Decimal,
+) -> GrantUse:
+    """The year's grant use from its own figures and the stored ``grant_use`` rows of the years
+    before it (an earlier year counts once its budget stage has run: it has a row)."""
+    used_by_year = {
+        r["report_year"]: from_ore(r["used_in_year_ore"]) for r in earlier if r["report_year"] < year
+    }
+    used_by_year[year] = alis_grant + helsedirektoratet_costs
+    return grant_use(year, grant.belop, grant.fra_aar, grant.til_aar, used_by_year)
+
+
+def helsedirektoratet_costs(lines: list[CostLine]) -> Decimal:
+    return costs_per_source(lines)[HELSEDIREKTORATET]
+
+
 # ---------------------------------------------------------------- plan against actual
 
 OVER_PLAN_TOLERANCE = Decimal("0.10")  # a category more than 10 % above plan is flagged
-ALIS_GRANT_CATEGORY = "alis_tilskudd"  # budsjett.csv's category for the ALIS grant
 
 
 @dataclass(frozen=True)
@@ -160,8 +286,25 @@ def plan_against_actual(
     grant — the ALIS grant under ``alis_tilskudd``, vouchers under their own category."""
     actual = {ALIS_GRANT_CATEGORY: alis_grant, **helsedirektoratet_costs}
     categories = [ALIS_GRANT_CATEGORY] + sorted((set(plan) | set(actual)) - {ALIS_GRANT_CATEGORY})
-    zero = Decimal("0.00")
-    return [PlanLine(c, plan.get(c, zero), actual.get(c, zero)) for c in categories]
+    return [PlanLine(c, plan.get(c, ZERO), actual.get(c, ZERO)) for c in categories]
+
+
+def plan_rows(lines: list[PlanLine]) -> list[dict[str, Any]]:
+    return [
+        {
+            "kategori": c.kategori,
+            "plan_ore": to_ore(c.plan),
+            "actual_ore": to_ore(c.actual),
+            "over_plan": c.over_plan,
+        }
+        for c in lines
+    ]
+
+
+def plan_lines_from_rows(rows: list[dict[str, Any]]) -> list[PlanLine]:
+    """The stored lines, the ALIS grant first, then the categories by name."""
+    lines = [PlanLine(r["kategori"], from_ore(r["plan_ore"]), from_ore(r["actual_ore"])) for r in rows]
+    return sorted(lines, key=lambda c: (c.kategori != ALIS_GRANT_CATEGORY, c.kategori))
 
 
 # ---------------------------------------------------------------- forecast
@@ -204,6 +347,47 @@ def forecasts(use: GrantUse, til_aar: int, plan_by_year: dict[int, Decimal]) -> 
     return result
 
 
+def forecast_rows(results: list[Forecast]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The rows of ``grant_forecast`` (one per method) and ``grant_forecast_years`` (one per
+    method and remaining year)."""
+    totals = [
+        {
+            "method": f.method,
+            "remaining_years": ",".join(map(str, f.years)),
+            "used_at_end_ore": to_ore(f.used_at_end),
+            "remaining_at_end_ore": to_ore(f.remaining_at_end),
+        }
+        for f in results
+    ]
+    years = [
+        {"method": f.method, "forecast_year": y, "used_ore": to_ore(amount)}
+        for f in results
+        for y, amount in zip(f.years, f.per_year, strict=True)
+    ]
+    return totals, years
+
+
+def forecasts_from_rows(totals: list[dict[str, Any]], years: list[dict[str, Any]]) -> list[Forecast]:
+    """The stored forecasts, in the order of ``FORECAST_METHODS``."""
+    by_method = {r["method"]: r for r in totals}
+    result = []
+    for method in FORECAST_METHODS:
+        if method not in by_method:
+            continue
+        own = sorted((r for r in years if r["method"] == method), key=lambda r: r["forecast_year"])
+        row = by_method[method]
+        result.append(
+            Forecast(
+                method,
+                tuple(r["forecast_year"] for r in own),
+                tuple(from_ore(r["used_ore"]) for r in own),
+                from_ore(row["used_at_end_ore"]),
+                from_ore(row["remaining_at_end_ore"]),
+            )
+        )
+    return result
+
+
 # ---------------------------------------------------------------- Statsforvalter
 
 
@@ -216,6 +400,9 @@ class StatsforvalterBalance:
     @property
     def difference(self) -> Decimal:
         return self.granted - self.costs
+
+    def row(self) -> dict[str, Any]:
+        return {"granted_ore": to_ore(self.granted), "costs_ore": to_ore(self.costs)}
 
 
 def statsforvalter_granted(year: int, grants) -> Decimal:

@@ -13,11 +13,27 @@ import io
 from decimal import Decimal
 from typing import Any
 
-from alis_nord import warehouse as tables
-from alis_nord.budget import FORECAST_LABELS, FORECAST_METHODS, FUNDING_SOURCE_LABELS, FUNDING_SOURCES
+from alis_nord.budget import (
+    FORECAST_LABELS,
+    FORECAST_METHODS,
+    cost_lines_from_rows,
+    costs_per_source,
+    entitlement_totals,
+    entitlements_by_municipality,
+    forecasts_from_rows,
+    grant_use_from_row,
+    plan_lines_from_rows,
+)
 from alis_nord.money import from_ore
 from alis_nord.reference import ReferenceData
-from alis_nord.warehouse import Warehouse
+from alis_nord.vocabulary import (
+    EMPLOYMENT_FORMS,
+    FUNDING_SOURCE_LABELS,
+    FUNDING_SOURCES,
+    category_label,
+    report_date,
+)
+from alis_nord.warehouse import StoredRows
 
 KR = '#,##0.00" kr"'
 PERCENT = "0.0 %"
@@ -98,58 +114,78 @@ def _letter(index: int) -> str:
     return get_column_letter(index)
 
 
-def budget_workbook_bytes(year: int, reference: ReferenceData, store: Warehouse) -> bytes:
+WORKBOOK_TABLES = {  # what the workbook reads: the year's slice, and every year of the grant's history
+    "this_year": (
+        "alis_grant_entitlement",
+        "costs_by_source",
+        "grant_use",
+        "grant_forecast",
+        "grant_forecast_years",
+        "budget_plan_vs_actual",
+        "kostnader",
+    ),
+    "every_year": ("grant_use", "statsforvalter_grant_use"),
+}
+
+
+def budget_workbook_bytes(year: int, reference: ReferenceData, rows: StoredRows) -> bytes:
+    """The workbook of one report year from the stored rows of ``WORKBOOK_TABLES``, one sheet
+    per view, byte-identical for the same rows."""
     import openpyxl
 
     from alis_nord.xlsx import deterministic_zip
 
-    grant = reference.helsedirektoratet_grant()
-    names = {p.kommunenummer: p.navn for p in reference.participants}
     workbook = openpyxl.Workbook(write_only=True)  # streamed: tens of thousands of voucher rows
-    use = store.rows(tables.grant_use, year)[0]
-    entitlement = store.rows(tables.alis_grant_entitlement, year, order_by=["kommunenummer", "alis_id"])
-    costs = store.rows(tables.costs_by_source, year, order_by=["finansieringskilde", "kategori"])
-    zero = Decimal("0.00")
-    per_source = {source: zero for source in FUNDING_SOURCES}
-    for line in costs:
-        per_source[line["finansieringskilde"]] += from_ore(line["belop_ore"])
+    grant = reference.helsedirektoratet_grant()
+    _summary_sheet(workbook, year, grant, rows)
+    _grant_use_sheet(workbook, year, grant, rows)
+    _plan_sheet(workbook, rows)
+    _costs_sheet(workbook, rows)
+    _municipality_sheet(workbook, reference, rows)
+    _alis_sheet(workbook, rows)
+    _forecast_sheet(workbook, rows)
+    _statsforvalter_sheet(workbook, rows)
+    _voucher_sheet(workbook, rows)
+    workbook.properties.creator = "ALIS-Nord"
+    workbook.properties.title = f"Budsjett og regnskap ALIS-Nord {year}"
+    workbook.properties.created = dt.datetime.combine(report_date(year), dt.time())
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return deterministic_zip(buffer.getvalue())
 
-    # Sammendrag: the key figures, as summary.json has them
+
+def _summary_sheet(workbook, year: int, grant, rows: StoredRows) -> None:
+    """Sammendrag: the key figures, as summary.json has them."""
     sheet = _Sheet(workbook, "Sammendrag", ["Nøkkeltall", "Beløp"], [52, 20])
-    forecasts = {r["method"]: r for r in store.rows(tables.grant_forecast, year)}
-    for label, amount in [
-        (
-            f"ALIS-tilskudd {year} (etter ansettelsesdager)",
-            sum((from_ore(e["tilskudd_ore"]) for e in entitlement), zero),
-        ),
-        (f"Egenandel {year}", sum((from_ore(e["egenandel_ore"]) for e in entitlement), zero)),
+    alis_grant, egenandel = entitlement_totals(rows["alis_grant_entitlement"])
+    per_source = costs_per_source(cost_lines_from_rows(rows["costs_by_source"]))
+    use = grant_use_from_row(rows["grant_use"][0])
+    figures = [
+        (f"ALIS-tilskudd {year} (etter ansettelsesdager)", alis_grant),
+        (f"Egenandel {year}", egenandel),
+        *((f"Kostnader {year} dekket av {FUNDING_SOURCE_LABELS[s]}", per_source[s]) for s in FUNDING_SOURCES),
+        (f"Helsedirektoratets tilskudd {grant.fra_aar}–{grant.til_aar}", use.total),
+        ("Brukt av tilskuddet hittil", use.used_cumulative),
+        ("Gjenstår av tilskuddet", use.remaining),
         *(
-            (f"Kostnader {year} dekket av {FUNDING_SOURCE_LABELS[source]}", per_source[source])
-            for source in FUNDING_SOURCES
+            (f"Prognose ved periodens slutt ({FORECAST_LABELS[f.method]}): gjenstår", f.remaining_at_end)
+            for f in forecasts_from_rows(rows["grant_forecast"], rows["grant_forecast_years"])
         ),
-        (f"Helsedirektoratets tilskudd {grant.fra_aar}–{grant.til_aar}", from_ore(use["grant_total_ore"])),
-        ("Brukt av tilskuddet hittil", from_ore(use["used_cumulative_ore"])),
-        ("Gjenstår av tilskuddet", from_ore(use["remaining_ore"])),
-        *(
-            (
-                f"Prognose ved periodens slutt ({FORECAST_LABELS[method]}): gjenstår",
-                from_ore(forecasts[method]["remaining_at_end_ore"]),
-            )
-            for method in FORECAST_METHODS
-            if method in forecasts
-        ),
-    ]:
+    ]
+    for label, amount in figures:
         sheet.row([label, amount], [None, KR])
 
-    # Tilskuddsbruk: every grant year so far; used, cumulative and remaining are formulas
+
+def _grant_use_sheet(workbook, year: int, grant, rows: StoredRows) -> None:
+    """Tilskuddsbruk: every grant year so far; used, cumulative and remaining are formulas."""
     sheet = _Sheet(
         workbook,
         "Tilskuddsbruk",
         ["År", "ALIS-tilskudd", "Kostnader Helsedirektoratet", "Brukt i året", "Brukt hittil", "Gjenstår"],
         [8, 18, 26, 18, 18, 18],
     )
-    first = 2
-    for row in store.rows(tables.grant_use, order_by=["report_year"]):
+    total = grant_use_from_row(rows["grant_use"][0]).total
+    for row in rows.every_year["grant_use"]:
         if not grant.fra_aar <= row["report_year"] <= min(year, grant.til_aar):
             continue
         n = sheet.rows_written + 1
@@ -159,73 +195,86 @@ def budget_workbook_bytes(year: int, reference: ReferenceData, store: Warehouse)
                 from_ore(row["alis_grant_ore"]),
                 from_ore(row["helsedirektoratet_costs_ore"]),
                 Formula(f"=B{n}+C{n}"),
-                Formula(f"=SUM(D${first}:D{n})"),
-                Formula(f"={from_ore(use['grant_total_ore'])}-E{n}"),
+                Formula(f"=SUM(D$2:D{n})"),
+                Formula(f"={total}-E{n}"),
             ],
             [None, KR, KR, KR, KR, KR],
         )
 
-    # Budsjett mot regnskap
+
+def _plan_sheet(workbook, rows: StoredRows) -> None:
+    """Budsjett mot regnskap: the project plan against actual per category, with a total row."""
     sheet = _Sheet(
         workbook,
         "Budsjett mot regnskap",
         ["Kategori", "Budsjett", "Regnskap", "Avvik", "Avvik i %", "Over planen"],
-        [20, 18, 18, 18, 12, 12],
+        [28, 18, 18, 18, 12, 12],
     )
-    lines = store.rows(tables.budget_plan_vs_actual, year)
+    lines = plan_lines_from_rows(rows["budget_plan_vs_actual"])
     for line in lines:
         n = sheet.rows_written + 1
         sheet.row(
             [
-                line["kategori"],
-                from_ore(line["plan_ore"]),
-                from_ore(line["actual_ore"]),
+                category_label(line.kategori),
+                line.plan,
+                line.actual,
                 Formula(f"=C{n}-B{n}"),
                 Formula(f'=IF(B{n}=0,"",D{n}/B{n})'),
-                "ja" if line["over_plan"] else "",
+                "ja" if line.over_plan else "",
             ],
             [None, KR, KR, KR, PERCENT, None],
         )
     if lines:
         sheet.total("Sum", [2, 3, 4], 2, sheet.rows_written, [None, KR, KR, KR])
 
-    # Kostnader per kilde og kategori
+
+def _costs_sheet(workbook, rows: StoredRows) -> None:
+    """Kostnader: accepted vouchers per funding source and category, with a total row."""
     sheet = _Sheet(
-        workbook, "Kostnader", ["Finansieringskilde", "Kategori", "Bilag", "Beløp"], [22, 20, 10, 18]
+        workbook, "Kostnader", ["Finansieringskilde", "Kategori", "Bilag", "Beløp"], [22, 26, 10, 18]
     )
-    for line in costs:
+    lines = cost_lines_from_rows(rows["costs_by_source"])
+    for line in lines:
         sheet.row(
-            [line["finansieringskilde"], line["kategori"], line["vouchers"], from_ore(line["belop_ore"])],
+            [
+                FUNDING_SOURCE_LABELS[line.finansieringskilde],
+                category_label(line.kategori),
+                line.vouchers,
+                line.belop,
+            ],
             [None, None, "0", KR],
         )
-    if costs:
+    if lines:
         sheet.total("Sum", [3, 4], 2, sheet.rows_written, [None, None, "0", KR])
 
-    # Per kommune and per ALIS
+
+def _municipality_sheet(workbook, reference: ReferenceData, rows: StoredRows) -> None:
+    """Per kommune: ALIS, days, ALIS grant and own share per municipality, with a total row."""
     sheet = _Sheet(
         workbook,
         "Per kommune",
         ["Kommunenummer", "Kommune", "ALIS", "Dager", "ALIS-tilskudd", "Egenandel"],
         [16, 32, 8, 10, 18, 18],
     )
-    by_municipality: dict[str, list[dict]] = {}
-    for e in entitlement:
-        by_municipality.setdefault(e["kommunenummer"], []).append(e)
-    for kommunenummer, rows in sorted(by_municipality.items()):
+    municipalities = entitlements_by_municipality(rows["alis_grant_entitlement"])
+    for m in municipalities:
         sheet.row(
             [
-                kommunenummer,
-                names.get(kommunenummer, ""),
-                len(rows),
-                sum(r["days_employed"] for r in rows),
-                sum((from_ore(r["tilskudd_ore"]) for r in rows), zero),
-                sum((from_ore(r["egenandel_ore"]) for r in rows), zero),
+                m.kommunenummer,
+                reference.name_of(m.kommunenummer),
+                m.alis,
+                m.days_employed,
+                m.tilskudd,
+                m.egenandel,
             ],
             [None, None, "0", "0", KR, KR],
         )
-    if by_municipality:
+    if municipalities:
         sheet.total("Sum", [3, 4, 5, 6], 2, sheet.rows_written, [None, None, "0", "0", KR, KR])
 
+
+def _alis_sheet(workbook, rows: StoredRows) -> None:
+    """Per ALIS: each ALIS's days and entitlement, with a total row."""
     sheet = _Sheet(
         workbook,
         "Per ALIS",
@@ -240,12 +289,13 @@ def budget_workbook_bytes(year: int, reference: ReferenceData, store: Warehouse)
         ],
         [16, 10, 16, 14, 12, 18, 18],
     )
+    entitlement = rows["alis_grant_entitlement"]
     for e in entitlement:
         sheet.row(
             [
                 e["kommunenummer"],
                 e["alis_id"],
-                e["tilsettingsform"],
+                EMPLOYMENT_FORMS.get(e["tilsettingsform"], e["tilsettingsform"]),
                 e["days_employed"],
                 e["days_in_year"],
                 from_ore(e["tilskudd_ore"]),
@@ -256,43 +306,46 @@ def budget_workbook_bytes(year: int, reference: ReferenceData, store: Warehouse)
     if entitlement:
         sheet.total("Sum", [6, 7], 2, sheet.rows_written, [None, None, None, None, None, KR, KR])
 
-    # Prognose
+
+def _forecast_sheet(workbook, rows: StoredRows) -> None:
+    """Prognose: use of the grant at the end of the grant period, by method."""
     sheet = _Sheet(
         workbook,
         "Prognose",
         ["Metode", "Beskrivelse", "Gjenværende år", "Brukt ved periodens slutt", "Gjenstår"],
         [16, 70, 18, 24, 18],
     )
-    for method, description in FORECAST_METHODS.items():
-        if method in forecasts:
-            f = forecasts[method]
-            sheet.row(
-                [
-                    FORECAST_LABELS[method],
-                    description,
-                    f["remaining_years"].replace(",", ", ") or "–",
-                    from_ore(f["used_at_end_ore"]),
-                    from_ore(f["remaining_at_end_ore"]),
-                ],
-                [None, None, None, KR, KR],
-            )
+    for f in forecasts_from_rows(rows["grant_forecast"], rows["grant_forecast_years"]):
+        sheet.row(
+            [
+                FORECAST_LABELS[f.method],
+                FORECAST_METHODS[f.method],
+                ", ".join(map(str, f.years)) or "–",
+                f.used_at_end,
+                f.remaining_at_end,
+            ],
+            [None, None, None, KR, KR],
+        )
 
-    # Statsforvalter
+
+def _statsforvalter_sheet(workbook, rows: StoredRows) -> None:
+    """Statsforvalter: each year's grant against the costs charged to it, up to the report year."""
     sheet = _Sheet(workbook, "Statsforvalter", ["År", "Tilskudd", "Kostnader", "Differanse"], [8, 18, 18, 18])
-    for row in store.rows(tables.statsforvalter_grant_use, order_by=["report_year"]):
-        if row["report_year"] <= year:
-            n = sheet.rows_written + 1
-            sheet.row(
-                [
-                    row["report_year"],
-                    from_ore(row["granted_ore"]),
-                    from_ore(row["costs_ore"]),
-                    Formula(f"=B{n}-C{n}"),
-                ],
-                [None, KR, KR, KR],
-            )
+    for row in rows.up_to_year("statsforvalter_grant_use"):
+        n = sheet.rows_written + 1
+        sheet.row(
+            [
+                row["report_year"],
+                from_ore(row["granted_ore"]),
+                from_ore(row["costs_ore"]),
+                Formula(f"=B{n}-C{n}"),
+            ],
+            [None, KR, KR, KR],
+        )
 
-    # Bilag: every accepted voucher, for tracing a figure to its source
+
+def _voucher_sheet(workbook, rows: StoredRows) -> None:
+    """Bilag: every accepted voucher, for tracing a figure to its source."""
     sheet = _Sheet(
         workbook,
         "Bilag",
@@ -310,7 +363,7 @@ def budget_workbook_bytes(year: int, reference: ReferenceData, store: Warehouse)
         ],
         [16, 14, 12, 16, 18, 16, 10, 44, 30, 6],
     )
-    vouchers = store.rows(tables.kostnader, year, order_by=["kommunenummer", "file", "row_number"])
+    vouchers = rows["kostnader"]
     for v in vouchers:
         sheet.row(
             [
@@ -329,10 +382,3 @@ def budget_workbook_bytes(year: int, reference: ReferenceData, store: Warehouse)
         )
     if vouchers:
         sheet.total("Sum", [6], 2, sheet.rows_written, [None, None, None, None, None, KR])
-
-    workbook.properties.creator = "ALIS-Nord"
-    workbook.properties.title = f"Budsjett og regnskap ALIS-Nord {year}"
-    workbook.properties.created = dt.datetime(year + 1, 3, 31)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return deterministic_zip(buffer.getvalue())

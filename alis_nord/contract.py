@@ -15,8 +15,14 @@ from pathlib import Path
 from typing import Any
 
 CONTRACT_DIR = Path(__file__).resolve().parent.parent / "data_contracts"
-TABLES = ("alis", "kostnader", "fastlegedekning")
-SEVERITIES = ("fatal", "error", "warning")
+
+
+@dataclass(frozen=True)
+class Severity:
+    id: str  # fatal, error, warning
+    navn: str  # bokmål label of a finding: Avvist, Feil, Advarsel
+    virkning: str  # bokmål: what it does to the table or row
+    rank: int  # 0 for the most serious
 
 
 @dataclass(frozen=True)
@@ -34,6 +40,7 @@ class Column:
     required: bool
     unique: bool = False
     codes: tuple[str, ...] = ()
+    labels: dict[str, str] = field(default_factory=dict)  # code → what a reader sees
     min: Any = None
     max: Any = None
     warn_max: Any = None
@@ -62,9 +69,14 @@ class TableContract:
     beskrivelse: str
     columns: tuple[Column, ...]
     rules: dict[str, Rule] = field(default_factory=dict)
+    derived: dict[str, str] = field(default_factory=dict)  # derived column → what it means
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
+
+    def labels(self, column: str) -> dict[str, str]:
+        """A code column's codes in the contract's order, each with the label a reader sees."""
+        return dict(self.column(column).labels)
 
 
 def _load_yaml(path: Path) -> dict[str, Any]:
@@ -79,7 +91,7 @@ def _load_yaml(path: Path) -> dict[str, Any]:
 def _rules(raw: dict[str, Any], table: str | None) -> dict[str, Rule]:
     rules = {}
     for rule_id, spec in (raw or {}).items():
-        if spec["severity"] not in SEVERITIES:
+        if spec["severity"] not in severities():
             raise ValueError(f"rule {rule_id}: unknown severity {spec['severity']!r}")
         rules[rule_id] = Rule(
             id=rule_id,
@@ -100,6 +112,27 @@ def _common() -> dict[str, Any]:
 
 
 @cache
+def table_names() -> tuple[str, ...]:
+    """The tables a municipality sends, in the contract's order."""
+    return tuple(_common()["tables"])
+
+
+@cache
+def severities() -> dict[str, Severity]:
+    """The three severities, most serious first."""
+    return {
+        sid: Severity(sid, spec["navn"], spec["virkning"], rank)
+        for rank, (sid, spec) in enumerate(_common()["severities"].items())
+    }
+
+
+def _codes(spec: dict[str, Any]) -> dict[str, str]:
+    """``codes: {code: Label}``; a plain list of codes labels each code with itself."""
+    codes = spec.get("codes") or {}
+    return dict(codes) if isinstance(codes, dict) else {code: code for code in codes}
+
+
+@cache
 def column_types() -> dict[str, ColumnType]:
     return {name: ColumnType(name, **spec) for name, spec in _common()["types"].items()}
 
@@ -107,7 +140,7 @@ def column_types() -> dict[str, ColumnType]:
 @cache
 def table_contracts() -> dict[str, TableContract]:
     contracts = {}
-    for name in TABLES:
+    for name in table_names():
         raw = _load_yaml(CONTRACT_DIR / f"{name}.yaml")
         columns = tuple(
             Column(
@@ -115,7 +148,8 @@ def table_contracts() -> dict[str, TableContract]:
                 type=spec["type"],
                 required=bool(spec.get("required", False)),
                 unique=bool(spec.get("unique", False)),
-                codes=tuple(spec.get("codes", ())),
+                codes=tuple(_codes(spec)),
+                labels=_codes(spec),
                 min=spec.get("min"),
                 max=spec.get("max"),
                 warn_max=spec.get("warn_max"),
@@ -132,6 +166,7 @@ def table_contracts() -> dict[str, TableContract]:
             raw.get("beskrivelse", ""),
             columns,
             _rules(raw.get("rules"), name),
+            dict(raw.get("derived") or {}),
         )
     return contracts
 

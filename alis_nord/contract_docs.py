@@ -10,13 +10,9 @@ import sys
 from pathlib import Path
 
 from alis_nord.contract import CONTRACT_DIR, all_rules, column_types, table_contracts
+from alis_nord.vocabulary import SEVERITY_EFFECTS, SEVERITY_LABELS
 
 FORMAT_DOC = CONTRACT_DIR / "FORMAT.md"
-SEVERITY_NB = {
-    "fatal": "avvist (hele tabellen)",
-    "error": "feil (raden holdes utenfor)",
-    "warning": "advarsel (raden brukes)",
-}
 
 
 def _cell(text: object) -> str:
@@ -66,7 +62,9 @@ def format_doc() -> str:
     out += ["## Kontrollene", "", "| regel | virkning | hva som kontrolleres |", "|---|---|---|"]
     for rule in all_rules().values():
         where = f" (`{rule.table}`)" if rule.table else ""
-        out.append(f"| `{rule.id}`{where} | {SEVERITY_NB[rule.severity]} | {_cell(rule.beskrivelse)} |")
+        out.append(
+            f"| `{rule.id}`{where} | {SEVERITY_LABELS[rule.severity].lower()} ({SEVERITY_EFFECTS[rule.severity]}) | {_cell(rule.beskrivelse)} |"
+        )
     out.append("")
     return "\n".join(out)
 

@@ -9,17 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from alis_nord import warehouse as tables
 from alis_nord.landing import STATUS_NB
 from alis_nord.reference import ReferenceData
-from alis_nord.warehouse import Warehouse
+from alis_nord.vocabulary import SEVERITY_LABELS, SEVERITY_RANK, TABLE_TITLES
+from alis_nord.warehouse import StoredRows
 
-SEVERITY_NB = {"fatal": "Avvist", "error": "Feil", "warning": "Advarsel"}
-TABLE_TITLE_NB = {
-    "alis": "ALIS-leger",
-    "kostnader": "Kostnader (bilag)",
-    "fastlegedekning": "Fastlegedekning",
-}
+FEEDBACK_TABLES = ("input_files", "table_deliveries", "findings")  # what feedback_pages reads
 
 
 @dataclass
@@ -48,14 +43,20 @@ class FeedbackPage:
         return sum(1 for f in self.findings if f["severity"] == severity)
 
 
-def feedback_pages(year: int, reference: ReferenceData, store: Warehouse) -> list[FeedbackPage]:
+def feedback_pages(year: int, reference: ReferenceData, rows: StoredRows) -> list[FeedbackPage]:
+    """One page per participant of the year and per other sender, from ``FEEDBACK_TABLES``."""
     participants = {p.kommunenummer for p in reference.participants_in(year)}
-    files = [f for f in store.rows(tables.input_files, year, order_by=["path"]) if f["kommunenummer"]]
-    deliveries = store.rows(tables.table_deliveries, year, order_by=["kommunenummer", "table_name"])
-    order = {"fatal": 0, "error": 1, "warning": 2}
+    files = sorted((f for f in rows["input_files"] if f["kommunenummer"]), key=lambda f: f["path"])
+    deliveries = sorted(rows["table_deliveries"], key=lambda d: (d["kommunenummer"], d["table_name"]))
     findings = sorted(
-        store.rows(tables.findings, year),
-        key=lambda f: (f["file"], f["row_number"] or 0, order[f["severity"]], f["column_name"], f["rule"]),
+        rows["findings"],
+        key=lambda f: (
+            f["file"],
+            f["row_number"] or 0,
+            SEVERITY_RANK[f["severity"]],
+            f["column_name"],
+            f["rule"],
+        ),
     )
     senders = {f["kommunenummer"] for f in files} | {
         f["kommunenummer"] for f in findings if f["kommunenummer"]
@@ -74,12 +75,12 @@ def feedback_pages(year: int, reference: ReferenceData, store: Warehouse) -> lis
                     if f["kommunenummer"] == kommunenummer
                 ],
                 tables=[
-                    {**d, "title": TABLE_TITLE_NB[d["table_name"]]}
+                    {**d, "title": TABLE_TITLES[d["table_name"]]}
                     for d in deliveries
                     if d["kommunenummer"] == kommunenummer
                 ],
                 findings=[
-                    {**f, "severity_nb": SEVERITY_NB[f["severity"]]}
+                    {**f, "severity_nb": SEVERITY_LABELS[f["severity"]]}
                     for f in findings
                     if f["kommunenummer"] == kommunenummer
                 ],

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from alis_nord import warehouse as tables
+from alis_nord.budget import ZERO, cost_lines_from_rows, employed_whole_year
 from alis_nord.disclosure import SUPPRESSED, Publication, PublishedCount, average_of
-from alis_nord.money import from_ore
 from alis_nord.reference import ReferenceData
-from alis_nord.warehouse import Warehouse
+from alis_nord.vocabulary import COST_CATEGORIES, EMPLOYMENT_FORMS, HOSPITAL_SERVICE, YEAR_END_STATUS
+from alis_nord.warehouse import StoredRows
 
 # The project's five objectives, as the project plan words them.
 OBJECTIVES = {
@@ -44,32 +44,14 @@ OBJECTIVE_TITLES = {
 }
 
 SUPERVISION_REQUIREMENT_HOURS = Decimal(42)  # individual supervision a year (about 4 hours a month)
-EMPLOYMENT_FORMS = {"fastlønn": "Fastlønn", "næringsdrift": "Næringsdrift"}
-YEAR_END_STATUS = {
-    "aktiv": "I utdanning",
-    "permisjon": "I permisjon",
-    "spesialist": "Ferdig spesialist",
-    "sluttet": "Sluttet",
-}
-HOSPITAL_SERVICE = {
-    "ikke_startet": "Ikke startet",
-    "pågår": "Pågår",
-    "fullført": "Fullført",
-    "fritatt": "Fritatt",
-}
 LEARNING_GOAL_BANDS = (  # share of learning goals approved, in percent: (label, lowest, highest)
     ("0–24 %", Decimal(0), Decimal("24.99")),
     ("25–49 %", Decimal(25), Decimal("49.99")),
     ("50–74 %", Decimal(50), Decimal("74.99")),
     ("75–100 %", Decimal(75), Decimal(100)),
 )
-FACILITATION_CATEGORIES = {  # voucher categories that pay for the municipalities' facilitation
-    "veiledning": "Veiledning",
-    "kurs": "Kurs",
-    "samlinger": "Samlinger",
-    "sykehustjeneste": "Sykehustjeneste",
-    "vikar": "Vikar under utdanning",
-}
+# voucher categories that pay for the municipalities' facilitation (labels from the contract)
+FACILITATION_CATEGORIES = ("veiledning", "kurs", "samlinger", "sykehustjeneste", "vikar")
 
 
 @dataclass(frozen=True)
@@ -103,19 +85,25 @@ def _band(percent: Decimal) -> str:
     return LEARNING_GOAL_BANDS[-1][0] if percent > 100 else LEARNING_GOAL_BANDS[0][0]
 
 
-def _whole_year_ids(store: Warehouse, year: int) -> set[tuple[str, str]]:
-    return {
-        (e["kommunenummer"], e["alis_id"])
-        for e in store.rows(tables.alis_grant_entitlement, year)
-        if e["days_employed"] == e["days_in_year"]
-    }
+def whole_year(rows: StoredRows) -> list[dict[str, Any]]:
+    """The year's ALIS employed the whole year (``budget.employed_whole_year``)."""
+    return [a for a in rows["alis"] if employed_whole_year(a["startdato"], a["sluttdato"], rows.year)]
 
 
-def person_counts(year: int, store: Warehouse) -> Publication:
-    """Every count of persons the report for ``year`` shows, in every table, suppressed together."""
-    alis_rows = store.rows(tables.alis, year)
+def person_counts(rows: StoredRows) -> Publication:
+    """Every count of persons the report for ``rows.year`` shows, in every table, suppressed
+    together. Reads the year's ``alis``, ``fastlegedekning`` and ``findings`` rows; the order of
+    registration is fixed (it breaks ties in suppression)."""
     publication = Publication()
+    _register_alis(publication, rows)
+    _register_coverage(publication, rows)
+    _register_findings(publication, rows)
+    return publication
 
+
+def _register_alis(publication: Publication, rows: StoredRows) -> None:
+    """ALIS by municipality and form, by status, hospital service, learning goals, supervision."""
+    alis_rows = rows["alis"]
     # ALIS per municipality and form of employment; its column totals are the key figures by form
     cells: dict[tuple[str, str], int] = {}
     for a in alis_rows:
@@ -153,33 +141,38 @@ def person_counts(year: int, store: Warehouse) -> Publication:
         },
     )
     # supervision is measured on the ALIS employed the whole year; the rest are part of the sum
-    whole_year_ids = _whole_year_ids(store, year)
-    whole_year = [a for a in alis_rows if (a["kommunenummer"], a["alis_id"]) in whole_year_ids]
+    employed = whole_year(rows)
     publication.partition(
         ALIS_TOTAL,
-        {("alis", "whole_year"): len(whole_year), ("alis", "part_year"): len(alis_rows) - len(whole_year)},
+        {("alis", "whole_year"): len(employed), ("alis", "part_year"): len(alis_rows) - len(employed)},
     )
-    meets = sum(1 for a in whole_year if a["individuell_veiledning_timer"] >= SUPERVISION_REQUIREMENT_HOURS)
+    meets = sum(1 for a in employed if a["individuell_veiledning_timer"] >= SUPERVISION_REQUIREMENT_HOURS)
     publication.partition(
         ("alis", "whole_year"),
-        {("alis", "supervision", "met"): meets, ("alis", "supervision", "below"): len(whole_year) - meets},
+        {("alis", "supervision", "met"): meets, ("alis", "supervision", "below"): len(employed) - meets},
     )
-    # GP coverage: residents without a GP, GPs recruited and GPs who left are persons
-    coverage = store.rows(tables.fastlegedekning, year, order_by=["kommunenummer"])
+
+
+def _register_coverage(publication: Publication, rows: StoredRows) -> None:
+    """GP coverage: residents without a GP, GPs recruited and GPs who left are persons."""
+    coverage = sorted(rows["fastlegedekning"], key=lambda r: r["kommunenummer"])
     for column in COVERAGE_PERSON_COLUMNS:
         publication.partition(
             ("coverage", column, TOTAL_ROW),
             {("coverage", column, r["kommunenummer"]): r[column] for r in coverage},
         )
+
+
+def _register_findings(publication: Publication, rows: StoredRows) -> None:
+    """Findings about ALIS doctors, per severity and rule."""
     # Findings on rows of an alis table count ALIS doctors too (data quality, table 5.2). The
     # warning for too little supervision is, when every such row was accepted, the very figure
     # "under 42 hours" of table 3.5: a sum of that one figure, so the two hide together.
     below = ("alis", "supervision", "below")
-    for (severity, rule), count in person_findings(store, year).items():
+    for (severity, rule), count in person_findings(rows["findings"]).items():
         publication.count(finding_key(severity, rule), count)
         if rule == "low_supervision" and count == publication.value(below):
             publication.relate(finding_key(severity, rule), [below])
-    return publication
 
 
 def finding_key(severity: str, rule: str) -> tuple:
@@ -187,10 +180,9 @@ def finding_key(severity: str, rule: str) -> tuple:
     return ("findings", severity, rule)
 
 
-def person_findings(store: Warehouse, year: int) -> dict[tuple[str, str], int]:
+def person_findings(findings: list[dict[str, Any]]) -> dict[tuple[str, str], int]:
     """Findings per severity and rule, for the rules that found something in a row of an
     ``alis`` table: such a finding is about one ALIS doctor. Counted over every table."""
-    findings = store.rows(tables.findings, year)
     person_rules = {
         (f["severity"], f["rule"])
         for f in findings
@@ -216,12 +208,10 @@ def _municipality_label(kommunenummer: str, names: dict[str, str]) -> str:
 # ---------------------------------------------------------------- objective 1
 
 
-def recruitment_and_stability(
-    year: int, reference: ReferenceData, store: Warehouse, counts: Publication
-) -> Objective:
+def recruitment_and_stability(reference: ReferenceData, rows: StoredRows, counts: Publication) -> Objective:
     """GP coverage per municipality at year end, and where the ALIS stand at year end."""
     names = _names(reference)
-    coverage = sorted(store.rows(tables.fastlegedekning, year), key=lambda r: r["kommunenummer"])
+    coverage = sorted(rows["fastlegedekning"], key=lambda r: r["kommunenummer"])
 
     def published(row_key: str, column: str, value: int) -> int | PublishedCount:
         return counts[("coverage", column, row_key)] if column in COVERAGE_PERSON_COLUMNS else value
@@ -260,10 +250,10 @@ def recruitment_and_stability(
 # ---------------------------------------------------------------- objective 2
 
 
-def training_models(year: int, reference: ReferenceData, store: Warehouse, counts: Publication) -> Objective:
+def training_models(reference: ReferenceData, rows: StoredRows, counts: Publication) -> Objective:
     """ALIS by municipality and by form of employment (fastlønn or næringsdrift)."""
     names = _names(reference)
-    municipalities = sorted({a["kommunenummer"] for a in store.rows(tables.alis, year)})
+    municipalities = sorted({a["kommunenummer"] for a in rows["alis"]})
     cell_keys = [municipality_key(k, f) for k in municipalities for f in EMPLOYMENT_FORMS]
     cell_keys += (
         [municipality_key(k) for k in municipalities] + [form_key(f) for f in EMPLOYMENT_FORMS] + [ALIS_TOTAL]
@@ -293,15 +283,12 @@ def training_models(year: int, reference: ReferenceData, store: Warehouse, count
 # ---------------------------------------------------------------- objective 3
 
 
-def specialist_training(
-    year: int, reference: ReferenceData, store: Warehouse, counts: Publication
-) -> Objective:
+def specialist_training(rows: StoredRows, counts: Publication) -> Objective:
     """Supervision hours against the requirement, courses, hospital service, learning goals."""
-    alis_rows = store.rows(tables.alis, year)
-    whole_year_ids = _whole_year_ids(store, year)
-    whole_year = [a for a in alis_rows if (a["kommunenummer"], a["alis_id"]) in whole_year_ids]
+    alis_rows = rows["alis"]
+    employed = whole_year(rows)
     hours = [
-        {"label": label, "average": average_of([a[column] for a in whole_year])}
+        {"label": label, "average": average_of([a[column] for a in employed])}
         for label, column in (
             ("Individuell veiledning", "individuell_veiledning_timer"),
             ("Gruppeveiledning", "gruppeveiledning_timer"),
@@ -335,12 +322,12 @@ def specialist_training(
 # ---------------------------------------------------------------- objective 4
 
 
-def municipal_role(year: int, store: Warehouse, summary: dict[str, Any]) -> Objective:
+def municipal_role(rows: StoredRows, summary: dict[str, Any]) -> Objective:
     """Participation, the municipalities' own share, and what was spent on facilitation."""
-    spent = {kategori: Decimal("0.00") for kategori in FACILITATION_CATEGORIES}
-    for line in store.rows(tables.costs_by_source, year):
-        if line["kategori"] in spent:
-            spent[line["kategori"]] += from_ore(line["belop_ore"])
+    spent = {kategori: ZERO for kategori in FACILITATION_CATEGORIES}
+    for line in cost_lines_from_rows(rows["costs_by_source"]):
+        if line.kategori in spent:
+            spent[line.kategori] += line.belop
     return Objective(
         4,
         OBJECTIVE_TITLES[4],
@@ -348,13 +335,11 @@ def municipal_role(year: int, store: Warehouse, summary: dict[str, Any]) -> Obje
         {
             "participants": summary["submissions"]["expected"],
             "delivered": summary["submissions"]["received"],
-            "with_alis": len({a["kommunenummer"] for a in store.rows(tables.alis, year)}),
+            "with_alis": len({a["kommunenummer"] for a in rows["alis"]}),
             "own_share_entitlement": Decimal(summary["egenandel_nok"]),
             "own_share_costs": Decimal(summary["costs_nok"]["egenandel"]),
-            "facilitation_rows": [
-                {"label": FACILITATION_CATEGORIES[k], "amount": v} for k, v in spent.items()
-            ],
-            "facilitation_total": sum(spent.values(), Decimal("0.00")),
+            "facilitation_rows": [{"label": COST_CATEGORIES[k], "amount": v} for k, v in spent.items()],
+            "facilitation_total": sum(spent.values(), ZERO),
         },
     )
 
@@ -362,14 +347,14 @@ def municipal_role(year: int, store: Warehouse, summary: dict[str, Any]) -> Obje
 # ---------------------------------------------------------------- objective 5
 
 
-def knowledge(year: int, store: Warehouse, counts: Publication, first_year: int) -> Objective:
-    """The development over the years reported so far. Each year's counts are that year's own
-    publication, so the figures are the same (and as suppressed) as in that year's report."""
-    years_run = sorted(y for y in store.years_present(tables.grant_use) | {year} if first_year <= y <= year)
+def knowledge(rows: StoredRows, history: dict[int, StoredRows], counts: Publication) -> Objective:
+    """The development over the years reported so far (``history``: the earlier years' person
+    tables, by year). Each year's counts are that year's own publication, so the figures are the
+    same (and as suppressed) as in that year's report."""
     trend = []
-    for y in years_run:
-        published = counts if y == year else person_counts(y, store)
-        coverage = store.rows(tables.fastlegedekning, y)
+    for y, year_rows in sorted({**history, rows.year: rows}.items()):
+        published = counts if y == rows.year else person_counts(year_rows)
+        coverage = year_rows["fastlegedekning"]
         trend.append(
             {
                 "year": y,
@@ -386,14 +371,17 @@ def knowledge(year: int, store: Warehouse, counts: Publication, first_year: int)
 
 
 def goal_attainment(
-    year: int, reference: ReferenceData, store: Warehouse, summary: dict[str, Any], counts: Publication
+    reference: ReferenceData,
+    rows: StoredRows,
+    history: dict[int, StoredRows],
+    summary: dict[str, Any],
+    counts: Publication,
 ) -> list[Objective]:
     """The five objectives with their figures, in the project plan's order."""
-    first_year = reference.helsedirektoratet_grant().fra_aar
     return [
-        recruitment_and_stability(year, reference, store, counts),
-        training_models(year, reference, store, counts),
-        specialist_training(year, reference, store, counts),
-        municipal_role(year, store, summary),
-        knowledge(year, store, counts, first_year),
+        recruitment_and_stability(reference, rows, counts),
+        training_models(reference, rows, counts),
+        specialist_training(rows, counts),
+        municipal_role(rows, summary),
+        knowledge(rows, history, counts),
     ]

@@ -13,13 +13,15 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-TABLES = ("alis", "kostnader", "fastlegedekning")
+from alis_nord.contract import table_names
+
+TABLES = table_names()  # the contract's tables: alis, kostnader, fastlegedekning
 REFERENCE_DIR = "referanse"
 NARRATIVE_DIR = "tekst"
 
 _FILE_NAME = re.compile(
     r"^(?P<kommunenummer>\d{4})"
-    r"(?:_(?P<table>alis|kostnader|fastlegedekning))?"
+    r"(?:_(?P<table>" + "|".join(TABLES) + r"))?"
     r"(?:_v(?P<version>[1-9]\d*))?"
     r"\.(?P<suffix>csv|xlsx)$",
     re.IGNORECASE,
@@ -106,18 +108,14 @@ def _relative(path: Path, root: Path) -> str:
 
 
 def take_inventory(landing_dir: Path, year: int) -> YearInventory:
-    """Every file of a year's folder and of ``referanse/``, hashed, with the table sources.
+    """Every file of a year's folder, hashed, with the table sources (``referanse/`` is the
+    ``reference_data`` asset's).
 
     Version rule: per (kommunenummer, table) the highest ``_vN`` wins. Between two files of
     the same version a CSV (which names its table) wins over a workbook, then the name that
     sorts last; the choice is therefore the same on every run.
     """
     files: list[LandingFile] = []
-    for ref in sorted((landing_dir / REFERENCE_DIR).glob("*")):
-        if ref.is_file():
-            data = ref.read_bytes()
-            files.append(LandingFile(_relative(ref, landing_dir), sha256_of(data), len(data), REFERENCE))
-
     year_dir = landing_dir / str(year)
     candidates: dict[tuple[str, str], list[tuple[tuple[int, int, str], LandingFile]]] = {}
     if year_dir.is_dir():
@@ -195,15 +193,22 @@ def inventory_from_rows(year: int, rows: list[dict]) -> YearInventory:
 # ---------------------------------------------------------------- watching for changes
 
 
-def landing_changes(landing_dir: Path, previous: dict[str, list]) -> tuple[dict[str, list], set[int]]:
+@dataclass(frozen=True)
+class LandingChanges:
+    """What changed in the landing area since the sensor last looked."""
+
+    files: dict[str, list]  # path → [size, mtime_ns, sha256], the sensor's next cursor
+    years_changed: set[int]  # years whose own folder has a file added, changed or removed
+    reference_changed: bool  # a file of referanse/ was added, changed or removed
+    years_present: set[int]  # every year folder that has files
+
+
+def landing_changes(landing_dir: Path, previous: dict[str, list]) -> LandingChanges:
     """What changed in the landing area since ``previous``, by content, not by timestamp.
 
     ``previous`` maps each file's path to ``[size, mtime_ns, sha256]`` as this function
     returned it last time. A file whose size and modification time are unchanged keeps its
     hash without being read again, so an unchanged landing area costs one ``stat`` per file.
-    Returns the new map and the report years whose input changed: a year whose files were
-    added, changed or removed, and every year when ``referanse/`` changed (the rates, grants
-    and participants apply to all years).
     """
     current: dict[str, list] = {}
     for path in sorted(p for p in landing_dir.rglob("*") if p.is_file()):
@@ -219,11 +224,12 @@ def landing_changes(landing_dir: Path, previous: dict[str, list]) -> tuple[dict[
         for rel in set(current) | set(previous)
         if (current.get(rel) or [None, None, None])[2] != (previous.get(rel) or [None, None, None])[2]
     }
-    years_present = {int(rel.split("/", 1)[0]) for rel in current if re.match(r"^\d{4}/", rel)}
-    changed_years = {int(rel.split("/", 1)[0]) for rel in changed_paths if re.match(r"^\d{4}/", rel)}
-    if any(rel.startswith(REFERENCE_DIR + "/") for rel in changed_paths):
-        changed_years |= years_present
-    return current, changed_years
+    return LandingChanges(
+        current,
+        {int(rel.split("/", 1)[0]) for rel in changed_paths if re.match(r"^\d{4}/", rel)},
+        any(rel.startswith(REFERENCE_DIR + "/") for rel in changed_paths),
+        {int(rel.split("/", 1)[0]) for rel in current if re.match(r"^\d{4}/", rel)},
+    )
 
 
 def year_digest(files: dict[str, list], year: int) -> str:

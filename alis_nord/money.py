@@ -6,6 +6,7 @@ accounting rounds. Binary floats never hold an amount.
 
 from __future__ import annotations
 
+import math
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -48,6 +49,8 @@ def decimal_from_spreadsheet_number(value: float | int) -> Decimal:
         raise NotANumber(str(value))
     if isinstance(value, int):
         return Decimal(value)
+    if not math.isfinite(value):  # a cell like 1E999 overflows to infinity: not an amount
+        raise NotANumber(repr(value))
     result = Decimal(repr(value))
     if result.as_tuple().exponent < -10:  # type: ignore[operator]
         result = result.quantize(Decimal("1e-10"), rounding=ROUND_HALF_UP).normalize()

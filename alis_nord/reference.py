@@ -3,20 +3,30 @@
 These files are the project office's own configuration, not a municipality's submission:
 a broken reference file stops the run with a message naming the file and row, because no
 figure can be computed without it.
+
+The ``reference_data`` asset reads the folder once per report year (``read_reference_files``),
+hashes and parses exactly those bytes (``parse_reference_data``) and stores the result
+(``to_document``); every other asset reads the stored copy (``from_document``), so the
+figures of a year are computed from the reference files its appendix lists by SHA-256.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
+from alis_nord.landing import REFERENCE_DIR, sha256_of
 from alis_nord.money import NotANumber, parse_decimal
 from alis_nord.readers import ReadFailure, fold, read_csv
+from alis_nord.values import parse_date  # one date parser for all input
+from alis_nord.vocabulary import HELSEDIREKTORATET
 
-HELSEDIREKTORATET = "helsedirektoratet"
-STATSFORVALTER = "statsforvalter"
+OVERSPEND_FILE = "overforbruk_godkjent.csv"  # optional: only once an overspend is acknowledged
 
 
 class ReferenceDataError(ValueError):
@@ -115,10 +125,37 @@ class ReferenceData:
         return names[-1] if names else kommunenummer
 
 
-def _rows(path: Path, columns: list[str]) -> list[tuple[int, dict[str, str | None]]]:
-    if not path.is_file():
+@dataclass(frozen=True)
+class ReferenceFile:
+    path: str  # relative to the landing area: referanse/tilskudd.csv
+    sha256: str
+    size_bytes: int
+
+
+def read_reference_files(landing_dir: Path) -> dict[str, bytes]:
+    """Every file of ``referanse/`` by its path relative to the landing area, read once."""
+    folder = landing_dir / REFERENCE_DIR
+    if not folder.is_dir():
+        return {}
+    return {
+        f"{REFERENCE_DIR}/{path.name}": path.read_bytes()
+        for path in sorted(folder.iterdir())
+        if path.is_file()
+    }
+
+
+def reference_files(files: Mapping[str, bytes]) -> list[ReferenceFile]:
+    """The files as the appendix lists them: path, SHA-256 and size."""
+    return [ReferenceFile(path, sha256_of(data), len(data)) for path, data in sorted(files.items())]
+
+
+def _rows(
+    files: Mapping[str, bytes], name: str, columns: list[str]
+) -> list[tuple[int, dict[str, str | None]]]:
+    path = f"{REFERENCE_DIR}/{name}"
+    if path not in files:
         raise ReferenceDataError(f"{path} is missing")
-    table = read_csv(path.read_bytes())
+    table = read_csv(files[path])
     if isinstance(table, ReadFailure):
         raise ReferenceDataError(f"{path}: {table.rule}: {table.detail}")
     missing = [c for c in columns if fold(c) not in table.columns]
@@ -127,72 +164,155 @@ def _rows(path: Path, columns: list[str]) -> list[tuple[int, dict[str, str | Non
     return [(row.row_number, {c: row.get(c) for c in columns}) for row in table.rows]
 
 
-def _int(path: Path, row: int, value: str | None, optional: bool = False) -> int | None:
+def _int(name: str, row: int, value: str | None, optional: bool = False) -> int | None:
     if value is None and optional:
         return None
     try:
         return int(str(value).strip())
     except ValueError as exc:
-        raise ReferenceDataError(f"{path} row {row}: {value!r} is not a whole number") from exc
+        raise ReferenceDataError(
+            f"{REFERENCE_DIR}/{name} row {row}: {value!r} is not a whole number"
+        ) from exc
 
 
-def _money(path: Path, row: int, value: str | None) -> Decimal:
+def _money(name: str, row: int, value: str | None) -> Decimal:
     try:
         return parse_decimal(str(value))
     except NotANumber as exc:
-        raise ReferenceDataError(f"{path} row {row}: {value!r} is not an amount") from exc
+        raise ReferenceDataError(f"{REFERENCE_DIR}/{name} row {row}: {value!r} is not an amount") from exc
 
 
-def load_reference_data(landing_dir: Path) -> ReferenceData:
-    from alis_nord.validation import parse_date  # one date parser for all input
+def _date(name: str, row: int, value: str | None) -> dt.date:
+    try:
+        return parse_date(value)
+    except ValueError as exc:
+        raise ReferenceDataError(f"{REFERENCE_DIR}/{name} row {row}: {value!r} is not a date") from exc
 
-    ref = landing_dir / "referanse"
-    path = ref / "deltakerkommuner.csv"
-    participants = tuple(
+
+def _participants(files: Mapping[str, bytes]) -> tuple[Participant, ...]:
+    name = "deltakerkommuner.csv"
+    return tuple(
         Participant(
             str(v["kommunenummer"]).strip(),
             str(v["navn"]).strip(),
-            _int(path, n, v["fra_aar"]),
-            _int(path, n, v["til_aar"], optional=True),
+            _int(name, n, v["fra_aar"]),
+            _int(name, n, v["til_aar"], optional=True),
         )
-        for n, v in _rows(path, ["kommunenummer", "navn", "fra_aar", "til_aar"])
+        for n, v in _rows(files, name, ["kommunenummer", "navn", "fra_aar", "til_aar"])
     )
-    path = ref / "tilskudd.csv"
-    grants = tuple(
+
+
+def _grants(files: Mapping[str, bytes]) -> tuple[Grant, ...]:
+    name = "tilskudd.csv"
+    return tuple(
         Grant(
             str(v["kilde"]).strip().lower(),
-            _int(path, n, v["fra_aar"]),
-            _int(path, n, v["til_aar"]),
-            _money(path, n, v["belop"]),
-            parse_date(v["vedtaksdato"]) if v["vedtaksdato"] else None,
+            _int(name, n, v["fra_aar"]),
+            _int(name, n, v["til_aar"]),
+            _money(name, n, v["belop"]),
+            _date(name, n, v["vedtaksdato"]) if v["vedtaksdato"] else None,
             str(v["referanse"] or ""),
         )
-        for n, v in _rows(path, ["kilde", "fra_aar", "til_aar", "belop", "vedtaksdato", "referanse"])
+        for n, v in _rows(files, name, ["kilde", "fra_aar", "til_aar", "belop", "vedtaksdato", "referanse"])
     )
-    path = ref / "budsjett.csv"
-    budget = tuple(
-        BudgetLine(_int(path, n, v["aar"]), str(v["kategori"]).strip().lower(), _money(path, n, v["belop"]))
-        for n, v in _rows(path, ["aar", "kategori", "belop"])
+
+
+def _budget(files: Mapping[str, bytes]) -> tuple[BudgetLine, ...]:
+    name = "budsjett.csv"
+    return tuple(
+        BudgetLine(_int(name, n, v["aar"]), str(v["kategori"]).strip().lower(), _money(name, n, v["belop"]))
+        for n, v in _rows(files, name, ["aar", "kategori", "belop"])
     )
-    path = ref / "satser.csv"
-    rates = tuple(
+
+
+def _rates(files: Mapping[str, bytes]) -> tuple[Rates, ...]:
+    name = "satser.csv"
+    return tuple(
         Rates(
-            _int(path, n, v["aar"]),
-            _money(path, n, v["tilskudd_per_alis"]),
-            _money(path, n, v["egenandel_per_alis"]),
+            _int(name, n, v["aar"]),
+            _money(name, n, v["tilskudd_per_alis"]),
+            _money(name, n, v["egenandel_per_alis"]),
         )
-        for n, v in _rows(path, ["aar", "tilskudd_per_alis", "egenandel_per_alis"])
+        for n, v in _rows(files, name, ["aar", "tilskudd_per_alis", "egenandel_per_alis"])
     )
-    path = ref / "overforbruk_godkjent.csv"  # optional: only once an overspend is acknowledged
-    acknowledgements = ()
-    if path.exists():
-        acknowledgements = tuple(
-            OverspendAcknowledgement(
-                _int(path, n, v["aar"]),
-                str(v["godkjent_av"] or "").strip(),
-                parse_date(v["dato"]),
-                str(v["begrunnelse"] or ""),
-            )
-            for n, v in _rows(path, ["aar", "godkjent_av", "dato", "begrunnelse"])
+
+
+def _overspend_acknowledgements(files: Mapping[str, bytes]) -> tuple[OverspendAcknowledgement, ...]:
+    if f"{REFERENCE_DIR}/{OVERSPEND_FILE}" not in files:
+        return ()
+    return tuple(
+        OverspendAcknowledgement(
+            _int(OVERSPEND_FILE, n, v["aar"]),
+            str(v["godkjent_av"] or "").strip(),
+            _date(OVERSPEND_FILE, n, v["dato"]),
+            str(v["begrunnelse"] or ""),
         )
-    return ReferenceData(participants, grants, budget, rates, acknowledgements)
+        for n, v in _rows(files, OVERSPEND_FILE, ["aar", "godkjent_av", "dato", "begrunnelse"])
+    )
+
+
+def parse_reference_data(files: Mapping[str, bytes]) -> ReferenceData:
+    """The reference files, validated: raises ``ReferenceDataError`` naming the file and row."""
+    return ReferenceData(
+        _participants(files),
+        _grants(files),
+        _budget(files),
+        _rates(files),
+        _overspend_acknowledgements(files),
+    )
+
+
+def load_reference_data(landing_dir: Path) -> ReferenceData:
+    """Read and parse ``<landing>/referanse/`` (for tools and tests; assets read the stored copy)."""
+    return parse_reference_data(read_reference_files(landing_dir))
+
+
+# ---------------------------------------------------------------- the stored copy
+
+_ITEM_TYPES = {
+    "participants": Participant,
+    "grants": Grant,
+    "budget": BudgetLine,
+    "rates": Rates,
+    "overspend_acknowledgements": OverspendAcknowledgement,
+}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def to_document(reference: ReferenceData) -> dict[str, list[dict[str, Any]]]:
+    """The reference data as JSON-ready lists; amounts as exact decimal strings, dates ISO."""
+    return {
+        name: [
+            {k: _plain(v) for k, v in dataclasses.asdict(item).items()} for item in getattr(reference, name)
+        ]
+        for name in _ITEM_TYPES
+    }
+
+
+def _typed(kind: type, item: dict[str, Any]) -> Any:
+    values = {}
+    for f in dataclasses.fields(kind):
+        value = item.get(f.name)
+        if value is not None and "Decimal" in str(f.type):
+            value = Decimal(value)
+        elif value is not None and "dt.date" in str(f.type):
+            value = dt.date.fromisoformat(value)
+        values[f.name] = value
+    return kind(**values)
+
+
+def from_document(document: Mapping[str, list[dict[str, Any]]]) -> ReferenceData:
+    """The inverse of ``to_document``: ``from_document(to_document(r)) == r``."""
+    return ReferenceData(
+        **{
+            name: tuple(_typed(kind, item) for item in document.get(name, []))
+            for name, kind in _ITEM_TYPES.items()
+        }
+    )

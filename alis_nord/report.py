@@ -1,5 +1,5 @@
 """The report year's machine outputs, ``summary.json`` and ``findings.csv``, and what the
-status report shares with them (report number, report date, code version).
+status report shares with them (report number, code version). Computed from stored rows.
 
 The status report itself (its figures per section, HTML and PDF) is ``alis_nord.status_report``.
 """
@@ -7,7 +7,6 @@ The status report itself (its figures per section, HTML and PDF) is ``alis_nord.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import json
 import os
@@ -16,10 +15,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from alis_nord import warehouse as tables
+from alis_nord.budget import cost_lines_from_rows, costs_per_source, entitlement_totals
 from alis_nord.money import from_ore, money_text
 from alis_nord.reference import ReferenceData
-from alis_nord.warehouse import Warehouse
+from alis_nord.vocabulary import SEVERITY_RANK
+from alis_nord.warehouse import StoredRows
 
 FINDINGS_COLUMNS = ["kommunenummer", "file", "table", "row", "column", "rule", "severity", "value", "message"]
 RECIPIENT = "Helsedirektoratet"
@@ -31,30 +31,25 @@ def report_number(year: int, grant_first_year: int) -> int:
     return year - grant_first_year + 1
 
 
-def report_date(year: int) -> dt.date:
-    """The date printed on the report: 31 March after the report year, when the status report
-    is due. Taken from the year, never from the clock, so a re-run gives the same document."""
-    return dt.date(year + 1, 3, 31)
-
-
-def missing_participants(year: int, reference: ReferenceData, store: Warehouse):
+def missing_participants(year: int, reference: ReferenceData, deliveries: list[dict[str, Any]]):
     """Participants of the year that delivered no readable table (none, or only rejected ones)."""
-    readable = {d["kommunenummer"] for d in store.rows(tables.table_deliveries, year) if not d["rejected"]}
+    readable = {d["kommunenummer"] for d in deliveries if not d["rejected"]}
     return [p for p in reference.participants_in(year) if p.kommunenummer not in readable]
 
 
-def build_summary(year: int, reference: ReferenceData, store: Warehouse) -> dict[str, Any]:
-    """The key figures of ``outputs.md`` for one year, from the warehouse."""
+SUMMARY_TABLES = ("table_deliveries", "alis", "alis_grant_entitlement", "costs_by_source", "grant_use")
+
+
+def build_summary(year: int, reference: ReferenceData, rows: StoredRows) -> dict[str, Any]:
+    """The key figures of ``docs/outputs.md`` for one year, from the stored rows of ``SUMMARY_TABLES``."""
     grant = reference.helsedirektoratet_grant()
     expected = [p.kommunenummer for p in reference.participants_in(year)]
-    deliveries = store.rows(tables.table_deliveries, year)
-    missing = [p.kommunenummer for p in missing_participants(year, reference, store)]
-    alis_rows = store.rows(tables.alis, year)
-    entitlement = store.rows(tables.alis_grant_entitlement, year)
-    costs = {source: Decimal("0.00") for source in ("helsedirektoratet", "statsforvalter", "egenandel")}
-    for line in store.rows(tables.costs_by_source, year):
-        costs[line["finansieringskilde"]] += from_ore(line["belop_ore"])
-    use = store.rows(tables.grant_use, year)[0]
+    deliveries = rows["table_deliveries"]
+    missing = [p.kommunenummer for p in missing_participants(year, reference, deliveries)]
+    alis_rows = rows["alis"]
+    alis_grant, egenandel = entitlement_totals(rows["alis_grant_entitlement"])
+    costs = costs_per_source(cost_lines_from_rows(rows["costs_by_source"]))
+    use = rows["grant_use"][0]
     return {
         "year": year,
         "report_number": report_number(year, grant.fra_aar),
@@ -74,8 +69,8 @@ def build_summary(year: int, reference: ReferenceData, store: Warehouse) -> dict
             "fastlonn": sum(1 for a in alis_rows if a["tilsettingsform"] == "fastlønn"),
             "naeringsdrift": sum(1 for a in alis_rows if a["tilsettingsform"] == "næringsdrift"),
         },
-        "alis_grant_nok": money_text(from_ore(sum(e["tilskudd_ore"] for e in entitlement))),
-        "egenandel_nok": money_text(from_ore(sum(e["egenandel_ore"] for e in entitlement))),
+        "alis_grant_nok": money_text(alis_grant),
+        "egenandel_nok": money_text(egenandel),
         "costs_nok": {source: money_text(amount) for source, amount in costs.items()},
         "grant": {
             "total_nok": money_text(from_ore(use["grant_total_ore"])),
@@ -120,16 +115,17 @@ def findings_csv(findings: list[dict[str, Any]]) -> str:
     return out.getvalue()
 
 
-def sorted_findings(store: Warehouse, year: int) -> list[dict[str, Any]]:
-    severity_order = {"fatal": 0, "error": 1, "warning": 2}
+def sorted_findings(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Findings as findings.csv lists them: by municipality, file, table and row, the most
+    serious first."""
     return sorted(
-        store.rows(tables.findings, year),
+        findings,
         key=lambda f: (
             f["kommunenummer"],
             f["file"],
             f["table_name"],
             f["row_number"] or 0,
-            severity_order[f["severity"]],
+            SEVERITY_RANK[f["severity"]],
             f["column_name"],
             f["rule"],
         ),

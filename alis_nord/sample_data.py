@@ -433,6 +433,52 @@ def _plant(year: int, number: str, tables: dict[str, list[dict]], planted: list[
 # ---------------------------------------------------------------- the landing area
 
 
+def _write_municipality_year(
+    m, year: int, year_dir: Path, rng: random.Random, per_alis: int, bundled: bool, planted: list[Planted]
+) -> None:
+    """One municipality's files for one year (and, in the bundled sample, its planted errors)."""
+    number = m.number_in(year)
+    alis_rows = _alis_rows(m, year, rng)
+    tables = {
+        "alis": alis_rows,
+        "kostnader": _voucher_rows(m, year, alis_rows, rng, per_alis),
+        "fastlegedekning": [_coverage_row(m, year, rng)],
+    }
+    for rows in tables.values():
+        for row in rows:
+            row.update(kommunenummer=number, rapportaar=year)
+    name_number = number
+    if bundled:
+        if (year, number) == (2022, "5444"):
+            return  # Sør-Varanger sends nothing in 2022: listed as missing
+        if (year, number) == (2020, "5402"):
+            name_number = "1903"  # Harstad uses its pre-2020 number: not_participant
+            for table in tables:
+                planted.append(
+                    Planted(year, "1903", f"{year}/1903_{table}.csv", table, None, "", "not_participant")
+                )
+    form = m.form
+    file_of = (
+        (lambda t, n=name_number, y=year: f"{y}/{n}.xlsx")
+        if form == "xlsx"
+        else (lambda t, n=name_number, y=year: f"{y}/{n}_{t}.csv")
+    )
+    if bundled:
+        _plant(year, number, tables, planted, file_of)
+        if len(alis_rows) > 2 and name_number == number:  # turnover: 3 ALIS in one year
+            planted.append(Planted(year, number, file_of("alis"), "alis", None, "alis_id", "too_many_alis"))
+    if form == "xlsx":
+        if bundled and (year, number) == (2023, "5430"):
+            (year_dir / f"{number}.xlsx").write_bytes(b"PK\x03\x04 this workbook was cut off in the e-mail")
+            for table in tables:
+                planted.append(Planted(year, number, file_of(table), table, None, "", "unreadable"))
+            return
+        (year_dir / f"{name_number}.xlsx").write_bytes(_xlsx_bytes(tables))
+    else:
+        for table, rows in tables.items():
+            (year_dir / f"{name_number}_{table}.csv").write_bytes(_csv_bytes(table, rows, form, rng))
+
+
 def generate(
     out: Path,
     seed: int = 2019,
@@ -461,52 +507,7 @@ def generate(
         for m in places:
             if year < m.joined:
                 continue
-            number = m.number_in(year)
-            alis_rows = _alis_rows(m, year, rng)
-            tables = {
-                "alis": alis_rows,
-                "kostnader": _voucher_rows(m, year, alis_rows, rng, per_alis),
-                "fastlegedekning": [_coverage_row(m, year, rng)],
-            }
-            for rows in tables.values():
-                for row in rows:
-                    row.update(kommunenummer=number, rapportaar=year)
-            name_number = number
-            if bundled:
-                if (year, number) == (2022, "5444"):
-                    continue  # Sør-Varanger sends nothing in 2022: listed as missing
-                if (year, number) == (2020, "5402"):
-                    name_number = "1903"  # Harstad uses its pre-2020 number: not_participant
-                    for table in tables:
-                        planted.append(
-                            Planted(
-                                year, "1903", f"{year}/1903_{table}.csv", table, None, "", "not_participant"
-                            )
-                        )
-            form = m.form
-            file_of = (
-                (lambda t, n=name_number, y=year: f"{y}/{n}.xlsx")
-                if form == "xlsx"
-                else (lambda t, n=name_number, y=year: f"{y}/{n}_{t}.csv")
-            )
-            if bundled:
-                _plant(year, number, tables, planted, file_of)
-                if len(alis_rows) > 2 and name_number == number:  # turnover: 3 ALIS in one year
-                    planted.append(
-                        Planted(year, number, file_of("alis"), "alis", None, "alis_id", "too_many_alis")
-                    )
-            if form == "xlsx":
-                if bundled and (year, number) == (2023, "5430"):
-                    (year_dir / f"{number}.xlsx").write_bytes(
-                        b"PK\x03\x04 this workbook was cut off in the e-mail"
-                    )
-                    for table in tables:
-                        planted.append(Planted(year, number, file_of(table), table, None, "", "unreadable"))
-                    continue
-                (year_dir / f"{name_number}.xlsx").write_bytes(_xlsx_bytes(tables))
-            else:
-                for table, rows in tables.items():
-                    (year_dir / f"{name_number}_{table}.csv").write_bytes(_csv_bytes(table, rows, form, rng))
+            _write_municipality_year(m, year, year_dir, rng, per_alis, bundled, planted)
         if bundled:
             _plant_files(year, year_dir, planted)
         _write_narrative(year_dir, year)

@@ -13,8 +13,10 @@ section of ``report_templates/statusrapport.html.j2``:
 | ``data_quality`` | ``data_quality`` | ``sections/datakvalitet.html.j2`` |
 | ``appendix`` | ``appendix`` | ``sections/vedlegg_filer.html.j2`` |
 
-Every date and identifier comes from the data, never from the clock, so the same inputs
-give a byte-identical PDF.
+It reads stored rows only (``REPORT_TABLES``, the report summary among them), never another
+asset's output file, and never the warehouse itself: the asset passes the rows in. Every date
+and identifier comes from the data, never from the clock, so the same inputs give a
+byte-identical PDF.
 """
 
 from __future__ import annotations
@@ -25,60 +27,76 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from alis_nord import warehouse as tables
 from alis_nord.budget import (
-    ALIS_GRANT_CATEGORY,
     CURRENT_RATE,
     FORECAST_LABELS,
     FORECAST_METHODS,
-    FUNDING_SOURCE_LABELS,
-    FUNDING_SOURCES,
-    forecasts,
+    cost_lines_from_rows,
+    forecasts_from_rows,
+    grant_use_from_row,
+    plan_lines_from_rows,
 )
 from alis_nord.contract import all_rules
 from alis_nord.disclosure import Publication
-from alis_nord.feedback import SEVERITY_NB, TABLE_TITLE_NB, feedback_pages
-from alis_nord.goal_attainment import (
-    ALIS_TOTAL,
-    EMPLOYMENT_FORMS,
-    finding_key,
-    form_key,
-    goal_attainment,
-    person_counts,
-)
-from alis_nord.landing import STATUS_NB
+from alis_nord.feedback import feedback_pages
+from alis_nord.goal_attainment import ALIS_TOTAL, finding_key, form_key, goal_attainment, person_counts
+from alis_nord.landing import REFERENCE, STATUS_NB
 from alis_nord.money import from_ore
 from alis_nord.reference import ReferenceData
-from alis_nord.report import RECIPIENT, SENDER, code_version, report_date
-from alis_nord.warehouse import Warehouse
+from alis_nord.report import RECIPIENT, SENDER, code_version, report_number
+from alis_nord.vocabulary import (
+    EMPLOYMENT_FORMS,
+    FUNDING_SOURCE_LABELS,
+    FUNDING_SOURCES,
+    SEVERITY_LABELS,
+    SEVERITY_RANK,
+    TABLE_TITLES,
+    category_label,
+    category_order,
+    heading,
+    report_date,
+)
+from alis_nord.warehouse import StoredRows
 
 REPORT_TITLE = "Statusrapport for ALIS-Nord"
-CATEGORY_NB = {
-    ALIS_GRANT_CATEGORY: "ALIS-tilskudd til kommunene",
-    "veiledning": "Veiledning",
-    "kurs": "Kurs",
-    "reise": "Reise",
-    "vikar": "Vikar",
-    "sykehustjeneste": "Sykehustjeneste",
-    "prosjektledelse": "Prosjektledelse",
-    "samlinger": "Samlinger",
-    "annet": "Annet",
-}
 ZERO = Decimal("0.00")
 
+# What the report reads from the warehouse: the report year's slice of these tables, every
+# year's grant use, and the person tables of each earlier year (for the trend of objective 5).
+REPORT_TABLES = (
+    "alis",
+    "fastlegedekning",
+    "findings",
+    "table_deliveries",
+    "input_files",
+    "reference_files",
+    "costs_by_source",
+    "grant_use",
+    "grant_forecast",
+    "grant_forecast_years",
+    "budget_plan_vs_actual",
+    "statsforvalter_grant_use",
+    "report_summary",
+)
+REPORT_EVERY_YEAR_TABLES = ("grant_use",)
+PERSON_TABLES = ("alis", "fastlegedekning", "findings")
 
-def _category(kategori: str) -> str:
-    return CATEGORY_NB.get(kategori, kategori)
+
+def trend_years(rows: StoredRows, first_year: int) -> list[int]:
+    """The years the trend shows: every year from the grant's first whose budget stage has run,
+    up to the report year."""
+    run = {r["report_year"] for r in rows.every_year["grant_use"]} | {rows.year}
+    return sorted(y for y in run if first_year <= y <= rows.year)
 
 
 # ---------------------------------------------------------------- cover
 
 
-def cover(year: int, summary: dict[str, Any], reference: ReferenceData) -> dict[str, Any]:
+def cover(year: int, reference: ReferenceData) -> dict[str, Any]:
     grant = reference.helsedirektoratet_grant()
     return {
         "title": REPORT_TITLE,
-        "report_number": summary["report_number"],
+        "report_number": report_number(year, grant.fra_aar),
         "year": year,
         "period_start": dt.date(year, 1, 1),
         "period_end": dt.date(year, 12, 31),
@@ -92,10 +110,10 @@ def cover(year: int, summary: dict[str, Any], reference: ReferenceData) -> dict[
 # ---------------------------------------------------------------- summary of key figures
 
 
-def key_figures(summary: dict[str, Any], store: Warehouse, year: int, counts: Publication) -> dict[str, Any]:
+def key_figures(summary: dict[str, Any], rows: StoredRows, counts: Publication) -> dict[str, Any]:
     """The figures of summary.json as the report prints them; ALIS counts as published
     (suppressed together with every other table, see ``goal_attainment.person_counts``)."""
-    use = tables.grant_use_of(store, year)
+    use = grant_use_from_row(rows["grant_use"][0])
     share_used = use.used_cumulative * 100 / use.total if use.total else None
     return {
         "summary": summary,
@@ -106,7 +124,7 @@ def key_figures(summary: dict[str, Any], store: Warehouse, year: int, counts: Pu
         "alis_grant": Decimal(summary["alis_grant_nok"]),
         "egenandel": Decimal(summary["egenandel_nok"]),
         "costs": [
-            {"label": FUNDING_SOURCE_LABELS[s], "amount": Decimal(summary["costs_nok"][s])}
+            {"label": heading(FUNDING_SOURCE_LABELS[s]), "amount": Decimal(summary["costs_nok"][s])}
             for s in FUNDING_SOURCES
         ],
         "grant_total": Decimal(summary["grant"]["total_nok"]),
@@ -135,28 +153,24 @@ class BudgetYear:
     forecast_cumulative: Decimal | None = None
 
 
-def financing(year: int, reference: ReferenceData, store: Warehouse) -> dict[str, Any]:
-    from alis_nord.charts import (
-        CumulativePoint,
-        YearBar,
-        cumulative_use_against_grant,
-        plan_and_actual_by_year,
-    )
-
+def budget_years(year: int, reference: ReferenceData, rows: StoredRows) -> list[BudgetYear]:
+    """Every year of the grant period: reported (stored grant use), forecast at the current rate
+    (years after the report year, from the stored forecast), or not computed."""
     grant = reference.helsedirektoratet_grant()
     plan_by_year = reference.plan_by_year()
-    stored = {r["report_year"]: r for r in store.rows(tables.grant_use)}
-    use = tables.grant_use_of(store, year)
-    methods = {f.method: f for f in forecasts(use, grant.til_aar, plan_by_year)}
-    projected = dict(zip(methods[CURRENT_RATE].years, methods[CURRENT_RATE].per_year, strict=True))
-
-    rows: list[BudgetYear] = []
-    cumulative_forecast = use.used_cumulative
+    stored = {r["report_year"]: r for r in rows.every_year["grant_use"]}
+    forecasts = {
+        f.method: f for f in forecasts_from_rows(rows["grant_forecast"], rows["grant_forecast_years"])
+    }
+    current = forecasts.get(CURRENT_RATE)
+    projected = dict(zip(current.years, current.per_year, strict=True)) if current else {}
+    cumulative_forecast = grant_use_from_row(rows["grant_use"][0]).used_cumulative
+    result = []
     for y in range(grant.fra_aar, grant.til_aar + 1):
         plan = plan_by_year.get(y, ZERO)
         row = stored.get(y)
         if y <= year and row is not None:
-            rows.append(
+            result.append(
                 BudgetYear(
                     y,
                     plan,
@@ -170,71 +184,103 @@ def financing(year: int, reference: ReferenceData, store: Warehouse) -> dict[str
             )
         elif y > year:
             cumulative_forecast += projected.get(y, ZERO)
-            rows.append(
+            result.append(
                 BudgetYear(
                     y, plan, False, forecast_used=projected.get(y), forecast_cumulative=cumulative_forecast
                 )
             )
         else:
-            rows.append(BudgetYear(y, plan, False))
-    reported = [r for r in rows if r.reported]
-    totals = {
-        "plan": sum((r.plan for r in rows if r.year <= year), ZERO),
+            result.append(BudgetYear(y, plan, False))
+    return result
+
+
+def budget_year_totals(year: int, years: list[BudgetYear]) -> dict[str, Decimal]:
+    """The sums of table 2.1 up to the report year."""
+    reported = [r for r in years if r.reported]
+    return {
+        "plan": sum((r.plan for r in years if r.year <= year), ZERO),
         "alis_grant": sum((r.alis_grant for r in reported), ZERO),
         "helsedirektoratet_costs": sum((r.helsedirektoratet_costs for r in reported), ZERO),
         "used": sum((r.used for r in reported), ZERO),
     }
 
-    plan_lines = [
+
+def plan_against_actual(rows: StoredRows) -> tuple[list[dict[str, Any]], dict[str, Decimal]]:
+    """The year's plan against actual per category (table 2.3), and its totals."""
+    lines = [
         {
-            "label": _category(r["kategori"]),
-            "plan": from_ore(r["plan_ore"]),
-            "actual": from_ore(r["actual_ore"]),
-            "deviation": from_ore(r["actual_ore"] - r["plan_ore"]),
-            "over_plan": r["over_plan"],
+            "label": category_label(c.kategori),
+            "plan": c.plan,
+            "actual": c.actual,
+            "deviation": c.deviation,
+            "over_plan": c.over_plan,
         }
-        for r in sorted(
-            store.rows(tables.budget_plan_vs_actual, year),
-            key=lambda r: (r["kategori"] != ALIS_GRANT_CATEGORY, r["kategori"]),
-        )
+        for c in plan_lines_from_rows(rows["budget_plan_vs_actual"])
     ]
-    plan_total = {
-        "plan": sum((line["plan"] for line in plan_lines), ZERO),
-        "actual": sum((line["actual"] for line in plan_lines), ZERO),
+    total = {"plan": sum((x["plan"] for x in lines), ZERO), "actual": sum((x["actual"] for x in lines), ZERO)}
+    total["deviation"] = total["actual"] - total["plan"]
+    return lines, total
+
+
+def costs_by_category_and_source(rows: StoredRows) -> dict[str, Any]:
+    """The year's costs, one row per category and one column per funding source (table 2.4)."""
+    lines = cost_lines_from_rows(rows["costs_by_source"])
+    categories = sorted({c.kategori for c in lines}, key=category_order)
+    cells = {(c.kategori, c.finansieringskilde): c.belop for c in lines}
+    totals = [sum((cells.get((k, s), ZERO) for k in categories), ZERO) for s in FUNDING_SOURCES]
+    return {
+        "cost_sources": [
+            FUNDING_SOURCE_LABELS[s][:1].upper() + FUNDING_SOURCE_LABELS[s][1:] for s in FUNDING_SOURCES
+        ],
+        "cost_rows": [
+            {
+                "label": category_label(k),
+                "amounts": [cells.get((k, s), ZERO) for s in FUNDING_SOURCES],
+                "total": sum((cells.get((k, s), ZERO) for s in FUNDING_SOURCES), ZERO),
+            }
+            for k in categories
+        ],
+        "cost_totals": totals,
+        "cost_grand_total": sum(totals, ZERO),
     }
-    plan_total["deviation"] = plan_total["actual"] - plan_total["plan"]
 
-    costs = store.rows(tables.costs_by_source, year)
-    categories = sorted(
-        {c["kategori"] for c in costs}, key=lambda k: list(CATEGORY_NB).index(k) if k in CATEGORY_NB else 99
+
+def financing_charts(years: list[BudgetYear], grant_total: Decimal) -> dict[str, Any]:
+    """Figure 2.1 (plan and use per year) and figure 2.2 (cumulative use with the forecast)."""
+    from alis_nord.charts import (
+        CumulativePoint,
+        YearBar,
+        cumulative_use_against_grant,
+        plan_and_actual_by_year,
     )
-    cost_cells = {(c["kategori"], c["finansieringskilde"]): from_ore(c["belop_ore"]) for c in costs}
-    cost_rows = [
-        {
-            "label": _category(k),
-            "amounts": [cost_cells.get((k, s), ZERO) for s in FUNDING_SOURCES],
-            "total": sum((cost_cells.get((k, s), ZERO) for s in FUNDING_SOURCES), ZERO),
-        }
-        for k in categories
-    ]
-    cost_totals = [sum((cost_cells.get((k, s), ZERO) for k in categories), ZERO) for s in FUNDING_SOURCES]
 
-    statsforvalter = store.rows(tables.statsforvalter_grant_use, year)
-    statsforvalter_row = statsforvalter[0] if statsforvalter else {"granted_ore": 0, "costs_ore": 0}
-
-    bars = [YearBar(r.year, r.plan, r.used if r.reported else None) for r in rows]
-    points = [CumulativePoint(r.year, r.used_cumulative, False) for r in reported]
+    bars = [YearBar(r.year, r.plan, r.used if r.reported else None) for r in years]
+    points = [CumulativePoint(r.year, r.used_cumulative, False) for r in years if r.reported]
     points += [
         CumulativePoint(r.year, r.forecast_cumulative, True)
-        for r in rows
+        for r in years
         if r.forecast_cumulative is not None
     ]
+    return {
+        "chart_by_year": plan_and_actual_by_year(bars),
+        "chart_cumulative": cumulative_use_against_grant(points, grant_total) if points else None,
+    }
+
+
+def financing(year: int, reference: ReferenceData, rows: StoredRows) -> dict[str, Any]:
+    """Chapter 2: the grant's use per year, plan against actual, forecasts, costs, Statsforvalter."""
+    grant = reference.helsedirektoratet_grant()
+    use = grant_use_from_row(rows["grant_use"][0])
+    years = budget_years(year, reference, rows)
+    plan_lines, plan_total = plan_against_actual(rows)
+    statsforvalter = rows["statsforvalter_grant_use"]
+    statsforvalter_row = statsforvalter[0] if statsforvalter else {"granted_ore": 0, "costs_ore": 0}
     return {
         "grant": grant,
         "grant_total": use.total,
         "in_grant_period": grant.fra_aar <= year <= grant.til_aar,
-        "years": rows,
-        "totals": totals,
+        "years": years,
+        "totals": budget_year_totals(year, years),
         "used_cumulative": use.used_cumulative,
         "remaining": use.remaining,
         "years_missing": list(use.years_missing),
@@ -248,73 +294,72 @@ def financing(year: int, reference: ReferenceData, store: Warehouse) -> dict[str
                 "remaining_at_end": f.remaining_at_end,
                 "years": list(f.years),
             }
-            for f in methods.values()
+            for f in forecasts_from_rows(rows["grant_forecast"], rows["grant_forecast_years"])
         ],
-        "cost_sources": [FUNDING_SOURCE_LABELS[s].capitalize() for s in FUNDING_SOURCES],
-        "cost_rows": cost_rows,
-        "cost_totals": cost_totals,
-        "cost_grand_total": sum(cost_totals, ZERO),
+        **costs_by_category_and_source(rows),
         "statsforvalter_granted": from_ore(statsforvalter_row["granted_ore"]),
         "statsforvalter_costs": from_ore(statsforvalter_row["costs_ore"]),
-        "chart_by_year": plan_and_actual_by_year(bars),
-        "chart_cumulative": cumulative_use_against_grant(points, use.total) if points else None,
+        **financing_charts(years, use.total),
     }
 
 
 # ---------------------------------------------------------------- data quality
 
 
-def data_quality(
-    year: int, reference: ReferenceData, store: Warehouse, summary: dict[str, Any], counts: Publication
-) -> dict[str, Any]:
-    """Who delivered what, and what was kept out of the figures and why. Counts of findings
-    about ALIS doctors are printed as published (suppressed below 3, see ``person_counts``)."""
-    pages = feedback_pages(year, reference, store)
-    municipalities = []
-    for page in pages:
-        delivered = sorted({t["table_name"] for t in page.tables if not t["rejected"]})
-        rejected = sorted({t["table_name"] for t in page.tables if t["rejected"]})
-        if not page.participant:
-            note = "Ikke deltaker i " + str(year) + "; filene er avvist"
-        elif not page.tables:
-            note = "Ikke levert"
-        elif rejected:
-            note = "Avvist: " + ", ".join(TABLE_TITLE_NB[t] for t in rejected)
-        elif page.quarantined:
-            note = "Noen rader holdt utenfor"
-        else:
-            note = ""
-        municipalities.append(
-            {
-                "label": f"{page.navn} ({page.kommunenummer})",
-                "tables": len(delivered),
-                "received": page.received,
-                "accepted": page.accepted,
-                "quarantined": page.quarantined,
-                "warnings": page.count("warning"),
-                "note": note,
-            }
-        )
+def _delivery_note(page, year: int) -> str:
+    rejected = sorted({t["table_name"] for t in page.tables if t["rejected"]})
+    if not page.participant:
+        return f"Ikke deltaker i {year}; filene er avvist"
+    if not page.tables:
+        return "Ikke levert"
+    if rejected:
+        return "Avvist: " + ", ".join(TABLE_TITLES[t] for t in rejected)
+    return "Noen rader holdt utenfor" if page.quarantined else ""
+
+
+def deliveries(year: int, reference: ReferenceData, rows: StoredRows) -> list[dict[str, Any]]:
+    """Table 5.1: per municipality, what it delivered and what became of it."""
+    return [
+        {
+            "label": f"{page.navn} ({page.kommunenummer})",
+            "tables": len({t["table_name"] for t in page.tables if not t["rejected"]}),
+            "received": page.received,
+            "accepted": page.accepted,
+            "quarantined": page.quarantined,
+            "warnings": page.count("warning"),
+            "note": _delivery_note(page, year),
+        }
+        for page in feedback_pages(year, reference, rows)
+    ]
+
+
+def findings_by_rule(rows: StoredRows, counts: Publication) -> list[dict[str, Any]]:
+    """Table 5.2: findings per severity and rule, the most serious first. Counts of findings about
+    ALIS doctors are printed as published (suppressed below 3, see ``person_counts``)."""
     rules = all_rules()
     by_rule: dict[tuple[str, str], int] = {}
-    for finding in store.rows(tables.findings, year):
+    for finding in rows["findings"]:
         key = (finding["severity"], finding["rule"])
         by_rule[key] = by_rule.get(key, 0) + 1
-    order = {"fatal": 0, "error": 1, "warning": 2}
-    findings = [
+    return [
         {
-            "severity": SEVERITY_NB[severity],
+            "severity": SEVERITY_LABELS[severity],
             "rule": rule,
             "description": rules[rule].beskrivelse if rule in rules else rule,
-            # findings about ALIS doctors are person counts, as registered by person_counts
             "count": counts[finding_key(severity, rule)]
             if counts.has(finding_key(severity, rule))
             else count,
         }
         for (severity, rule), count in sorted(
-            by_rule.items(), key=lambda item: (order[item[0][0]], item[0][1])
+            by_rule.items(), key=lambda item: (SEVERITY_RANK[item[0][0]], item[0][1])
         )
     ]
+
+
+def data_quality(
+    year: int, reference: ReferenceData, rows: StoredRows, summary: dict[str, Any], counts: Publication
+) -> dict[str, Any]:
+    """Chapter 5: who delivered what, and what was kept out of the figures and why."""
     return {
         "rows": summary["rows"],
         "tables_rejected": summary["tables_rejected"],
@@ -323,41 +368,54 @@ def data_quality(
         "missing": [
             {"kommunenummer": k, "navn": reference.name_of(k)} for k in summary["submissions"]["missing"]
         ],
-        "municipalities": municipalities,
-        "findings": findings,
+        "municipalities": deliveries(year, reference, rows),
+        "findings": findings_by_rule(rows, counts),
     }
 
 
 # ---------------------------------------------------------------- appendix
 
 
-def appendix(year: int, store: Warehouse) -> dict[str, Any]:
-    files = [
+def appendix(rows: StoredRows) -> dict[str, Any]:
+    """Every input file the year's figures came from, submissions and reference files, by SHA-256."""
+    submissions = [
         {"path": f["path"], "status": STATUS_NB[f["status"]], "sha256": f["sha256"], "size": f["size_bytes"]}
-        for f in sorted(store.rows(tables.input_files, year), key=lambda f: f["path"])
+        for f in rows["input_files"]
     ]
-    return {"files": files, "code_version": code_version()}
+    references = [
+        {"path": f["path"], "status": STATUS_NB[REFERENCE], "sha256": f["sha256"], "size": f["size_bytes"]}
+        for f in rows["reference_files"]
+    ]
+    return {
+        "files": sorted(submissions + references, key=lambda f: f["path"]),
+        "code_version": code_version(),
+    }
 
 
 # ---------------------------------------------------------------- the whole report
 
 
 def status_report_context(
-    year: int, summary: dict[str, Any], reference: ReferenceData, store: Warehouse, landing_dir: Path
+    reference: ReferenceData, rows: StoredRows, history: dict[int, StoredRows], narrative: list
 ) -> dict[str, Any]:
-    """Every figure the report shows, computed, one block per section; templates only format."""
-    from alis_nord.narrative import narrative_texts
+    """Every figure the report shows, one block per section; templates only format.
 
-    counts = person_counts(year, store)
+    ``rows`` holds the report year's ``REPORT_TABLES`` (and every year's grant use); ``history``
+    the ``PERSON_TABLES`` of each earlier year of ``trend_years``; ``narrative`` the project
+    office's texts (``alis_nord.narrative.narrative_texts``).
+    """
+    year = rows.year
+    summary = rows["report_summary"][0]["summary"]
+    counts = person_counts(rows)
     return {
         "year": year,
-        "cover": cover(year, summary, reference),
-        "key_figures": key_figures(summary, store, year, counts),
-        "financing": financing(year, reference, store),
-        "objectives": goal_attainment(year, reference, store, summary, counts),
-        "narrative": narrative_texts(landing_dir, year),
-        "data_quality": data_quality(year, reference, store, summary, counts),
-        "appendix": appendix(year, store),
+        "cover": cover(year, reference),
+        "key_figures": key_figures(summary, rows, counts),
+        "financing": financing(year, reference, rows),
+        "objectives": goal_attainment(reference, rows, history, summary, counts),
+        "narrative": narrative,
+        "data_quality": data_quality(year, reference, rows, summary, counts),
+        "appendix": appendix(rows),
     }
 
 

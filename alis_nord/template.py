@@ -11,13 +11,9 @@ from __future__ import annotations
 import io
 
 from alis_nord.contract import all_rules, column_types, table_contracts
+from alis_nord.vocabulary import SEVERITY_EFFECTS, SEVERITY_LABELS
 
 FILL_ROWS = 500  # rows with formats and input checks below the header
-SEVERITY_NB = {
-    "fatal": "Hele tabellen avvises",
-    "error": "Raden holdes utenfor",
-    "warning": "Advarsel, raden brukes",
-}
 
 
 def _column_letter(index: int) -> str:
@@ -26,12 +22,9 @@ def _column_letter(index: int) -> str:
     return get_column_letter(index)
 
 
-def _instructions(sheet, year: int) -> None:
-    from openpyxl.styles import Alignment, Font
-
-    for letter, width in zip("ABCDE", (32, 18, 12, 40, 70), strict=True):
-        sheet.column_dimensions[letter].width = width
-    lines: list[tuple[bool, tuple]] = [  # (heading?, cells)
+def _how_to(year: int) -> list[tuple[bool, tuple]]:
+    """The instruction sheet's first lines: how to fill in, save and resend. (heading?, cells)"""
+    return [
         (True, (f"Innsending av tall til ALIS-Nord for {year}",)),
         (False, ()),
         (True, ("Slik gjør dere",)),
@@ -61,6 +54,11 @@ def _instructions(sheet, year: int) -> None:
         ),
         (False, ()),
     ]
+
+
+def _column_lines() -> list[tuple[bool, tuple]]:
+    """Per table: its description and every column with type, whether required, and limits."""
+    lines: list[tuple[bool, tuple]] = []
     for contract in table_contracts().values():
         lines.append((True, (f"Arket «{contract.table}»: {contract.title}",)))
         lines.append((False, (contract.beskrivelse,)))
@@ -77,13 +75,36 @@ def _instructions(sheet, year: int) -> None:
                 )
             )
         lines.append((False, ()))
-    lines.append((True, ("Kontrollene",)))
-    lines.append((True, ("Regel", "Virkning", "", "", "Hva som kontrolleres")))
-    lines += [
-        (False, (rule.id, SEVERITY_NB[rule.severity], "", "", rule.beskrivelse))
+    return lines
+
+
+def _rule_lines() -> list[tuple[bool, tuple]]:
+    """Every rule of the format with its severity and what it checks."""
+    return [
+        (True, ("Kontrollene",)),
+        (True, ("Regel", "Virkning", "", "", "Hva som kontrolleres")),
+    ] + [
+        (
+            False,
+            (
+                rule.id,
+                f"{SEVERITY_LABELS[rule.severity]} ({SEVERITY_EFFECTS[rule.severity]})",
+                "",
+                "",
+                rule.beskrivelse,
+            ),
+        )
         for rule in all_rules().values()
     ]
-    for heading, cells in lines:
+
+
+def _instructions(sheet, year: int) -> None:
+    """The instruction sheet ("Veiledning"): how to, the columns, the rules."""
+    from openpyxl.styles import Alignment, Font
+
+    for letter, width in zip("ABCDE", (32, 18, 12, 40, 70), strict=True):
+        sheet.column_dimensions[letter].width = width
+    for heading, cells in _how_to(year) + _column_lines() + _rule_lines():
         sheet.append(list(cells))
         for cell in sheet[sheet.max_row]:
             cell.alignment = Alignment(wrap_text=True, vertical="top")

@@ -7,17 +7,14 @@ when the whole table is rejected. Messages are bokmål, for the municipal clerk.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from alis_nord.contract import Column, TableContract, all_rules, column_types, table_contracts
 from alis_nord.landing import INVALID_NAME, TableSource, YearInventory, sha256_of
-from alis_nord.money import NotANumber, decimal_from_spreadsheet_number, parse_decimal
 from alis_nord.readers import (
     MAX_FILE_BYTES,
     MAX_ROWS,
@@ -30,10 +27,7 @@ from alis_nord.readers import (
     workbook_sheets,
 )
 from alis_nord.reference import ReferenceData
-
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_NORWEGIAN_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
-_ALIS_ID = re.compile(r"^A\d{3,6}$")
+from alis_nord.values import ALIS_ID, convert, display
 
 
 @dataclass(frozen=True)
@@ -87,91 +81,6 @@ class YearValidation:
     @property
     def rows_received(self) -> int:
         return sum(result.rows_received for result in self.tables)
-
-
-# ---------------------------------------------------------------- values and types
-
-
-def parse_date(value: Any) -> dt.date:
-    """ISO ``2020-03-15``, Norwegian ``15.03.2020``, or a real Excel date."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = str(value).strip()
-    if match := _ISO_DATE.match(text):
-        year, month, day = (int(part) for part in match.groups())
-    elif match := _NORWEGIAN_DATE.match(text):
-        day, month, year = (int(part) for part in match.groups())
-    else:
-        raise ValueError(text)
-    return dt.date(year, month, day)
-
-
-def _number(value: Any) -> Decimal:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return decimal_from_spreadsheet_number(value)
-    if isinstance(value, dt.date | bool):
-        raise NotANumber(str(value))
-    return parse_decimal(str(value))
-
-
-def _whole(value: Any) -> int:
-    number = _number(value)
-    if number != number.to_integral_value():
-        raise NotANumber(str(value))
-    return int(number)
-
-
-def display(value: Any) -> str:
-    """A cell value as the clerk wrote it, for messages and ``findings.csv``."""
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime) and value.time() == dt.time():
-        return value.date().strftime("%d.%m.%Y")
-    if isinstance(value, dt.date):
-        return value.strftime("%d.%m.%Y")
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def convert(column: Column, value: Any) -> Any:
-    """A raw cell as the column's type; raises ``ValueError`` when it is not one."""
-    kind = column.type
-    if kind == "kommunenummer":
-        text = str(_whole(value)).zfill(4) if not isinstance(value, str) else value.strip()
-        if not re.fullmatch(r"\d{4}", text):
-            raise ValueError(text)
-        return text
-    if kind == "year":
-        year = _whole(value)
-        if not 1900 <= year <= 2999:
-            raise ValueError(value)
-        return year
-    if kind == "alis_id":
-        text = display(value).strip().upper()
-        if not _ALIS_ID.match(text):
-            raise ValueError(text)
-        return text
-    if kind == "date":
-        return parse_date(value)
-    if kind == "decimal":
-        return _number(value)
-    if kind == "integer":
-        return _whole(value)
-    if kind == "money":
-        amount = _number(value)
-        if amount.as_tuple().exponent < -2:  # type: ignore[operator]
-            raise ValueError(value)
-        return amount.quantize(Decimal("0.01"))
-    if kind == "code":
-        folded = fold(display(value))
-        for code in column.codes:
-            if fold(code) == folded:
-                return code
-        raise LookupError(value)
-    return display(value).strip()  # text: kept as text, never evaluated
 
 
 def _fmt(number: Any) -> str:
@@ -270,9 +179,49 @@ def _parse_rows(table: _OpenTable, contract: TableContract, year: int, findings:
         table.typed.append(typed)
 
 
+def _whole_year(frame, year: int):
+    from alis_nord.budget import employed_whole_year
+
+    return [
+        employed_whole_year(start.date(), None if end is None or end != end else end.date(), year)
+        if start == start
+        else False
+        for start, end in zip(frame["startdato"], frame["sluttdato"], strict=True)
+    ]
+
+
+def _alis_in_table(frame, year: int):
+    from alis_nord.expectations import FILE
+
+    return frame.groupby(FILE)["alis_id"].transform("nunique")
+
+
+def _alis_key(frame, year: int):
+    return [
+        None if alis_id is None else f"{k}:{alis_id}"
+        for k, alis_id in zip(frame["_file_kommunenummer"], frame["alis_id"], strict=True)
+    ]
+
+
+def _rows_in_table(frame, year: int):
+    from alis_nord.expectations import FILE, ROW_ID
+
+    return frame.groupby(FILE)[ROW_ID].transform("count")
+
+
+# The derived columns the contract's rules use, by the name `derived:` gives them in
+# data_contracts/<table>.yaml (which also says what each means); a test keeps the two in step.
+DERIVED_COLUMNS = {
+    "_whole_year": _whole_year,
+    "_alis_in_table": _alis_in_table,
+    "_alis_key": _alis_key,
+    "_rows_in_table": _rows_in_table,
+}
+
+
 def _frame(tables: list[_OpenTable], contract: TableContract, year: int):
     """One DataFrame of every row of one table type: typed columns, raw columns and the
-    derived columns the contract's rules use (see `derived` in data_contracts/<table>.yaml)."""
+    derived columns the contract's rules use (``derived:`` in data_contracts/<table>.yaml)."""
     import pandas as pd
 
     from alis_nord.expectations import FILE, ROW_ID, raw_column
@@ -298,19 +247,8 @@ def _frame(tables: list[_OpenTable], contract: TableContract, year: int):
             frame[column.name] = frame[column.name].astype("Int64")
         else:
             frame[column.name] = frame[column.name].astype(object).where(frame[column.name].notna(), None)
-    if contract.table == "alis":
-        first, last = pd.Timestamp(year, 1, 1), pd.Timestamp(year, 12, 31)
-        frame["_whole_year"] = (frame["startdato"] <= first) & (
-            frame["sluttdato"].isna() | (frame["sluttdato"] >= last)
-        )
-        frame["_alis_in_table"] = frame.groupby(FILE)["alis_id"].transform("nunique")
-    if contract.table == "kostnader":
-        frame["_alis_key"] = [
-            None if alis_id is None else f"{k}:{alis_id}"
-            for k, alis_id in zip(frame["_file_kommunenummer"], frame["alis_id"], strict=True)
-        ]
-    if contract.table == "fastlegedekning":
-        frame["_rows_in_table"] = frame.groupby(FILE)[ROW_ID].transform("count")
+    for name in contract.derived:
+        frame[name] = DERIVED_COLUMNS[name](frame, year)
     return frame
 
 
@@ -438,7 +376,7 @@ def validate_year(landing_dir: Path, inventory: YearInventory, reference: Refere
         f"{t.source.kommunenummer}:{typed['alis_id']}"
         for t in taken_in["alis"]
         for typed in t.typed
-        if typed.get("alis_id") and _ALIS_ID.match(typed["alis_id"])
+        if typed.get("alis_id") and ALIS_ID.match(typed["alis_id"])
     }
     for name, contract in contracts.items():
         findings.extend(_suite_findings(taken_in[name], contract, year, known_alis_keys))

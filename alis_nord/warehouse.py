@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -198,6 +199,31 @@ grant_forecast = _year_table(
     sa.Column("remaining_at_end_ore", sa.BigInteger, nullable=False),
     comment="Use of Helsedirektoratet's grant at the end of the grant period, by forecast method.",
 )
+grant_forecast_years = _year_table(
+    "grant_forecast_years",
+    sa.Column("method", sa.String(16), nullable=False),
+    sa.Column("forecast_year", sa.Integer, nullable=False),
+    sa.Column("used_ore", sa.BigInteger, nullable=False),
+    comment="Projected use of Helsedirektoratet's grant in each remaining year, by forecast method.",
+)
+reference_files = _year_table(
+    "reference_files",
+    sa.Column("path", sa.Text, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("size_bytes", sa.BigInteger, nullable=False),
+    comment="The reference files (referanse/) a year's figures were computed from, by SHA-256.",
+)
+reference_data = _year_table(
+    "reference_data",
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("document", JsonText, nullable=False),
+    comment="The validated reference data of a year's run, as read from those files (one row).",
+)
+report_summary = _year_table(
+    "report_summary",
+    sa.Column("summary", JsonText, nullable=False),
+    comment="The key figures of summary.json (one row), for the status report to read.",
+)
 statsforvalter_grant_use = _year_table(
     "statsforvalter_grant_use",
     sa.Column("granted_ore", sa.BigInteger, nullable=False),
@@ -215,6 +241,24 @@ def engine_for(url: str) -> sa.Engine:
     engine = sa.create_engine(url, future=True)
     metadata.create_all(engine)
     return engine
+
+
+@dataclass(frozen=True)
+class StoredRows:
+    """Rows read from the warehouse for one report year, by table name. ``rows["alis"]`` is the
+    year's slice; ``rows.every_year["grant_use"]`` every year's rows. Computing modules (the
+    report, the workbook, the feedback pages) take this, never the warehouse itself."""
+
+    year: int
+    this_year: Mapping[str, list[dict[str, Any]]]
+    every_year: Mapping[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    def __getitem__(self, table_name: str) -> list[dict[str, Any]]:
+        return self.this_year[table_name]
+
+    def up_to_year(self, table_name: str) -> list[dict[str, Any]]:
+        """Every year's rows of a table up to and including this report year."""
+        return [r for r in self.every_year[table_name] if r["report_year"] <= self.year]
 
 
 class Warehouse:
@@ -248,9 +292,44 @@ class Warehouse:
             names = list(result.keys())
             return [dict(zip(names, row, strict=True)) for row in result]
 
+    def every_year(self, table: sa.Table) -> list[dict[str, Any]]:
+        """Every year's rows of a table, oldest year first, in a fixed order."""
+        return self.rows(table, order_by=_sort_columns(table))
+
+    def stored_rows(
+        self, year: int, this_year: Iterable[str] = (), every_year: Iterable[str] = ()
+    ) -> StoredRows:
+        """What a computing module reads, by table name: the year's slice of some tables and every
+        year of others, each in a fixed order (all columns), so what is computed from them never
+        depends on the order a database returns rows in."""
+        by_name = metadata.tables
+        return StoredRows(
+            year,
+            {
+                name: self.rows(by_name[name], year, order_by=_sort_columns(by_name[name]))
+                for name in this_year
+            },
+            {name: self.every_year(by_name[name]) for name in every_year},
+        )
+
     def years_present(self, table: sa.Table) -> set[int]:
         with self.engine.connect() as conn:
             return set(conn.scalars(sa.select(table.c.report_year).distinct()))
+
+
+def _sort_columns(table: sa.Table) -> list[str]:
+    """Every column but JSON documents, the report year first."""
+    return [c.name for c in table.columns if not isinstance(c.type, JsonText)]
+
+
+def reference_of(store: Warehouse, year: int):
+    """The reference data the ``reference_data`` asset stored for a year."""
+    from alis_nord.reference import ReferenceDataError, from_document
+
+    rows = store.rows(reference_data, year)
+    if not rows:
+        raise ReferenceDataError(f"no reference data stored for {year}: materialize reference_data first")
+    return from_document(rows[0]["document"])
 
 
 def reconcile_rows(store: Warehouse, year: int) -> tuple[int, int, int]:
@@ -274,54 +353,3 @@ def reconcile_rows(store: Warehouse, year: int) -> tuple[int, int, int]:
             .where(quarantined_rows.c.report_year == year)
         )
     return int(received), int(accepted), int(quarantined)
-
-
-def year_money(store: Warehouse, year: int) -> tuple[Decimal, Decimal, Decimal]:
-    """ALIS grant, own share and costs charged to Helsedirektoratet for one year, in NOK."""
-    from alis_nord.money import from_ore
-
-    with store.engine.connect() as conn:
-        grant, own_share = conn.execute(
-            sa.select(
-                sa.func.coalesce(sa.func.sum(alis_grant_entitlement.c.tilskudd_ore), 0),
-                sa.func.coalesce(sa.func.sum(alis_grant_entitlement.c.egenandel_ore), 0),
-            ).where(alis_grant_entitlement.c.report_year == year)
-        ).one()
-        hdir = conn.scalar(
-            sa.select(sa.func.coalesce(sa.func.sum(costs_by_source.c.belop_ore), 0)).where(
-                costs_by_source.c.report_year == year,
-                costs_by_source.c.finansieringskilde == "helsedirektoratet",
-            )
-        )
-    return from_ore(int(grant)), from_ore(int(own_share)), from_ore(int(hdir))
-
-
-def helsedirektoratet_use_by_year(store: Warehouse, current_year: int) -> dict[int, Decimal]:
-    """Per year: ALIS grant + costs charged to Helsedirektoratet, in NOK.
-
-    An earlier year counts once its whole budget stage has run (it has a ``grant_use`` row);
-    the current year's budget assets have just run in this materialization.
-    """
-    years = {y for y in store.years_present(grant_use) if y != current_year} | {current_year}
-    result = {}
-    for year in sorted(years):
-        grant, _, hdir = year_money(store, year)
-        result[year] = grant + hdir
-    return result
-
-
-def grant_use_of(store: Warehouse, year: int):
-    """The stored ``grant_use`` row of a year as a ``GrantUse``."""
-    from alis_nord.budget import GrantUse
-    from alis_nord.money import from_ore
-
-    (row,) = store.rows(grant_use, year)
-    missing = tuple(int(y) for y in row["years_missing"].split(",") if y)
-    return GrantUse(
-        year,
-        from_ore(row["grant_total_ore"]),
-        from_ore(row["used_in_year_ore"]),
-        from_ore(row["used_cumulative_ore"]),
-        from_ore(row["remaining_ore"]),
-        missing,
-    )

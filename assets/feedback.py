@@ -1,16 +1,15 @@
 """What goes back to the municipalities: a feedback page each, and next year's template."""
 
-from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
+from dagster import AssetExecutionContext, MaterializeResult, MetadataValue
 
-from assets.validation import validated_submissions
-from pipelines.partitions import report_year, report_years
-from pipelines.resources import LandingArea, OutputArea, WarehouseResource
+from assets import ingest, validation
+from assets.metadata import markdown_table
+from pipelines.partitions import report_year, yearly_asset
+from pipelines.resources import OutputArea, WarehouseResource
 
 
-@asset(
-    partitions_def=report_years,
-    group_name="to_municipalities",
-    deps=[validated_submissions],
+@yearly_asset(
+    deps=[ingest.landing_files, validation.validated_submissions, ingest.reference_data],
     kinds={"html"},
     description=(
         "feedback/<kommunenummer>.html for every participant and every other sender: what was "
@@ -19,41 +18,39 @@ from pipelines.resources import LandingArea, OutputArea, WarehouseResource
     ),
 )
 def municipality_feedback(
-    context: AssetExecutionContext, landing: LandingArea, warehouse: WarehouseResource, output: OutputArea
+    context: AssetExecutionContext, warehouse: WarehouseResource, output: OutputArea
 ) -> MaterializeResult:
-    from alis_nord.feedback import feedback_pages, render_feedback
-    from alis_nord.reference import load_reference_data
+    from alis_nord import warehouse as tables
+    from alis_nord.feedback import FEEDBACK_TABLES, feedback_pages, render_feedback
     from alis_nord.report import write_text_atomically
 
     year = report_year(context)
+    store = warehouse.open()
+    pages = feedback_pages(year, tables.reference_of(store, year), store.stored_rows(year, FEEDBACK_TABLES))
     directory = output.year_dir(year) / "feedback"
     directory.mkdir(exist_ok=True)
-    pages = feedback_pages(year, load_reference_data(landing.root), warehouse.open())
     for stale in directory.glob("*.html"):  # a re-run replaces the year's pages
         stale.unlink()
     for page in pages:
         write_text_atomically(directory / f"{page.kommunenummer}.html", render_feedback(page))
-    overview = "\n".join(
-        f"| {p.kommunenummer} | {p.navn} | {p.received} | {p.accepted} | {p.quarantined} | "
-        f"{p.count('fatal')} | {p.count('error')} | {p.count('warning')} |"
-        for p in pages
-    )
     return MaterializeResult(
         metadata={
             "pages": len(pages),
             "municipalities_with_errors": sum(1 for p in pages if p.count("fatal") or p.count("error")),
             "folder": MetadataValue.path(str(directory)),
-            "overview": MetadataValue.md(
-                "| kommunenummer | name | received | accepted | quarantined | fatal | error | warning |\n"
-                "|---|---|---|---|---|---|---|---|\n" + overview
+            "overview": markdown_table(
+                ["kommunenummer", "name", "received", "accepted", "quarantined", "fatal", "error", "warning"],
+                [
+                    [p.kommunenummer, p.navn, p.received, p.accepted, p.quarantined]
+                    + [p.count("fatal"), p.count("error"), p.count("warning")]
+                    for p in pages
+                ],
             ),
         }
     )
 
 
-@asset(
-    partitions_def=report_years,
-    group_name="to_municipalities",
+@yearly_asset(
     kinds={"excel"},
     description=(
         "innsendingsmal-<year>.xlsx: the submission template generated from data_contracts/ — one "

@@ -1,4 +1,10 @@
-"""Report stage: the files of ``outputs.md`` under ``ALIS_OUTPUT_DIR/<year>/``."""
+"""Report stage: the files of ``docs/outputs.md`` under ``ALIS_OUTPUT_DIR/<year>/``.
+
+``report_summary`` writes summary.json and findings.csv and stores the summary in the
+warehouse; ``status_report`` renders the PDF from stored rows only. Both declare every asset
+whose rows they read, so the UI marks the report stale whenever one of its figures changes.
+Earlier years reach the report through ``grant_use``, which depends on the year before.
+"""
 
 from dagster import (
     AssetCheckExecutionContext,
@@ -7,30 +13,37 @@ from dagster import (
     AssetExecutionContext,
     MaterializeResult,
     MetadataValue,
-    asset,
     asset_check,
 )
 
-from assets.budget import grant_use
-from assets.validation import validated_submissions
-from pipelines.partitions import report_year, report_years
+from assets import budget, ingest, validation
+from assets.metadata import kr_text
+from pipelines.partitions import report_year, yearly_asset
 from pipelines.resources import LandingArea, OutputArea, WarehouseResource
 
 OVERSPEND_ACKNOWLEDGED = "overspend_acknowledged_before_report"
 
 
-@asset(
-    partitions_def=report_years,
-    group_name="report",
-    deps=[validated_submissions, grant_use],
+@yearly_asset(
+    deps=[
+        validation.validated_submissions,
+        budget.alis_grant_entitlement,
+        budget.costs_by_source,
+        budget.grant_use,
+        ingest.reference_data,
+    ],
     kinds={"json", "csv"},
-    description="summary.json (the key figures, money as exact decimal strings) and findings.csv (every validation finding).",
+    description=(
+        "summary.json (the key figures, money as exact decimal strings) and findings.csv (every "
+        "validation finding); the summary is stored in the warehouse too, for the status report."
+    ),
 )
 def report_summary(
-    context: AssetExecutionContext, landing: LandingArea, warehouse: WarehouseResource, output: OutputArea
+    context: AssetExecutionContext, warehouse: WarehouseResource, output: OutputArea
 ) -> MaterializeResult:
-    from alis_nord.reference import load_reference_data
+    from alis_nord import warehouse as tables
     from alis_nord.report import (
+        SUMMARY_TABLES,
         build_summary,
         findings_csv,
         sorted_findings,
@@ -40,10 +53,11 @@ def report_summary(
 
     year = report_year(context)
     store = warehouse.open()
-    summary = build_summary(year, load_reference_data(landing.root), store)
+    summary = build_summary(year, tables.reference_of(store, year), store.stored_rows(year, SUMMARY_TABLES))
+    store.replace_year(year, {tables.report_summary: [{"summary": summary}]})
     directory = output.year_dir(year)
     write_text_atomically(directory / "summary.json", summary_json(summary))
-    findings = sorted_findings(store, year)
+    findings = sorted_findings(store.rows(tables.findings, year))
     write_text_atomically(directory / "findings.csv", findings_csv(findings))
     return MaterializeResult(
         metadata={
@@ -57,10 +71,18 @@ def report_summary(
     )
 
 
-@asset(
-    partitions_def=report_years,
-    group_name="report",
-    deps=[report_summary],
+@yearly_asset(
+    deps=[
+        report_summary,
+        ingest.landing_files,
+        ingest.reference_data,
+        validation.validated_submissions,
+        budget.costs_by_source,
+        budget.grant_use,
+        budget.grant_forecast,
+        budget.budget_plan_vs_actual,
+        budget.statsforvalter_grant_use,
+    ],
     kinds={"pdf"},
     description=(
         "statusrapport-<year>.pdf: the status report to Helsedirektoratet in bokmål, PDF/A-2a (archival, "
@@ -71,20 +93,13 @@ def report_summary(
 def status_report(
     context: AssetExecutionContext, landing: LandingArea, warehouse: WarehouseResource, output: OutputArea
 ) -> MaterializeResult:
-    import json
-
-    from alis_nord.reference import load_reference_data
     from alis_nord.report import write_bytes_atomically
-    from alis_nord.status_report import render_html, render_pdf, status_report_context
+    from alis_nord.status_report import render_html, render_pdf
 
     year = report_year(context)
-    directory = output.year_dir(year)
-    summary = json.loads((directory / "summary.json").read_text(encoding="utf-8"))
-    report = status_report_context(
-        year, summary, load_reference_data(landing.root), warehouse.open(), landing.root
-    )
+    report = status_report_inputs(warehouse.open(), landing.root, year)
     pdf = render_pdf(render_html(report))
-    path = directory / f"statusrapport-{year}.pdf"
+    path = output.year_dir(year) / f"statusrapport-{year}.pdf"
     write_bytes_atomically(path, pdf)
     return MaterializeResult(
         metadata={
@@ -95,10 +110,32 @@ def status_report(
     )
 
 
+def status_report_inputs(store, landing_root, year: int) -> dict:
+    """The status report's context from what the assets above stored: the year's rows of
+    ``REPORT_TABLES``, the person tables of the earlier years in the trend, and the project
+    office's texts (``<year>/tekst/*.md``, which landing_files lists by SHA-256)."""
+    from alis_nord import warehouse as tables
+    from alis_nord.narrative import narrative_texts
+    from alis_nord.status_report import (
+        PERSON_TABLES,
+        REPORT_EVERY_YEAR_TABLES,
+        REPORT_TABLES,
+        status_report_context,
+        trend_years,
+    )
+
+    reference = tables.reference_of(store, year)
+    rows = store.stored_rows(year, REPORT_TABLES, REPORT_EVERY_YEAR_TABLES)
+    earlier = [y for y in trend_years(rows, reference.helsedirektoratet_grant().fra_aar) if y != year]
+    history = {y: store.stored_rows(y, PERSON_TABLES) for y in earlier}
+    return status_report_context(reference, rows, history, narrative_texts(landing_root, year))
+
+
 @asset_check(
     asset=report_summary,
     name=OVERSPEND_ACKNOWLEDGED,
     blocking=True,
+    additional_deps=[budget.grant_use, ingest.reference_data],
     description=(
         "Holds the status report while Helsedirektoratet's grant is overspent and the overspend is "
         "not acknowledged. To acknowledge, the project office adds a row for the year to "
@@ -106,16 +143,16 @@ def status_report(
     ),
 )
 def overspend_acknowledged(
-    context: AssetCheckExecutionContext, landing: LandingArea, warehouse: WarehouseResource
+    context: AssetCheckExecutionContext, warehouse: WarehouseResource
 ) -> AssetCheckResult:
     from alis_nord import warehouse as tables
-    from alis_nord.norsk import kr
-    from alis_nord.reference import load_reference_data
+    from alis_nord.budget import grant_use_from_row
 
     year = report_year(context)
-    use = tables.grant_use_of(warehouse.open(), year)
-    acknowledgement = load_reference_data(landing.root).overspend_acknowledged(year)
-    metadata = {"remaining": MetadataValue.text(kr(use.remaining))}
+    store = warehouse.open()
+    use = grant_use_from_row(store.rows(tables.grant_use, year)[0])
+    acknowledgement = tables.reference_of(store, year).overspend_acknowledged(year)
+    metadata = {"remaining": kr_text(use.remaining)}
     if acknowledgement is not None:
         metadata["acknowledged_by"] = MetadataValue.text(
             f"{acknowledgement.godkjent_av}, {acknowledgement.dato.isoformat()}: {acknowledgement.begrunnelse}"

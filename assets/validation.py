@@ -14,14 +14,13 @@ from dagster import (
     AssetCheckSpec,
     AssetExecutionContext,
     MaterializeResult,
-    MetadataValue,
-    asset,
     asset_check,
     multi_asset_check,
 )
 
-from assets.ingest import landing_files
-from pipelines.partitions import report_year, report_years
+from assets import ingest
+from assets.metadata import markdown_list, markdown_table
+from pipelines.partitions import report_year, yearly_asset
 from pipelines.resources import LandingArea, WarehouseResource
 
 ROWS_RECONCILE = "rows_received_equal_accepted_plus_quarantined"
@@ -29,10 +28,8 @@ PARTICIPANTS_DELIVERED = "all_participants_delivered"
 RULE_CHECK_PREFIX = "rule_"  # one check per rule of data_contracts/: rule_invalid_code, …
 
 
-@asset(
-    partitions_def=report_years,
-    group_name="validation",
-    deps=[landing_files],
+@yearly_asset(
+    deps=[ingest.landing_files, ingest.reference_data],
     kinds={"python", "sql"},
     description=(
         "The municipalities' tables validated against the submission format: fatal findings "
@@ -45,21 +42,17 @@ def validated_submissions(
 ) -> MaterializeResult:
     from alis_nord import warehouse as tables
     from alis_nord.landing import inventory_from_rows
-    from alis_nord.reference import load_reference_data
     from alis_nord.validation import validate_year, warehouse_rows
 
-    year = int(context.partition_key)
+    year = report_year(context)
     store = warehouse.open()
     inventory = inventory_from_rows(year, store.rows(tables.input_files, year, order_by=["path"]))
-    validation = validate_year(landing.root, inventory, load_reference_data(landing.root))
+    validation = validate_year(landing.root, inventory, tables.reference_of(store, year))
     rows = warehouse_rows(validation)
     store.replace_year(year, {getattr(tables, name): batch for name, batch in rows.items()})
 
     accepted = sum(len(t.accepted) for t in validation.tables)
     by_rule = Counter((f.rule, f.severity) for f in validation.findings)
-    rule_table = "\n".join(
-        f"| {rule} | {severity} | {count} |" for (rule, severity), count in sorted(by_rule.items())
-    )
     return MaterializeResult(
         metadata={
             "rows_received": validation.rows_received,
@@ -67,8 +60,9 @@ def validated_submissions(
             "rows_quarantined": len(validation.quarantined),
             "tables_rejected": sum(t.rejected for t in validation.tables),
             "findings": len(validation.findings),
-            "findings_by_rule": MetadataValue.md(
-                "| rule | severity | findings |\n|---|---|---|\n" + rule_table
+            "findings_by_rule": markdown_table(
+                ["rule", "severity", "findings"],
+                [[rule, severity, count] for (rule, severity), count in sorted(by_rule.items())],
             ),
         }
     )
@@ -122,7 +116,6 @@ def contract_rule_checks(
     for rule in all_rules().values():
         own = [f for f in findings if f["rule"] == rule.id]
         per_municipality = Counter(f["kommunenummer"] or "(uten kommunenummer)" for f in own)
-        table = "\n".join(f"| {k} | {n} |" for k, n in sorted(per_municipality.items()))
         yield AssetCheckResult(
             check_name=f"{RULE_CHECK_PREFIX}{rule.id}",
             passed=not own,
@@ -130,8 +123,8 @@ def contract_rule_checks(
             metadata={
                 "findings": len(own),
                 "municipalities": len(per_municipality),
-                "per_municipality": MetadataValue.md(
-                    "| kommunenummer | findings |\n|---|---|\n" + table if own else "No findings."
+                "per_municipality": markdown_table(
+                    ["kommunenummer", "findings"], sorted(per_municipality.items()), empty="No findings."
                 ),
             },
         )
@@ -140,25 +133,27 @@ def contract_rule_checks(
 @asset_check(
     asset=validated_submissions,
     name=PARTICIPANTS_DELIVERED,
+    additional_deps=[ingest.reference_data],
     description="Every participating municipality delivered at least one readable table for the year.",
 )
 def participants_delivered(
-    context: AssetCheckExecutionContext, landing: LandingArea, warehouse: WarehouseResource
+    context: AssetCheckExecutionContext, warehouse: WarehouseResource
 ) -> AssetCheckResult:
-    from alis_nord.reference import load_reference_data
+    from alis_nord import warehouse as tables
     from alis_nord.report import missing_participants
 
     year = report_year(context)
-    reference = load_reference_data(landing.root)
-    missing = missing_participants(year, reference, warehouse.open())
+    store = warehouse.open()
+    reference = tables.reference_of(store, year)
+    missing = missing_participants(year, reference, store.rows(tables.table_deliveries, year))
     return AssetCheckResult(
         passed=not missing,
         severity=AssetCheckSeverity.WARN,
         metadata={
             "participants": len(reference.participants_in(year)),
             "missing": len(missing),
-            "missing_municipalities": MetadataValue.md(
-                "\n".join(f"- {p.kommunenummer} {p.navn}" for p in missing) or "Alle har levert."
+            "missing_municipalities": markdown_list(
+                (f"{p.kommunenummer} {p.navn}" for p in missing), empty="Alle har levert."
             ),
         },
     )

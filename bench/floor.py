@@ -13,7 +13,7 @@ import sys
 import time
 
 STAGES = {  # the pipeline's stages, each in graph order
-    "ingest": ["landing_files"],
+    "ingest": ["landing_files", "reference_data"],
     "validate": ["validated_submissions"],
     "budget": [
         "alis_grant_entitlement",

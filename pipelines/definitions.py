@@ -1,23 +1,35 @@
 """The code location: ``defs``, built from the per-stage modules.
 
-Loading this module imports Dagster and the asset definitions only; every heavy library is
-imported inside the assets when they run.
+Each stage module is loaded with its group name (the UI's asset groups); every asset is
+partitioned by report year (``pipelines.partitions.yearly_asset``). Loading this module
+imports Dagster and the asset definitions only; every heavy library is imported inside the
+assets when they run.
 """
 
 from dagster import Definitions, in_process_executor, load_asset_checks_from_modules, load_assets_from_modules
 
 from assets import budget, feedback, ingest, report, validation
-from pipelines.jobs import annual_report_job
+from pipelines.jobs import annual_report_job, reference_change_job
 from pipelines.resources import resources_from_environment
 from pipelines.schedules import annual_report_schedule
 from pipelines.sensors import landing_area_sensor
 
-_STAGES = [ingest, validation, budget, report, feedback]
+STAGES = {  # group name in the UI → the module with its assets and checks
+    "ingest": ingest,
+    "validation": validation,
+    "budget": budget,
+    "report": report,
+    "to_municipalities": feedback,
+}
 
 defs = Definitions(
-    assets=load_assets_from_modules(_STAGES),
-    asset_checks=load_asset_checks_from_modules(_STAGES),
-    jobs=[annual_report_job],
+    assets=[
+        asset
+        for group, module in STAGES.items()
+        for asset in load_assets_from_modules([module], group_name=group)
+    ],
+    asset_checks=load_asset_checks_from_modules(list(STAGES.values())),
+    jobs=[annual_report_job, reference_change_job],
     schedules=[annual_report_schedule],
     sensors=[landing_area_sensor],
     resources=resources_from_environment(),

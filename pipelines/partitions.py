@@ -1,6 +1,9 @@
-"""Report years: one partition per year from 2019, keys like ``2021``."""
+"""Report years: one partition per year from 2019, keys like ``2021``; ``yearly_asset`` makes an
+asset partitioned by them (each stage module's group is set where the module is loaded)."""
 
-from dagster import AssetCheckExecutionContext, TimeWindowPartitionsDefinition
+from functools import partial
+
+from dagster import AssetCheckExecutionContext, TimeWindowPartitionsDefinition, asset
 
 FIRST_REPORT_YEAR = 2019
 
@@ -10,6 +13,8 @@ report_years = TimeWindowPartitionsDefinition(
     fmt="%Y",
     timezone="Europe/Oslo",
 )
+
+yearly_asset = partial(asset, partitions_def=report_years)
 
 
 def report_year(context) -> int:

@@ -119,7 +119,17 @@ def test_every_input_file_is_kept_by_hash(two_years):
     files = {f["path"]: f for f in store.rows(tables.input_files, 2020)}
     assert files["2020/1865_kostnader.csv"]["status"] == "superseded"
     assert files["2020/tekst/01-aaret.md"]["status"] == "narrative"
-    assert len(files) == 4 + 8 + 1  # 4 reference files, 8 files in 2020/, 1 narrative
+    assert len(files) == 8 + 1  # 8 files in 2020/, 1 narrative
+    # the reference files as reference_data read them for 2020, by SHA-256
+    import hashlib
+
+    landing = two_years[2]["landing"].root
+    references = {f["path"]: f["sha256"] for f in store.rows(tables.reference_files, 2020)}
+    assert references == {
+        f"referanse/{p.name}": hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in (landing / "referanse").iterdir()
+    }
+    assert len(references) == 4
 
 
 def test_the_pdf_is_tagged_pdf_a_in_norwegian_with_the_key_figures(two_years):

@@ -40,20 +40,52 @@ def test_the_asset_graph():
         key.to_user_string(): sorted(p.to_user_string() for p in graph.get(key).parent_keys)
         for key in graph.get_all_asset_keys()
     }
+    # every asset a stage reads stored rows of (tests/test_lineage.py checks the reads themselves)
     assert deps == {
         "landing_files": [],
-        "validated_submissions": ["landing_files"],
-        "alis_grant_entitlement": ["validated_submissions"],
+        "reference_data": [],
+        "validated_submissions": ["landing_files", "reference_data"],
+        "alis_grant_entitlement": ["reference_data", "validated_submissions"],
         "costs_by_source": ["validated_submissions"],
-        "grant_use": ["alis_grant_entitlement", "costs_by_source", "grant_use"],  # the year before
-        "report_summary": ["grant_use", "validated_submissions"],
-        "status_report": ["report_summary"],
-        "municipality_feedback": ["validated_submissions"],
+        "grant_use": [
+            "alis_grant_entitlement",
+            "costs_by_source",
+            "grant_use",
+            "reference_data",
+        ],  # the year before
+        "grant_forecast": ["grant_use", "reference_data"],
+        "budget_plan_vs_actual": ["alis_grant_entitlement", "costs_by_source", "reference_data"],
+        "statsforvalter_grant_use": ["costs_by_source", "reference_data"],
+        "budget_workbook": [
+            "alis_grant_entitlement",
+            "budget_plan_vs_actual",
+            "costs_by_source",
+            "grant_forecast",
+            "grant_use",
+            "reference_data",
+            "statsforvalter_grant_use",
+            "validated_submissions",
+        ],
+        "report_summary": [
+            "alis_grant_entitlement",
+            "costs_by_source",
+            "grant_use",
+            "reference_data",
+            "validated_submissions",
+        ],
+        "status_report": [
+            "budget_plan_vs_actual",
+            "costs_by_source",
+            "grant_forecast",
+            "grant_use",
+            "landing_files",
+            "reference_data",
+            "report_summary",
+            "statsforvalter_grant_use",
+            "validated_submissions",
+        ],
+        "municipality_feedback": ["landing_files", "reference_data", "validated_submissions"],
         "submission_template": [],
-        "grant_forecast": ["grant_use"],
-        "budget_plan_vs_actual": ["alis_grant_entitlement", "costs_by_source"],
-        "statsforvalter_grant_use": ["costs_by_source"],
-        "budget_workbook": ["budget_plan_vs_actual", "grant_forecast", "statsforvalter_grant_use"],
     }
     groups = {key.to_user_string(): graph.get(key).group_name for key in graph.get_all_asset_keys()}
     budget = [
@@ -66,6 +98,9 @@ def test_the_asset_graph():
         "budget_workbook",
     ]
     assert {groups[name] for name in budget} == {"budget"}
+    assert groups["reference_data"] == groups["landing_files"] == "ingest"
+    assert groups["status_report"] == groups["report_summary"] == "report"
+    assert groups["municipality_feedback"] == groups["submission_template"] == "to_municipalities"
     # the statutory report waits for an unacknowledged overspend; nothing else blocks it but reconciliation
     blocking = {key.name for key in graph.asset_check_keys if graph.get_check_spec(key).blocking}
     assert blocking == {

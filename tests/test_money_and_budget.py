@@ -60,6 +60,13 @@ def test_spreadsheet_floats_become_the_decimal_the_cell_showed():
     assert decimal_from_spreadsheet_number(10000) == Decimal(10000)
 
 
+@pytest.mark.parametrize("cell", [float("inf"), float("-inf"), float("nan")])
+def test_an_overflowing_number_cell_is_not_a_number_rather_than_a_crash(cell):
+    # openpyxl reads a cell 1E999 as infinity; it must end as an invalid_value finding
+    with pytest.raises(NotANumber):
+        decimal_from_spreadsheet_number(cell)
+
+
 def test_days_employed_counts_both_ends_and_clips_to_the_year():
     assert days_in_year(2020) == 366 and days_in_year(2019) == 365
     # whole leap year

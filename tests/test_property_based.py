@@ -40,8 +40,12 @@ CELL_VALUE = st.one_of(
     st.booleans(),
     st.none(),
 )
+# derandomize: the same examples on every run, so no luck decides whether CI passes
 SETTINGS = settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 
 

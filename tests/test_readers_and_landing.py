@@ -101,7 +101,7 @@ def test_inventory_uses_the_highest_version_and_keeps_the_rest(small_landing):
     assert status["2020/1865_kostnader.csv"] == SUPERSEDED
     assert status["2020/Kostnader Vågan.csv"] == INVALID_NAME
     assert status["2020/tekst/01-aaret.md"] == NARRATIVE
-    assert status["referanse/satser.csv"] == "reference"
+    assert not any(path.startswith("referanse/") for path in status)  # reference_data's, hashed there
     sources = {(s.kommunenummer, s.table): s.path for s in inventory.sources}
     assert sources[("1865", "kostnader")] == "2020/1865_kostnader_v2.csv"
     assert len(sources) == 6  # 1804 × 3 tables, 1865 × 2, 1903 × 1
@@ -109,6 +109,51 @@ def test_inventory_uses_the_highest_version_and_keeps_the_rest(small_landing):
 
     v2 = next(f for f in inventory.files if f.path == "2020/1865_kostnader_v2.csv")
     assert v2.sha256 == hashlib.sha256((small_landing / v2.path).read_bytes()).hexdigest()
+
+
+def test_reference_files_are_read_once_hashed_and_survive_the_warehouse(small_landing):
+    import hashlib
+
+    from alis_nord.reference import (
+        from_document,
+        load_reference_data,
+        parse_reference_data,
+        read_reference_files,
+        reference_files,
+        to_document,
+    )
+
+    files = read_reference_files(small_landing)
+    assert sorted(files) == [
+        "referanse/budsjett.csv",
+        "referanse/deltakerkommuner.csv",
+        "referanse/satser.csv",
+        "referanse/tilskudd.csv",
+    ]
+    listed = {f.path: f for f in reference_files(files)}
+    satser = (small_landing / "referanse" / "satser.csv").read_bytes()
+    assert listed["referanse/satser.csv"].sha256 == hashlib.sha256(satser).hexdigest()
+    assert listed["referanse/satser.csv"].size_bytes == len(satser)
+    reference = parse_reference_data(files)
+    assert reference == load_reference_data(small_landing)
+    # through JSON and back, exactly: 23 400 000,00 stays a Decimal, 25.06.2020 a date
+    import json
+
+    document = json.loads(json.dumps(to_document(reference)))
+    assert from_document(document) == reference
+    assert document["grants"][0]["belop"] == "23400000.00"
+    assert document["grants"][0]["vedtaksdato"] == "2020-06-25"
+
+
+def test_a_broken_reference_file_names_the_file_and_row(small_landing):
+    import pytest
+
+    from alis_nord.reference import ReferenceDataError, load_reference_data
+
+    path = small_landing / "referanse" / "tilskudd.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("25.06.2020", "25.13.2020"), encoding="utf-8")
+    with pytest.raises(ReferenceDataError, match=r"referanse/tilskudd.csv row 2: '25.13.2020' is not a date"):
+        load_reference_data(small_landing)
 
 
 def test_a_csv_beats_a_workbook_of_the_same_version(tmp_path):

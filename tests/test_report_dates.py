@@ -2,7 +2,8 @@
 
 import datetime as dt
 
-from alis_nord.report import report_date, report_number
+from alis_nord.report import report_number
+from alis_nord.vocabulary import report_date
 
 
 def test_report_number_and_date_come_from_the_year():

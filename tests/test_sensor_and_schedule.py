@@ -36,6 +36,7 @@ def test_new_changed_and_unchanged_files(small_landing):
     (small_landing / "2020" / "1865_fastlegedekning.csv").write_text("kommunenummer\n", encoding="utf-8")
     requests, cursor = _evaluate(small_landing, cursor)
     assert [r.partition_key for r in requests] == ["2020"]  # a new file: its year only
+    assert requests[0].job_name == "annual_report_job"
     first_key = requests[0].run_key
 
     path = small_landing / "2020" / "1865_fastlegedekning.csv"
@@ -58,8 +59,20 @@ def test_a_reference_change_starts_every_year_and_future_years_wait(small_landin
     satser.write_text(satser.read_text(encoding="utf-8") + "2022;250000;50000\n", encoding="utf-8")
     (small_landing / "2099").mkdir()
     (small_landing / "2099" / "1804_alis.csv").write_text("x", encoding="utf-8")
-    requests, _ = _evaluate(small_landing, cursor)
+    requests, cursor = _evaluate(small_landing, cursor)
     assert [r.partition_key for r in requests] == ["2019", "2020"]  # 2099 is not a report year yet
+    # a reference change starts reference_data and what depends on it, not the ingest
+    assert {r.job_name for r in requests} == {"reference_change_job"}
+
+    satser.write_text(satser.read_text(encoding="utf-8") + "2023;250000;50000\n", encoding="utf-8")
+    _touch_later(satser)
+    (small_landing / "2020" / "1865_fastlegedekning.csv").write_text("kommunenummer\n", encoding="utf-8")
+    requests, _ = _evaluate(small_landing, cursor)
+    # 2020's own folder changed too: its whole chain; 2019 only what the reference data feeds
+    assert {r.partition_key: r.job_name for r in requests} == {
+        "2019": "reference_change_job",
+        "2020": "annual_report_job",
+    }
 
 
 def test_the_schedule_runs_last_year_after_the_deadline():

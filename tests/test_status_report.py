@@ -19,9 +19,9 @@ import pytest
 from dagster import materialize
 from pypdf import PdfReader
 
-from alis_nord.reference import load_reference_data
-from alis_nord.status_report import render_html, render_pdf, status_report_context
+from alis_nord.status_report import render_html, render_pdf
 from alis_nord.warehouse import Warehouse
+from assets.report import status_report_inputs
 from pipelines.definitions import defs
 from pipelines.resources import resources_from_environment
 from tests.small_landing import write_small_landing
@@ -207,12 +207,9 @@ def test_charts_are_vector_with_alt_text(report_2020):
 
 def test_the_same_inputs_give_the_same_bytes(report_2020):
     store = Warehouse(report_2020["database_url"])
-    reference = load_reference_data(report_2020["landing"])
 
     def render() -> bytes:
-        context = status_report_context(
-            2020, report_2020["summary"], reference, store, report_2020["landing"]
-        )
+        context = status_report_inputs(store, report_2020["landing"], 2020)
         return render_pdf(render_html(context))
 
     first = render()
@@ -222,13 +219,7 @@ def test_the_same_inputs_give_the_same_bytes(report_2020):
 
 def test_text_from_submissions_is_never_markup(report_2020):
     store = Warehouse(report_2020["database_url"])
-    context = status_report_context(
-        2020,
-        report_2020["summary"],
-        load_reference_data(report_2020["landing"]),
-        store,
-        report_2020["landing"],
-    )
+    context = status_report_inputs(store, report_2020["landing"], 2020)
     context["data_quality"]["missing"][0]["navn"] = "<script>alert(1)</script>"
     html = render_html(context)
     assert "<script>alert(1)</script>" not in html

@@ -1,0 +1,129 @@
+"""The graph the UI shows is what the code does.
+
+- Every warehouse table an asset reads is written by an asset it declares as a dependency
+  (or by itself), checked by watching the reads of each asset materialized on its own.
+- No asset reads another asset's output file: the report renders with summary.json gone.
+- A changed budget figure marks the status report stale in Dagster's own staleness; an
+  unchanged reference file marks nothing, a changed one marks the year's figures.
+"""
+
+from pathlib import Path
+
+import pytest
+from dagster import AssetKey, DagsterInstance, materialize
+
+from alis_nord import warehouse as tables
+from alis_nord.warehouse import Warehouse
+from pipelines.definitions import defs
+from pipelines.resources import resources_from_environment
+
+ASSETS = list(defs.assets)
+GRAPH = defs.resolve_asset_graph()
+
+WRITTEN_BY = {  # every warehouse table, and the asset that replaces its year's slice
+    "input_files": "landing_files",
+    "reference_files": "reference_data",
+    "reference_data": "reference_data",
+    "alis": "validated_submissions",
+    "kostnader": "validated_submissions",
+    "fastlegedekning": "validated_submissions",
+    "table_deliveries": "validated_submissions",
+    "quarantined_rows": "validated_submissions",
+    "findings": "validated_submissions",
+    "alis_grant_entitlement": "alis_grant_entitlement",
+    "costs_by_source": "costs_by_source",
+    "grant_use": "grant_use",
+    "grant_forecast": "grant_forecast",
+    "grant_forecast_years": "grant_forecast",
+    "budget_plan_vs_actual": "budget_plan_vs_actual",
+    "statsforvalter_grant_use": "statsforvalter_grant_use",
+    "report_summary": "report_summary",
+}
+
+
+def _resources(landing: Path, output: Path, database_url: str) -> dict:
+    return resources_from_environment(
+        {"ALIS_LANDING_DIR": str(landing), "ALIS_OUTPUT_DIR": str(output), "ALIS_DATABASE_URL": database_url}
+    )
+
+
+def test_every_table_has_one_writer():
+    assert set(WRITTEN_BY) == set(tables.metadata.tables)
+
+
+def test_every_table_an_asset_reads_is_one_it_declares(small_landing, tmp_path, sqlite_url, monkeypatch):
+    resources = _resources(small_landing, tmp_path / "out", sqlite_url)
+    assert materialize(ASSETS, partition_key="2019", resources=resources).success
+
+    reads: list[str] = []
+    original = Warehouse.rows
+
+    def watched(self, table, *args, **kwargs):
+        reads.append(table.name)
+        return original(self, table, *args, **kwargs)
+
+    monkeypatch.setattr(Warehouse, "rows", watched)
+    order = GRAPH.toposorted_asset_keys
+    for key in order:  # one asset at a time, upstream first, so its inputs are stored
+        reads.clear()
+        assets = [a for a in ASSETS if key in a.keys]
+        assert materialize(assets, partition_key="2020", resources=resources, selection=[key]).success
+        declared = {p.to_user_string() for p in GRAPH.get(key).parent_keys}
+        writers = {WRITTEN_BY[name] for name in reads} - {key.to_user_string()}
+        assert writers <= declared, f"{key.to_user_string()} reads rows of {writers - declared} undeclared"
+
+
+def test_the_report_reads_no_other_assets_file(small_landing, tmp_path, sqlite_url):
+    resources = _resources(small_landing, tmp_path / "out", sqlite_url)
+    assert materialize(ASSETS, partition_key="2019", resources=resources).success
+    (tmp_path / "out" / "2019" / "summary.json").unlink()
+    report = [a for a in ASSETS if AssetKey("status_report") in a.keys]
+    assert materialize(report, partition_key="2019", resources=resources).success
+    assert (tmp_path / "out" / "2019" / "statusrapport-2019.pdf").stat().st_size > 0
+
+
+def _stale_status(instance: DagsterInstance, name: str, year: str):
+    from dagster._core.definitions.data_version import CachingStaleStatusResolver
+    from dagster._core.loader import LoadingContextForTest
+
+    resolver = CachingStaleStatusResolver(instance, GRAPH, LoadingContextForTest(instance))
+    return resolver.get_status(AssetKey(name), year).value
+
+
+@pytest.fixture
+def materialized_2019(small_landing, tmp_path, sqlite_url):
+    instance = DagsterInstance.ephemeral()
+    resources = _resources(small_landing, tmp_path / "out", sqlite_url)
+    assert materialize(ASSETS, partition_key="2019", resources=resources, instance=instance).success
+    return instance, resources, small_landing
+
+
+def _only(name: str):
+    return [a for a in ASSETS if AssetKey(name) in a.keys]
+
+
+def test_the_report_is_stale_after_a_budget_asset_changes(materialized_2019):
+    instance, resources, _ = materialized_2019
+    assert _stale_status(instance, "status_report", "2019") == "FRESH"
+    assert materialize(
+        _only("budget_plan_vs_actual"), partition_key="2019", resources=resources, instance=instance
+    ).success
+    assert _stale_status(instance, "status_report", "2019") == "STALE"
+    assert _stale_status(instance, "budget_workbook", "2019") == "STALE"
+    assert _stale_status(instance, "report_summary", "2019") == "FRESH"  # it does not read the plan
+
+
+def test_reference_data_marks_the_year_stale_only_when_a_file_changed(materialized_2019):
+    instance, resources, landing = materialized_2019
+    reference = _only("reference_data")
+    assert materialize(reference, partition_key="2019", resources=resources, instance=instance).success
+    # the same bytes give the same data version: nothing downstream is stale
+    assert _stale_status(instance, "status_report", "2019") == "FRESH"
+    assert _stale_status(instance, "alis_grant_entitlement", "2019") == "FRESH"
+
+    satser = landing / "referanse" / "satser.csv"
+    satser.write_text(satser.read_text(encoding="utf-8") + "2024;250000;50000\n", encoding="utf-8")
+    assert materialize(reference, partition_key="2019", resources=resources, instance=instance).success
+    for name in ("validated_submissions", "alis_grant_entitlement", "grant_use", "status_report"):
+        assert _stale_status(instance, name, "2019") == "STALE", name
+    assert _stale_status(instance, "landing_files", "2019") == "FRESH"
