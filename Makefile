@@ -12,7 +12,7 @@ YEARS ?= 2019 2020 2021 2022 2023
 SYSTEM_LIBS := libpango-1.0.so libpangoft2-1.0.so libharfbuzz-subset.so
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core chromium
 
-.PHONY: venv system-deps report pages test bench profile ui sample-data contract-docs lint clean
+.PHONY: venv system-deps report pages test bench profile ui sample-data contract-docs lint lock upgrade-lock clean
 
 system-deps:
 	@missing=""; for lib in $(SYSTEM_LIBS); do ldconfig -p | grep -q "$$lib" || missing="$$missing $$lib"; done; \
@@ -23,11 +23,24 @@ system-deps:
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $(SYSTEM_PACKAGES); \
 	fi
 
-$(BIN)/dagster: pyproject.toml
+# Installs exactly what requirements.lock pins, each file checked against its hash; then the
+# project itself. `make lock` re-resolves the lock after a change to pyproject.toml (keeping every
+# pin it can); `make upgrade-lock` moves every package to the newest version pyproject.toml allows.
+$(BIN)/dagster: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	@touch $@
+
+LOCK := $(BIN)/uv pip compile pyproject.toml --extra dev --extra production --generate-hashes \
+	--universal --python-version 3.11 --custom-compile-command "make lock" -o requirements.lock
+
+lock: venv
+	$(LOCK)
+
+upgrade-lock: venv
+	$(LOCK) --upgrade
 
 venv: system-deps $(BIN)/dagster
 
