@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from alis_nord.money import from_ore, round_ore, to_ore
-from alis_nord.reference import Rates
+from alis_nord.reference import PAYMENT_SOURCES, Rates
 from alis_nord.vocabulary import ALIS_GRANT_CATEGORY, FUNDING_SOURCES, HELSEDIREKTORATET, STATSFORVALTER
 
 ZERO = Decimal("0.00")
@@ -272,6 +272,19 @@ class PlanLine:
         return self.actual - self.plan
 
     @property
+    def deviation_percent(self) -> Decimal | None:
+        """The deviation as a share of the plan, in percent (unrounded); ``None`` with no plan."""
+        return self.deviation * 100 / self.plan if self.plan else None
+
+    @property
+    def needs_explanation(self) -> bool:
+        """A deviation of more than 10 % of the plan either way, or spending with no plan: the
+        grant report must explain it (``<year>/tekst/avvik.md``)."""
+        if self.plan == 0:
+            return self.actual != 0
+        return abs(self.deviation) > abs(self.plan) * OVER_PLAN_TOLERANCE
+
+    @property
     def over_plan(self) -> bool:
         """More than 10 % above plan; spending in a category with no plan counts as above it."""
         if self.plan <= 0:
@@ -413,3 +426,102 @@ def statsforvalter_granted(year: int, grants) -> Decimal:
         if grant.kilde == STATSFORVALTER and grant.fra_aar <= year <= grant.til_aar:
             total += round_ore(grant.belop / (grant.til_aar - grant.fra_aar + 1))
     return total
+
+
+# ---------------------------------------------------------------- payments and unused funds
+
+
+@dataclass(frozen=True)
+class PaymentsReceived:
+    """What one source paid the project: in the report year, and in all up to its end."""
+
+    kilde: str
+    in_year: Decimal
+    cumulative: Decimal
+
+    def row(self) -> dict[str, Any]:
+        return {
+            "kilde": self.kilde,
+            "received_in_year_ore": to_ore(self.in_year),
+            "received_cumulative_ore": to_ore(self.cumulative),
+        }
+
+
+def payments_received(year: int, reference) -> list[PaymentsReceived] | None:
+    """Payments per source (Helsedirektoratet, Statsforvalter) from ``utbetalinger.csv``;
+    ``None`` when the file is not registered. Cumulative counts every payment dated up to
+    31 December of the report year."""
+    if reference.payments is None:
+        return None
+    result = []
+    for kilde in PAYMENT_SOURCES:
+        own = [p for p in reference.payments if p.kilde == kilde and p.dato.year <= year]
+        in_year = sum((p.belop for p in own if p.dato.year == year), ZERO)
+        result.append(PaymentsReceived(kilde, in_year, sum((p.belop for p in own), ZERO)))
+    return result
+
+
+def payments_from_rows(rows: list[dict[str, Any]]) -> dict[str, PaymentsReceived]:
+    return {
+        r["kilde"]: PaymentsReceived(
+            r["kilde"], from_ore(r["received_in_year_ore"]), from_ore(r["received_cumulative_ore"])
+        )
+        for r in rows
+    }
+
+
+def payments_outside_grant_period(reference) -> list:
+    """Payments dated in a year no grant of their source covers (``tilskudd.csv``)."""
+    covered: dict[str, set[int]] = {}
+    for grant in reference.grants:
+        covered.setdefault(grant.kilde, set()).update(range(grant.fra_aar, grant.til_aar + 1))
+    return [p for p in reference.payments or () if p.dato.year not in covered.get(p.kilde, set())]
+
+
+@dataclass(frozen=True)
+class UnusedFunds:
+    """Received against used for one source, up to the end of the report year. In the last
+    year of Helsedirektoratet's grant period what is unused must be repaid, or a transfer
+    applied for."""
+
+    kilde: str
+    received: Decimal
+    used: Decimal
+    final_year: bool
+
+    @property
+    def unused(self) -> Decimal:
+        return self.received - self.used
+
+    def row(self) -> dict[str, Any]:
+        return {
+            "kilde": self.kilde,
+            "received_ore": to_ore(self.received),
+            "used_ore": to_ore(self.used),
+            "unused_ore": to_ore(self.unused),
+            "final_year": self.final_year,
+        }
+
+
+def unused_funds(
+    year: int,
+    reference,
+    payments: dict[str, PaymentsReceived],
+    use: GrantUse,
+    statsforvalter_rows: list[dict[str, Any]],
+) -> list[UnusedFunds]:
+    """Per source: received (``payments``) − used. Helsedirektoratet's use is the cumulative grant
+    use; the Statsforvalter's, the costs charged to it in every year up to the report year."""
+    final = year == reference.helsedirektoratet_grant().til_aar
+    statsforvalter_used = sum(
+        (from_ore(r["costs_ore"]) for r in statsforvalter_rows if r["report_year"] <= year), ZERO
+    )
+    used = {HELSEDIREKTORATET: use.used_cumulative, STATSFORVALTER: statsforvalter_used}
+    return [UnusedFunds(kilde, payments[kilde].cumulative, used[kilde], final) for kilde in payments]
+
+
+def unused_from_rows(rows: list[dict[str, Any]]) -> list[UnusedFunds]:
+    return [
+        UnusedFunds(r["kilde"], from_ore(r["received_ore"]), from_ore(r["used_ore"]), r["final_year"])
+        for r in sorted(rows, key=lambda r: FUNDING_SOURCES.index(r["kilde"]))
+    ]

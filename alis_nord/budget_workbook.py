@@ -22,8 +22,11 @@ from alis_nord.budget import (
     entitlements_by_municipality,
     forecasts_from_rows,
     grant_use_from_row,
+    payments_from_rows,
     plan_lines_from_rows,
+    unused_from_rows,
 )
+from alis_nord.feedback import project_name
 from alis_nord.money import from_ore
 from alis_nord.reference import ReferenceData
 from alis_nord.vocabulary import (
@@ -123,8 +126,10 @@ WORKBOOK_TABLES = {  # what the workbook reads: the year's slice, and every year
         "grant_forecast_years",
         "budget_plan_vs_actual",
         "kostnader",
+        "grant_payments",
+        "unused_funds",
     ),
-    "every_year": ("grant_use", "statsforvalter_grant_use"),
+    "every_year": ("grant_use", "statsforvalter_grant_use", "costs_by_source"),
 }
 
 
@@ -145,9 +150,12 @@ def budget_workbook_bytes(year: int, reference: ReferenceData, rows: StoredRows)
     _alis_sheet(workbook, rows)
     _forecast_sheet(workbook, rows)
     _statsforvalter_sheet(workbook, rows)
+    _accounts_sheet(workbook, reference, rows)
+    _payments_sheet(workbook, rows)
+    _unused_sheet(workbook, rows)
     _voucher_sheet(workbook, rows)
-    workbook.properties.creator = "ALIS-Nord"
-    workbook.properties.title = f"Budsjett og regnskap ALIS-Nord {year}"
+    workbook.properties.creator = project_name(reference)
+    workbook.properties.title = f"Budsjett og regnskap {project_name(reference)} {year}"
     workbook.properties.created = dt.datetime.combine(report_date(year), dt.time())
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -341,6 +349,113 @@ def _statsforvalter_sheet(workbook, rows: StoredRows) -> None:
                 Formula(f"=B{n}-C{n}"),
             ],
             [None, KR, KR, KR],
+        )
+
+
+def _accounts_sheet(workbook, reference: ReferenceData, rows: StoredRows) -> None:
+    """Regnskapsrapport: budget against accounts per category, the year and the grant period so far,
+    as the report's chapter 6 has them; deviations are formulas."""
+    from alis_nord.financial_report import MISSING_EXPLANATION, account_lines
+
+    grant = reference.helsedirektoratet_grant()
+    period = f"{grant.fra_aar}–{min(rows.year, grant.til_aar)}"
+    sheet = _Sheet(
+        workbook,
+        "Regnskapsrapport",
+        [
+            "Kategori",
+            f"Budsjett {rows.year}",
+            f"Regnskap {rows.year}",
+            "Avvik",
+            f"Budsjett {period}",
+            f"Regnskap {period}",
+            "Avvik",
+            "Over 10 %",
+        ],
+        [28, 18, 18, 18, 20, 20, 18, 18],
+    )
+    lines = account_lines(reference, rows)
+    for line in lines:
+        n = sheet.rows_written + 1
+        sheet.row(
+            [
+                line.label,
+                line.year.plan,
+                line.year.actual,
+                Formula(f"=C{n}-B{n}"),
+                line.period.plan,
+                line.period.actual,
+                Formula(f"=F{n}-E{n}"),
+                MISSING_EXPLANATION if line.needs_explanation else "",
+            ],
+            [None, KR, KR, KR, KR, KR, KR, None],
+        )
+    if lines:
+        sheet.total("Sum", [2, 3, 4, 5, 6, 7], 2, sheet.rows_written, [None, KR, KR, KR, KR, KR, KR])
+    _income_rows(sheet, rows, grant.fra_aar, period)
+
+
+def _income_rows(sheet, rows: StoredRows, first_year: int, period: str) -> None:
+    """Below the accounts: income against expenses, the year and the period (as table 6.3)."""
+    from alis_nord.financial_report import income_and_expenses
+
+    in_year, whole = income_and_expenses(rows, first_year)
+    sheet.row([])
+    sheet.row(["Inntekter og utgifter", str(rows.year), period], bold=True)
+    for label, pick in (
+        (
+            "Mottatt fra Helsedirektoratet",
+            lambda s: None if s.received is None else s.received["helsedirektoratet"],
+        ),
+        (
+            "Mottatt fra Statsforvalteren",
+            lambda s: None if s.received is None else s.received["statsforvalter"],
+        ),
+        ("Kommunenes egenandel", lambda s: s.own_share),
+        ("Sum inntekter", lambda s: s.income),
+        ("ALIS-tilskudd til kommunene", lambda s: s.alis_grant),
+        ("Bilag, alle finansieringskilder", lambda s: s.costs),
+        ("Sum utgifter", lambda s: s.expenses),
+        ("Resultat (inntekter − utgifter)", lambda s: s.balance),
+    ):
+        values = [pick(in_year), pick(whole)]
+        sheet.row([label, *("ikke registrert" if v is None else v for v in values)], [None, KR, KR])
+
+
+def _payments_sheet(workbook, rows: StoredRows) -> None:
+    """Utbetalinger: what each source paid, in the year and up to its end (utbetalinger.csv)."""
+    sheet = _Sheet(
+        workbook, "Utbetalinger", ["Tilskuddsgiver", "Mottatt i året", "Mottatt hittil"], [24, 18, 18]
+    )
+    payments = payments_from_rows(rows["grant_payments"])
+    if not payments:
+        sheet.row(["Utbetalinger er ikke registrert (referanse/utbetalinger.csv)"])
+    for p in payments.values():
+        sheet.row([FUNDING_SOURCE_LABELS[p.kilde], p.in_year, p.cumulative], [None, KR, KR])
+
+
+def _unused_sheet(workbook, rows: StoredRows) -> None:
+    """Ubrukte midler: received against used per source up to the end of the year; unused is a formula."""
+    sheet = _Sheet(
+        workbook,
+        "Ubrukte midler",
+        ["Tilskuddsgiver", "Mottatt", "Brukt", "Ubrukt", "Siste år i perioden"],
+        [24, 18, 18, 18, 20],
+    )
+    funds = unused_from_rows(rows["unused_funds"])
+    if not funds:
+        sheet.row(["Ubrukte midler kan ikke beregnes: utbetalinger er ikke registrert"])
+    for f in funds:
+        n = sheet.rows_written + 1
+        sheet.row(
+            [
+                FUNDING_SOURCE_LABELS[f.kilde],
+                f.received,
+                f.used,
+                Formula(f"=B{n}-C{n}"),
+                "ja" if f.final_year else "nei",
+            ],
+            [None, KR, KR, KR, None],
         )
 
 

@@ -94,7 +94,9 @@ def _matplotlib():
 
 def _svg(figure) -> str:
     buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": "ALIS-Nord"}, bbox_inches="tight")
+    figure.savefig(
+        buffer, format="svg", metadata={"Date": None, "Creator": "statusrapport"}, bbox_inches="tight"
+    )
     return buffer.getvalue()
 
 
@@ -193,4 +195,43 @@ def cumulative_use_against_grant(points: Sequence[CumulativePoint], grant_total:
         f"Linjediagram over brukt av Helsedirektoratets tilskudd på {kr(grant_total, 0)}, "
         f"samlet over årene. {described}."
     )
+    return Chart(_svg(figure), alt)
+
+
+def indicator_trend(name: str, trend: Sequence[tuple[int, object]], target: Decimal, unit: str) -> Chart:
+    """A small line chart of one indicator by year, with its target as a dotted line. A year whose
+    value is suppressed or missing breaks the line (nothing is drawn across it) and says so in
+    the alt text."""
+    from alis_nord.disclosure import SUPPRESSED
+    from alis_nord.norsk import indikator
+
+    figure_class, _ = _matplotlib()
+    figure = figure_class(figsize=(3.1, 1.55))
+    axes = figure.add_subplot()
+    shown = [(y, v) for y, v in trend if v is not None and v is not SUPPRESSED]
+    axes.axhline(float(target), color=CEILING_COLOUR, linewidth=1.0, linestyle=(0, (1, 1.5)))
+    if shown:
+        axes.plot(
+            [y for y, _ in trend],
+            [float("nan") if v is None or v is SUPPRESSED else float(v) for _, v in trend],  # nan: a gap
+            color=ACTUAL_COLOUR,
+            marker="o",
+            markersize=3.5,
+            linewidth=1.4,
+        )
+    years = [y for y, _ in trend]
+    axes.set_xticks(years, [str(y) for y in years], fontsize=7)
+    axes.set_xlim(min(years) - 0.4, max(years) + 0.4)  # every year on the axis, drawn or not
+    axes.tick_params(axis="y", labelsize=7)
+    top = max([float(target), *(float(v) for _, v in shown)]) * 1.15 or 1
+    axes.set_ylim(0, top)
+    if unit == "prosent":
+        axes.set_ylabel("%", fontsize=7)
+    axes.grid(axis="y", color=GRID_COLOUR, linewidth=0.5)
+    axes.set_axisbelow(True)
+    described = "; ".join(
+        f"{y}: {'skjult' if v is SUPPRESSED else 'ikke beregnet' if v is None else indikator(v, unit)}"
+        for y, v in trend
+    )
+    alt = f"Linjediagram over «{name}» per år, med målet {indikator(target, unit)} som prikket linje. {described}."
     return Chart(_svg(figure), alt)

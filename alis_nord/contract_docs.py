@@ -21,7 +21,7 @@ def _cell(text: object) -> str:
 
 def format_doc() -> str:
     out = [
-        "# Innsendingsformat for ALIS-Nord, versjon 1",
+        "# Innsendingsformat, versjon 1",
         "",
         "<!-- Generated from data_contracts/*.yaml by `make contract-docs`. Do not edit by hand. -->",
         "",

@@ -14,6 +14,12 @@ from alis_nord.reference import ReferenceData
 from alis_nord.vocabulary import SEVERITY_LABELS, SEVERITY_RANK, TABLE_TITLES
 from alis_nord.warehouse import StoredRows
 
+
+def project_name(reference: ReferenceData) -> str:
+    """The project's name as pages and workbooks print it: from the profile, or «prosjektet»."""
+    return reference.profile.prosjektnavn if reference.profile else "prosjektet"
+
+
 FEEDBACK_TABLES = ("input_files", "table_deliveries", "findings")  # what feedback_pages reads
 
 
@@ -23,6 +29,7 @@ class FeedbackPage:
     kommunenummer: str
     navn: str
     participant: bool
+    project: str = "prosjektet"  # the project's name, from referanse/prosjekt.yaml
     files: list[dict[str, Any]] = field(default_factory=list)
     tables: list[dict[str, Any]] = field(default_factory=list)
     findings: list[dict[str, Any]] = field(default_factory=list)
@@ -69,6 +76,7 @@ def feedback_pages(year: int, reference: ReferenceData, rows: StoredRows) -> lis
                 kommunenummer=kommunenummer,
                 navn=reference.name_of(kommunenummer),
                 participant=kommunenummer in participants,
+                project=project_name(reference),
                 files=[
                     {**f, "status_nb": STATUS_NB[f["status"]]}
                     for f in files

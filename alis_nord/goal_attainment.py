@@ -10,6 +10,8 @@ persons and are shown as they are.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -17,6 +19,8 @@ from typing import Any
 from alis_nord.budget import ZERO, cost_lines_from_rows, employed_whole_year
 from alis_nord.disclosure import SUPPRESSED, Publication, PublishedCount, average_of
 from alis_nord.reference import ReferenceData
+from alis_nord.stability import Cohort
+from alis_nord.targets import INDICATORS, judge, share
 from alis_nord.vocabulary import COST_CATEGORIES, EMPLOYMENT_FORMS, HOSPITAL_SERVICE, YEAR_END_STATUS
 from alis_nord.warehouse import StoredRows
 
@@ -60,6 +64,8 @@ class Objective:
     title: str
     goal: str
     figures: dict[str, Any] = field(default_factory=dict)
+    targets: list[dict[str, Any]] | None = None  # None: maal.csv is not registered
+    text: Any = None  # the project office's tekst/maal_<n>.md, rendered, if any
 
 
 # ---------------------------------------------------------------- the year's person counts
@@ -90,15 +96,37 @@ def whole_year(rows: StoredRows) -> list[dict[str, Any]]:
     return [a for a in rows["alis"] if employed_whole_year(a["startdato"], a["sluttdato"], rows.year)]
 
 
-def person_counts(rows: StoredRows) -> Publication:
+def person_counts(rows: StoredRows, cohorts: Sequence[Cohort] = ()) -> Publication:
     """Every count of persons the report for ``rows.year`` shows, in every table, suppressed
-    together. Reads the year's ``alis``, ``fastlegedekning`` and ``findings`` rows; the order of
-    registration is fixed (it breaks ties in suppression)."""
+    together. Reads the year's ``alis``, ``fastlegedekning`` and ``findings`` rows, and the
+    cohorts of the stability table (the report year only); the order of registration is fixed
+    (it breaks ties in suppression)."""
     publication = Publication()
     _register_alis(publication, rows)
     _register_coverage(publication, rows)
     _register_findings(publication, rows)
+    _register_cohorts(publication, cohorts)
     return publication
+
+
+def cohort_key(start_year: int, years_after: int | None = None, held: bool = True) -> tuple:
+    """A cohort's size (``years_after`` None), or how many were (not) in a position k years on."""
+    if years_after is None:
+        return ("cohort", start_year, "started")
+    return ("cohort", start_year, years_after, "in" if held else "out")
+
+
+def _register_cohorts(publication: Publication, cohorts: Sequence[Cohort]) -> None:
+    """The stability table: each cohort's size splits into those in a position k years on and the rest."""
+    for c in cohorts:
+        publication.count(cohort_key(c.start_year), c.started)
+        for k, held in c.retained.items():
+            if held is not None:
+                parts = {
+                    cohort_key(c.start_year, k): held,
+                    cohort_key(c.start_year, k, False): c.started - held,
+                }
+                publication.partition(cohort_key(c.start_year), parts)
 
 
 def _register_alis(publication: Publication, rows: StoredRows) -> None:
@@ -347,13 +375,12 @@ def municipal_role(rows: StoredRows, summary: dict[str, Any]) -> Objective:
 # ---------------------------------------------------------------- objective 5
 
 
-def knowledge(rows: StoredRows, history: dict[int, StoredRows], counts: Publication) -> Objective:
-    """The development over the years reported so far (``history``: the earlier years' person
-    tables, by year). Each year's counts are that year's own publication, so the figures are the
-    same (and as suppressed) as in that year's report."""
+def knowledge(years: dict[int, StoredRows], publications: dict[int, Publication]) -> Objective:
+    """The development over the years reported so far. Each year's counts are that year's own
+    publication, so the figures are the same (and as suppressed) as in that year's report."""
     trend = []
-    for y, year_rows in sorted({**history, rows.year: rows}.items()):
-        published = counts if y == rows.year else person_counts(year_rows)
+    for y, year_rows in sorted(years.items()):
+        published = publications[y]
         coverage = year_rows["fastlegedekning"]
         trend.append(
             {
@@ -370,18 +397,140 @@ def knowledge(rows: StoredRows, history: dict[int, StoredRows], counts: Publicat
     return Objective(5, OBJECTIVE_TITLES[5], OBJECTIVES[5], {"trend": trend})
 
 
+# ---------------------------------------------------------------- stability (objective 1)
+
+
+def stability(
+    cohorts: Sequence[Cohort],
+    years: dict[int, StoredRows],
+    publications: dict[int, Publication],
+    counts: Publication,
+) -> dict[str, Any]:
+    """ALIS by start year and how many are in a position 1, 2 and 3 years on (suppressed with the
+    rest of the report year's counts), and the GPs who came and left each year."""
+    from alis_nord.stability import RETENTION_YEARS, RULES
+
+    return {
+        "retention_years": list(RETENTION_YEARS),
+        "cohorts": [
+            {
+                "start_year": c.start_year,
+                "started": counts[cohort_key(c.start_year)],
+                "retained": [
+                    None if c.retained[k] is None else counts[cohort_key(c.start_year, k)]
+                    for k in RETENTION_YEARS
+                ],
+            }
+            for c in cohorts
+        ],
+        "rules": list(RULES),
+        "gps_by_year": [
+            {
+                "year": y,
+                "recruited": publications[y][("coverage", "nye_fastleger", TOTAL_ROW)],
+                "left": publications[y][("coverage", "fastleger_sluttet", TOTAL_ROW)],
+            }
+            for y in sorted(years)
+        ],
+    }
+
+
+# ---------------------------------------------------------------- indicators and targets
+
+
+def _count(published: Publication, key: tuple):
+    """A published count as a Decimal, ``SUPPRESSED`` where withheld, ``None`` where not registered."""
+    if not published.has(key):
+        return None
+    value = published[key]
+    return value if value is SUPPRESSED else Decimal(value)
+
+
+def _share(part, whole):
+    if SUPPRESSED in (part, whole):
+        return SUPPRESSED
+    return None if part is None or not whole else share(int(part), int(whole))
+
+
+def indicator_values(
+    year: int, rows: StoredRows, published: Publication, counts: Publication
+) -> dict[str, Any]:
+    """Every indicator of ``alis_nord.targets.INDICATORS`` for one year, from that year's rows and
+    publication (``counts``: the report year's, which holds the cohorts). A value built from a
+    suppressed count is ``SUPPRESSED``; one that cannot be computed is ``None``."""
+    summary = rows.this_year.get("report_summary") or []
+    submissions = summary[0]["summary"]["submissions"] if summary else None
+    return {
+        # a cell of table «ALIS by status»: an indicator adds no sum that suppression must cover
+        "alis_i_utdanning": _count(published, ("alis", "status", "aktiv")),
+        "andel_i_stilling_etter_ett_aar": _share(
+            _count(counts, cohort_key(year - 1, 1)), _count(counts, cohort_key(year - 1))
+        ),
+        "andel_naeringsdrift": _share(
+            _count(published, form_key("næringsdrift")), _count(published, ALIS_TOTAL)
+        ),
+        "andel_med_veiledningskrav_oppfylt": _share(
+            _count(published, ("alis", "supervision", "met")), _count(published, ("alis", "whole_year"))
+        ),
+        "kommuner_med_alis": Decimal(len({a["kommunenummer"] for a in rows["alis"]})),
+        "andel_kommuner_som_leverte": None
+        if submissions is None
+        else share(submissions["received"], submissions["expected"]),
+    }
+
+
+def targets_of(
+    number: int, reference: ReferenceData, values_by_year: dict[int, dict[str, Any]], year: int
+) -> list[dict[str, Any]] | None:
+    """Objective ``number``'s targets: per indicator the target, its value each year so far, the
+    judgement of this year's value and a small chart. ``None`` when maal.csv is not registered."""
+    from alis_nord.charts import indicator_trend
+
+    if reference.targets is None:
+        return None
+    result = []
+    for target in reference.targets_for(number):
+        indicator = INDICATORS[target.indikator]
+        trend = [(y, values[target.indikator]) for y, values in sorted(values_by_year.items())]
+        value = values_by_year[year][target.indikator]
+        result.append(
+            {
+                "indicator": indicator,
+                "target": target,
+                "trend": trend,
+                "value": value,
+                "judgement": judge(None if value is SUPPRESSED else value, target.maalverdi, target.retning),
+                "chart": indicator_trend(indicator.navn, trend, target.maalverdi, indicator.enhet),
+            }
+        )
+    return result
+
+
 def goal_attainment(
     reference: ReferenceData,
     rows: StoredRows,
     history: dict[int, StoredRows],
     summary: dict[str, Any],
     counts: Publication,
+    cohorts: Sequence[Cohort] = (),
+    texts: dict[int, Any] | None = None,
 ) -> list[Objective]:
-    """The five objectives with their figures, in the project plan's order."""
-    return [
-        recruitment_and_stability(reference, rows, counts),
+    """The five objectives with their figures, targets and the office's texts, in the plan's order."""
+    years = {**history, rows.year: rows}
+    publications = {y: counts if y == rows.year else person_counts(r) for y, r in years.items()}
+    values = {y: indicator_values(y, r, publications[y], counts) for y, r in years.items()}
+    first = recruitment_and_stability(reference, rows, counts)
+    first.figures["stability"] = stability(cohorts, years, publications, counts)
+    objectives = [
+        first,
         training_models(reference, rows, counts),
         specialist_training(rows, counts),
         municipal_role(rows, summary),
-        knowledge(rows, history, counts),
+        knowledge(years, publications),
+    ]
+    return [
+        dataclasses.replace(
+            o, targets=targets_of(o.number, reference, values, rows.year), text=(texts or {}).get(o.number)
+        )
+        for o in objectives
     ]

@@ -62,13 +62,34 @@ def _decode(data: bytes) -> str:
         return data.decode("cp1252", errors="replace")
 
 
+DEVIATIONS_TEXT = "avvik.md"  # explains the deviations from the budget (the financial report)
+OBJECTIVE_TEXT = "maal_{number}.md"  # the office's own text on one objective, beside its figures
+
+
+def placed_texts() -> set[str]:
+    """The text files that have their own place in the report, not the office's chapter."""
+    return {DEVIATIONS_TEXT} | {OBJECTIVE_TEXT.format(number=n) for n in range(1, 6)}
+
+
+def _rendered(path: Path, landing_dir: Path) -> NarrativeText:
+    return NarrativeText(
+        path.relative_to(landing_dir).as_posix(), markdown_to_html(_decode(path.read_bytes()))
+    )
+
+
 def narrative_texts(landing_dir: Path, year: int) -> list[NarrativeText]:
-    """Every ``tekst/*.md`` of the year, rendered, in file-name order."""
+    """Every ``tekst/*.md`` of the year but the placed ones, rendered, in file-name order."""
     folder = landing_dir / str(year) / NARRATIVE_DIR
     if not folder.is_dir():
         return []
     return [
-        NarrativeText(path.relative_to(landing_dir).as_posix(), markdown_to_html(_decode(path.read_bytes())))
+        _rendered(path, landing_dir)
         for path in sorted(folder.glob("*.md"), key=lambda p: p.name)
-        if path.is_file()
+        if path.is_file() and path.name not in placed_texts()
     ]
+
+
+def placed_text(landing_dir: Path, year: int, name: str) -> NarrativeText | None:
+    """One placed text of the year (``avvik.md``, ``maal_3.md``), rendered; ``None`` if absent."""
+    path = landing_dir / str(year) / NARRATIVE_DIR / name
+    return _rendered(path, landing_dir) if path.is_file() else None

@@ -73,3 +73,17 @@ def desimal(value, decimals: int = 1) -> str:
         return NOTHING
     quantum = Decimal(1).scaleb(-decimals)
     return tall(Decimal(value).quantize(quantum, rounding="ROUND_HALF_UP"), decimals)
+
+
+def indikator(value, enhet: str) -> str:
+    """An indicator's value or target in its unit: ``92,5 %`` or ``25``; ``:`` where the value is
+    suppressed, ``–`` where there is none."""
+    from alis_nord.disclosure import SUPPRESSED, SUPPRESSED_MARK
+
+    if value is SUPPRESSED:
+        return SUPPRESSED_MARK
+    if value is None:
+        return NOTHING
+    if enhet == "prosent":
+        return prosent(Decimal(value))
+    return tall(Decimal(value).quantize(Decimal(1), rounding="ROUND_HALF_UP"))

@@ -24,7 +24,7 @@ from alis_nord.landing import REFERENCE_DIR, sha256_of
 from alis_nord.money import NotANumber, parse_decimal
 from alis_nord.readers import ReadFailure, fold, read_csv
 from alis_nord.values import parse_date  # one date parser for all input
-from alis_nord.vocabulary import HELSEDIREKTORATET
+from alis_nord.vocabulary import HELSEDIREKTORATET, STATSFORVALTER
 
 OVERSPEND_FILE = "overforbruk_godkjent.csv"  # optional: only once an overspend is acknowledged
 
@@ -80,12 +80,60 @@ class OverspendAcknowledgement:
 
 
 @dataclass(frozen=True)
+class Payment:
+    """Money received (``referanse/utbetalinger.csv``): a tranche from Helsedirektoratet or the
+    Statsforvalter, on the date it reached the project's account. A repayment is negative."""
+
+    kilde: str
+    dato: dt.date
+    belop: Decimal
+    referanse: str
+
+
+@dataclass(frozen=True)
+class Target:
+    """A target for one indicator of an objective (``referanse/maal.csv``)."""
+
+    maal: int  # the objective, 1–5
+    indikator: str  # an id of alis_nord.targets.INDICATORS
+    maalverdi: Decimal
+    retning: str  # "minst" (at least) or "høyst" (at most)
+    enhet: str
+    beskrivelse: str
+
+
+@dataclass(frozen=True)
+class ProjectProfile:
+    """Who the project is (``referanse/prosjekt.yaml``): every report, page and workbook takes the
+    project's identity from here."""
+
+    prosjektnavn: str
+    prosjekteier: str
+    organisasjonsnummer: str
+    signatar_navn: str
+    signatar_tittel: str
+    sted: str  # where the accounts are confirmed: «Bodø, 31. mars 2024»
+    helsedirektoratet_saksnummer: str
+    revisor: str = ""  # the auditor, when chosen
+
+
+@dataclass(frozen=True)
 class ReferenceData:
     participants: tuple[Participant, ...]
     grants: tuple[Grant, ...]
     budget: tuple[BudgetLine, ...]
     rates: tuple[Rates, ...]
     overspend_acknowledgements: tuple[OverspendAcknowledgement, ...] = ()
+    payments: tuple[Payment, ...] | None = None  # None: utbetalinger.csv is not registered
+    targets: tuple[Target, ...] | None = None  # None: maal.csv is not registered
+    profile: ProjectProfile | None = None  # None: prosjekt.yaml is not registered
+
+    def payments_in(self, kilde: str, first: int, last: int) -> list[Payment]:
+        """The registered payments from one source dated in the years ``first``–``last``."""
+        return [p for p in self.payments or () if p.kilde == kilde and first <= p.dato.year <= last]
+
+    def targets_for(self, maal: int) -> list[Target]:
+        return [t for t in self.targets or () if t.maal == maal]
 
     def plan_for(self, year: int) -> dict[str, Decimal]:
         plan: dict[str, Decimal] = {}
@@ -251,6 +299,102 @@ def _overspend_acknowledgements(files: Mapping[str, bytes]) -> tuple[OverspendAc
     )
 
 
+PAYMENTS_FILE = "utbetalinger.csv"  # optional, like the two below
+TARGETS_FILE = "maal.csv"
+PROFILE_FILE = "prosjekt.yaml"
+PAYMENT_SOURCES = (HELSEDIREKTORATET, STATSFORVALTER)
+DIRECTIONS = ("minst", "høyst")
+
+
+def _payments(files: Mapping[str, bytes]) -> tuple[Payment, ...] | None:
+    if f"{REFERENCE_DIR}/{PAYMENTS_FILE}" not in files:
+        return None
+    payments = []
+    for n, v in _rows(files, PAYMENTS_FILE, ["kilde", "dato", "belop", "referanse"]):
+        kilde = fold(str(v["kilde"] or ""))
+        if kilde not in PAYMENT_SOURCES:
+            raise ReferenceDataError(
+                f"{REFERENCE_DIR}/{PAYMENTS_FILE} row {n}: kilde {v['kilde']!r} is not one of {', '.join(PAYMENT_SOURCES)}"
+            )
+        payments.append(
+            Payment(
+                kilde,
+                _date(PAYMENTS_FILE, n, v["dato"]),
+                _money(PAYMENTS_FILE, n, v["belop"]),
+                str(v["referanse"] or ""),
+            )
+        )
+    return tuple(payments)
+
+
+def _targets(files: Mapping[str, bytes]) -> tuple[Target, ...] | None:
+    from alis_nord.targets import INDICATORS
+
+    if f"{REFERENCE_DIR}/{TARGETS_FILE}" not in files:
+        return None
+    targets, seen = [], set()
+    columns = ["maal", "indikator", "maalverdi", "retning", "enhet", "beskrivelse"]
+    for n, v in _rows(files, TARGETS_FILE, columns):
+        where = f"{REFERENCE_DIR}/{TARGETS_FILE} row {n}"
+        indikator = str(v["indikator"] or "").strip()
+        if indikator not in INDICATORS:
+            raise ReferenceDataError(
+                f"{where}: indikator {indikator!r} is not one of {', '.join(INDICATORS)}"
+            )
+        maal = _int(TARGETS_FILE, n, v["maal"])
+        if maal != INDICATORS[indikator].maal:
+            raise ReferenceDataError(
+                f"{where}: {indikator} belongs to objective {INDICATORS[indikator].maal}, not {maal}"
+            )
+        retning = next((d for d in DIRECTIONS if fold(d) == fold(str(v["retning"] or ""))), None)
+        if retning is None:
+            raise ReferenceDataError(f"{where}: retning {v['retning']!r} is not minst or høyst")
+        if indikator in seen:
+            raise ReferenceDataError(f"{where}: a second target for {indikator}")
+        seen.add(indikator)
+        value = _money(TARGETS_FILE, n, v["maalverdi"])
+        targets.append(
+            Target(
+                maal,
+                indikator,
+                value,
+                retning,
+                str(v["enhet"] or "").strip(),
+                str(v["beskrivelse"] or "").strip(),
+            )
+        )
+    return tuple(targets)
+
+
+def _profile(files: Mapping[str, bytes]) -> ProjectProfile | None:
+    import yaml
+
+    path = f"{REFERENCE_DIR}/{PROFILE_FILE}"
+    if path not in files:
+        return None
+    try:
+        raw = yaml.safe_load(files[path].decode("utf-8"))
+    except (UnicodeDecodeError, yaml.YAMLError) as exc:
+        line = getattr(getattr(exc, "problem_mark", None), "line", None)
+        where = f" line {line + 1}" if line is not None else ""
+        raise ReferenceDataError(f"{path}{where}: not readable as UTF-8 YAML ({type(exc).__name__})") from exc
+    if not isinstance(raw, dict):
+        raise ReferenceDataError(f"{path}: expected keys such as prosjektnavn: …, found {type(raw).__name__}")
+    fields = [f.name for f in dataclasses.fields(ProjectProfile)]
+    unknown = sorted(set(raw) - set(fields))
+    if unknown:
+        raise ReferenceDataError(f"{path}: unknown keys {unknown}; the keys are {fields}")
+    missing = [name for name in fields if name != "revisor" and not str(raw.get(name) or "").strip()]
+    if missing:
+        raise ReferenceDataError(f"{path}: missing {missing}")
+    profile = ProjectProfile(**{name: str(raw.get(name) or "").strip() for name in fields})
+    if not (profile.organisasjonsnummer.isdigit() and len(profile.organisasjonsnummer) == 9):
+        raise ReferenceDataError(
+            f"{path}: organisasjonsnummer {profile.organisasjonsnummer!r} is not 9 digits"
+        )
+    return profile
+
+
 def parse_reference_data(files: Mapping[str, bytes]) -> ReferenceData:
     """The reference files, validated: raises ``ReferenceDataError`` naming the file and row."""
     return ReferenceData(
@@ -259,6 +403,9 @@ def parse_reference_data(files: Mapping[str, bytes]) -> ReferenceData:
         _budget(files),
         _rates(files),
         _overspend_acknowledgements(files),
+        _payments(files),
+        _targets(files),
+        _profile(files),
     )
 
 
@@ -269,12 +416,14 @@ def load_reference_data(landing_dir: Path) -> ReferenceData:
 
 # ---------------------------------------------------------------- the stored copy
 
-_ITEM_TYPES = {
+_ITEM_TYPES = {  # the tuples of ReferenceData; None where an optional file is not registered
     "participants": Participant,
     "grants": Grant,
     "budget": BudgetLine,
     "rates": Rates,
     "overspend_acknowledgements": OverspendAcknowledgement,
+    "payments": Payment,
+    "targets": Target,
 }
 
 
@@ -286,14 +435,18 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def to_document(reference: ReferenceData) -> dict[str, list[dict[str, Any]]]:
+def _item(item: Any) -> dict[str, Any]:
+    return {k: _plain(v) for k, v in dataclasses.asdict(item).items()}
+
+
+def to_document(reference: ReferenceData) -> dict[str, Any]:
     """The reference data as JSON-ready lists; amounts as exact decimal strings, dates ISO."""
-    return {
-        name: [
-            {k: _plain(v) for k, v in dataclasses.asdict(item).items()} for item in getattr(reference, name)
-        ]
+    document: dict[str, Any] = {
+        name: None if getattr(reference, name) is None else [_item(item) for item in getattr(reference, name)]
         for name in _ITEM_TYPES
     }
+    document["profile"] = None if reference.profile is None else _item(reference.profile)
+    return document
 
 
 def _typed(kind: type, item: dict[str, Any]) -> Any:
@@ -308,11 +461,13 @@ def _typed(kind: type, item: dict[str, Any]) -> Any:
     return kind(**values)
 
 
-def from_document(document: Mapping[str, list[dict[str, Any]]]) -> ReferenceData:
+def from_document(document: Mapping[str, Any]) -> ReferenceData:
     """The inverse of ``to_document``: ``from_document(to_document(r)) == r``."""
+    profile = document.get("profile")
     return ReferenceData(
+        profile=None if profile is None else _typed(ProjectProfile, profile),
         **{
-            name: tuple(_typed(kind, item) for item in document.get(name, []))
+            name: None if document.get(name) is None else tuple(_typed(kind, item) for item in document[name])
             for name, kind in _ITEM_TYPES.items()
-        }
+        },
     )

@@ -35,6 +35,7 @@ def environment():
         prosent=norsk.prosent,
         antall=norsk.antall,
         desimal=norsk.desimal,
+        indikator=norsk.indikator,
     )
     return env
 

@@ -15,7 +15,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from alis_nord.budget import cost_lines_from_rows, costs_per_source, entitlement_totals
+from alis_nord.budget import (
+    cost_lines_from_rows,
+    costs_per_source,
+    entitlement_totals,
+    payments_from_rows,
+    unused_from_rows,
+)
 from alis_nord.money import from_ore, money_text
 from alis_nord.reference import ReferenceData
 from alis_nord.vocabulary import SEVERITY_RANK
@@ -23,7 +29,6 @@ from alis_nord.warehouse import StoredRows
 
 FINDINGS_COLUMNS = ["kommunenummer", "file", "table", "row", "column", "rule", "severity", "value", "message"]
 RECIPIENT = "Helsedirektoratet"
-SENDER = "Bodø kommune, prosjekteier for ALIS-Nord"
 
 
 def report_number(year: int, grant_first_year: int) -> int:
@@ -37,7 +42,42 @@ def missing_participants(year: int, reference: ReferenceData, deliveries: list[d
     return [p for p in reference.participants_in(year) if p.kommunenummer not in readable]
 
 
-SUMMARY_TABLES = ("table_deliveries", "alis", "alis_grant_entitlement", "costs_by_source", "grant_use")
+SUMMARY_TABLES = (
+    "table_deliveries",
+    "alis",
+    "alis_grant_entitlement",
+    "costs_by_source",
+    "grant_use",
+    "grant_payments",
+    "unused_funds",
+)
+
+
+def payments_block(rows: StoredRows) -> dict[str, Any]:
+    """summary.json's ``payments``: received per source, in the year and up to its end."""
+    payments = payments_from_rows(rows["grant_payments"])
+    if not payments:
+        return {"registered": False}
+    return {
+        "registered": True,
+        **{
+            p.kilde: {"in_year_nok": money_text(p.in_year), "cumulative_nok": money_text(p.cumulative)}
+            for p in payments.values()
+        },
+    }
+
+
+def unused_block(rows: StoredRows) -> dict[str, Any]:
+    """summary.json's ``unused``: received − used per source up to the end of the year; in the
+    grant period's last year, what must be repaid or a transfer applied for."""
+    funds = unused_from_rows(rows["unused_funds"])
+    if not funds:
+        return {"registered": False}
+    return {
+        "registered": True,
+        "final_year": funds[0].final_year,
+        **{f"{f.kilde}_nok": money_text(f.unused) for f in funds},
+    }
 
 
 def build_summary(year: int, reference: ReferenceData, rows: StoredRows) -> dict[str, Any]:
@@ -77,6 +117,8 @@ def build_summary(year: int, reference: ReferenceData, rows: StoredRows) -> dict
             "used_cumulative_nok": money_text(from_ore(use["used_cumulative_ore"])),
             "remaining_nok": money_text(from_ore(use["remaining_ore"])),
         },
+        "payments": payments_block(rows),
+        "unused": unused_block(rows),
     }
 
 

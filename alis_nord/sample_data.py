@@ -605,6 +605,48 @@ def _write_reference(ref: Path, places: list[Municipality], years: int) -> None:
     for year in range(FIRST_YEAR, max(last_year, 2025) + 1):
         lines.append(f"{year};{RATE_GRANT};{RATE_OWN_SHARE}")
     (ref / "satser.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _write_payments(ref, sf_grants, years)
+    (ref / "maal.csv").write_text(TARGETS, encoding="utf-8")
+    (ref / "prosjekt.yaml").write_text(PROJECT_PROFILE, encoding="utf-8")
+
+
+# Helsedirektoratet decided the grant on 25 June 2020 and paid in yearly tranches from then on;
+# the last tranche is lower than what remains of the 23 400 000, as use stayed below the plan.
+HELSEDIREKTORATET_TRANCHES = [
+    ("01.07.2020", "5 000 000,00", "1. utbetaling, 2019–2020"),
+    ("15.02.2021", "5 000 000,00", "2. utbetaling, 2021"),
+    ("15.02.2022", "5 800 000,00", "3. utbetaling, 2022"),
+    ("15.02.2023", "6 600 000,00", "4. utbetaling, 2023"),
+]
+TARGETS = """maal;indikator;maalverdi;retning;enhet;beskrivelse
+1;alis_i_utdanning;20;minst;antall;Minst 20 ALIS i utdanning ved utgangen av året, som i prosjektplanen
+1;andel_i_stilling_etter_ett_aar;80;minst;prosent;Minst 80 % av dem som begynte året før, er fortsatt i stilling
+2;andel_naeringsdrift;25;minst;prosent;Modellene skal brukes også i næringsdrift: minst en firedel av ALIS
+3;andel_med_veiledningskrav_oppfylt;90;minst;prosent;Minst 90 % av ALIS ansatt hele året får minst 42 timer individuell veiledning
+4;kommuner_med_alis;20;minst;antall;Minst 20 deltakerkommuner har ALIS
+5;andel_kommuner_som_leverte;100;minst;prosent;Alle deltakerkommuner leverer tallene sine hvert år
+"""
+PROJECT_PROFILE = """# Prosjektprofil: hvem prosjektet er. Rapporten, bunntekstene, tilbakemeldingene til kommunene
+# og arbeidsbøkene henter prosjektets navn og eier herfra.
+prosjektnavn: ALIS-Nord
+prosjekteier: Bodø kommune
+organisasjonsnummer: "972418013"
+signatar_navn: Ingrid Hansen
+signatar_tittel: Kommunalsjef for helse og omsorg
+sted: Bodø
+helsedirektoratet_saksnummer: "20/23571"
+revisor: Salten kommunerevisjon IKS
+"""
+
+
+def _write_payments(ref: Path, sf_grants: list[int], years: int) -> None:
+    lines = ["kilde;dato;belop;referanse"]
+    lines += [f"helsedirektoratet;{d};{amount};{text}" for d, amount, text in HELSEDIREKTORATET_TRANCHES]
+    for offset in range(years):
+        year = FIRST_YEAR + offset
+        amount = sf_grants[offset] if offset < len(sf_grants) else 1_400_000
+        lines.append(f"statsforvalter;01.03.{year};{amount},00;Statsforvalterens tilskudd {year}")
+    (ref / "utbetalinger.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 _NARRATIVE = {
@@ -626,6 +668,26 @@ def _write_narrative(year_dir: Path, year: int) -> None:
     tekst.mkdir()
     body = _NARRATIVE.get(year, "Prosjektet fortsatte som planlagt.")
     (tekst / "01-aaret-som-gikk.md").write_text(f"## Året som gikk\n\n{body}\n", encoding="utf-8")
+    for name, text in _PLACED_TEXTS.get(year, {}).items():
+        (tekst / name).write_text(text, encoding="utf-8")
+
+
+# The office's explanation of the budget deviations, and its own view of one objective, in the
+# final year (the other years show what the report says when a text is missing).
+_PLACED_TEXTS = {
+    2023: {
+        "avvik.md": (
+            "Kurs, samlinger og sykehustjeneste kostet mindre enn budsjettert gjennom hele perioden. "
+            "Under pandemien ble kurs og samlinger holdt digitalt, og flere kommuner dekket "
+            "sykehustjenesten med egne midler. Ubrukte midler søkes overført til videreføringen "
+            "av veiledergruppene i 2024.\n"
+        ),
+        "maal_1.md": (
+            "Rekrutteringen har vært bedre enn ventet i de minste kommunene. Prosjektkontoret vurderer "
+            "målet om stabilitet som delvis nådd: de fleste som har startet, er fortsatt i stilling.\n"
+        ),
+    }
+}
 
 
 def main(argv: list[str] | None = None) -> None:

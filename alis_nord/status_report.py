@@ -22,7 +22,7 @@ byte-identical PDF.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -39,11 +39,13 @@ from alis_nord.budget import (
 from alis_nord.contract import all_rules
 from alis_nord.disclosure import Publication
 from alis_nord.feedback import feedback_pages
+from alis_nord.financial_report import FINANCIAL_EVERY_YEAR_TABLES, FINANCIAL_TABLES, financial_report
 from alis_nord.goal_attainment import ALIS_TOTAL, finding_key, form_key, goal_attainment, person_counts
 from alis_nord.landing import REFERENCE, STATUS_NB
 from alis_nord.money import from_ore
 from alis_nord.reference import ReferenceData
-from alis_nord.report import RECIPIENT, SENDER, code_version, report_number
+from alis_nord.report import RECIPIENT, code_version, report_number
+from alis_nord.targets import JUDGEMENT_RULES
 from alis_nord.vocabulary import (
     EMPLOYMENT_FORMS,
     FUNDING_SOURCE_LABELS,
@@ -58,7 +60,6 @@ from alis_nord.vocabulary import (
 )
 from alis_nord.warehouse import StoredRows
 
-REPORT_TITLE = "Statusrapport for ALIS-Nord"
 ZERO = Decimal("0.00")
 
 # What the report reads from the warehouse: the report year's slice of these tables, every
@@ -77,9 +78,10 @@ REPORT_TABLES = (
     "budget_plan_vs_actual",
     "statsforvalter_grant_use",
     "report_summary",
+    *FINANCIAL_TABLES,
 )
-REPORT_EVERY_YEAR_TABLES = ("grant_use",)
-PERSON_TABLES = ("alis", "fastlegedekning", "findings")
+REPORT_EVERY_YEAR_TABLES = FINANCIAL_EVERY_YEAR_TABLES  # grant_use among them
+TREND_TABLES = ("alis", "fastlegedekning", "findings", "report_summary")  # of each earlier year
 
 
 def trend_years(rows: StoredRows, first_year: int) -> list[int]:
@@ -89,19 +91,46 @@ def trend_years(rows: StoredRows, first_year: int) -> list[int]:
     return sorted(y for y in run if first_year <= y <= rows.year)
 
 
-# ---------------------------------------------------------------- cover
+# ---------------------------------------------------------------- the project and the cover
+
+
+def project(reference: ReferenceData) -> dict[str, Any]:
+    """Who the project is, from ``referanse/prosjekt.yaml``; ``registered`` is false without it,
+    and the report then says so and names no project."""
+    profile = reference.profile
+    name = profile.prosjektnavn if profile else "prosjektet"
+    return {
+        "registered": profile is not None,
+        "name": name,
+        "Name": heading(name),  # at the start of a sentence
+        "owner": profile.prosjekteier if profile else None,
+        "organisation_number": profile.organisasjonsnummer if profile else None,
+        "case_number": profile.helsedirektoratet_saksnummer if profile else None,
+        "footer": f"{profile.prosjektnavn} · {profile.prosjekteier}"
+        if profile
+        else "Prosjektprofil ikke registrert",
+    }
+
+
+def report_kind(year: int, reference: ReferenceData) -> str:
+    """«Sluttrapport» in the last year of Helsedirektoratet's grant period, else «Statusrapport»."""
+    return "Sluttrapport" if year == reference.helsedirektoratet_grant().til_aar else "Statusrapport"
 
 
 def cover(year: int, reference: ReferenceData) -> dict[str, Any]:
     grant = reference.helsedirektoratet_grant()
+    profile = reference.profile
+    kind = report_kind(year, reference)
     return {
-        "title": REPORT_TITLE,
+        "kind": kind,
+        "final": kind == "Sluttrapport",
+        "title": f"{kind} for {profile.prosjektnavn}" if profile else kind,
         "report_number": report_number(year, grant.fra_aar),
         "year": year,
         "period_start": dt.date(year, 1, 1),
         "period_end": dt.date(year, 12, 31),
         "report_date": report_date(year),
-        "sender": SENDER,
+        "sender": f"{profile.prosjekteier}, prosjekteier for {profile.prosjektnavn}" if profile else None,
         "recipient": RECIPIENT,
         "grant": grant,
     }
@@ -124,7 +153,7 @@ def key_figures(summary: dict[str, Any], rows: StoredRows, counts: Publication) 
         "alis_grant": Decimal(summary["alis_grant_nok"]),
         "egenandel": Decimal(summary["egenandel_nok"]),
         "costs": [
-            {"label": heading(FUNDING_SOURCE_LABELS[s]), "amount": Decimal(summary["costs_nok"][s])}
+            {"label": FUNDING_SOURCE_LABELS[s], "amount": Decimal(summary["costs_nok"][s])}
             for s in FUNDING_SOURCES
         ],
         "grant_total": Decimal(summary["grant"]["total_nok"]),
@@ -133,6 +162,10 @@ def key_figures(summary: dict[str, Any], rows: StoredRows, counts: Publication) 
         "share_used": share_used,
         "overspent": use.remaining < 0,
         "years_missing": list(use.years_missing),
+        # in the grant period's last year: what is left of Helsedirektoratet's payments
+        "final_unused": Decimal(summary["unused"]["helsedirektoratet_nok"])
+        if summary.get("unused", {}).get("final_year")
+        else None,
     }
 
 
@@ -395,26 +428,45 @@ def appendix(rows: StoredRows) -> dict[str, Any]:
 # ---------------------------------------------------------------- the whole report
 
 
+@dataclass(frozen=True)
+class OfficeTexts:
+    """The project office's texts for the year (``<year>/tekst/``), rendered."""
+
+    narrative: list = field(default_factory=list)  # every text but the placed ones, in name order
+    deviations: Any = None  # avvik.md: explains the deviations from the budget
+    objectives: dict[int, Any] = field(default_factory=dict)  # maal_<n>.md by objective
+
+
 def status_report_context(
-    reference: ReferenceData, rows: StoredRows, history: dict[int, StoredRows], narrative: list
+    reference: ReferenceData, rows: StoredRows, history: dict[int, StoredRows], texts: OfficeTexts
 ) -> dict[str, Any]:
     """Every figure the report shows, one block per section; templates only format.
 
-    ``rows`` holds the report year's ``REPORT_TABLES`` (and every year's grant use); ``history``
-    the ``PERSON_TABLES`` of each earlier year of ``trend_years``; ``narrative`` the project
-    office's texts (``alis_nord.narrative.narrative_texts``).
+    ``rows`` holds the report year's ``REPORT_TABLES`` (and every year of
+    ``REPORT_EVERY_YEAR_TABLES``); ``history`` the ``TREND_TABLES`` of each earlier year of
+    ``trend_years``; ``texts`` the project office's texts.
     """
+    from alis_nord.stability import cohorts
+
     year = rows.year
     summary = rows["report_summary"][0]["summary"]
-    counts = person_counts(rows)
+    first = reference.helsedirektoratet_grant().fra_aar
+    alis_by_year = {y: r["alis"] for y, r in {**history, year: rows}.items()}
+    year_cohorts = cohorts(alis_by_year, first, year)
+    counts = person_counts(rows, year_cohorts)
     return {
         "year": year,
+        "project": project(reference),
         "cover": cover(year, reference),
         "key_figures": key_figures(summary, rows, counts),
         "financing": financing(year, reference, rows),
-        "objectives": goal_attainment(reference, rows, history, summary, counts),
-        "narrative": narrative,
+        "objectives": goal_attainment(
+            reference, rows, history, summary, counts, year_cohorts, texts.objectives
+        ),
+        "judgement_rules": list(JUDGEMENT_RULES),
+        "narrative": texts.narrative,
         "data_quality": data_quality(year, reference, rows, summary, counts),
+        "accounts": financial_report(reference, rows, texts.deviations),
         "appendix": appendix(rows),
     }
 

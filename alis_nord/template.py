@@ -22,10 +22,10 @@ def _column_letter(index: int) -> str:
     return get_column_letter(index)
 
 
-def _how_to(year: int) -> list[tuple[bool, tuple]]:
+def _how_to(year: int, project: str) -> list[tuple[bool, tuple]]:
     """The instruction sheet's first lines: how to fill in, save and resend. (heading?, cells)"""
     return [
-        (True, (f"Innsending av tall til ALIS-Nord for {year}",)),
+        (True, (f"Innsending av tall til {project} for {year}",)),
         (False, ()),
         (True, ("Slik gjør dere",)),
         (
@@ -98,13 +98,13 @@ def _rule_lines() -> list[tuple[bool, tuple]]:
     ]
 
 
-def _instructions(sheet, year: int) -> None:
+def _instructions(sheet, year: int, project: str) -> None:
     """The instruction sheet ("Veiledning"): how to, the columns, the rules."""
     from openpyxl.styles import Alignment, Font
 
     for letter, width in zip("ABCDE", (32, 18, 12, 40, 70), strict=True):
         sheet.column_dimensions[letter].width = width
-    for heading, cells in _how_to(year) + _column_lines() + _rule_lines():
+    for heading, cells in _how_to(year, project) + _column_lines() + _rule_lines():
         sheet.append(list(cells))
         for cell in sheet[sheet.max_row]:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -167,7 +167,7 @@ def _input_check(column, year: int) -> tuple[str, dict] | None:
     return None
 
 
-def submission_template(year: int) -> bytes:
+def submission_template(year: int, project: str = "prosjektet") -> bytes:
     """The template workbook for ``year``; the same year always gives the same bytes."""
     import datetime as dt
 
@@ -176,12 +176,12 @@ def submission_template(year: int) -> bytes:
     from alis_nord.xlsx import deterministic_zip
 
     workbook = openpyxl.Workbook()
-    _instructions(workbook.active, year)
+    _instructions(workbook.active, year, project)
     workbook.active.title = "Veiledning"
     for table in table_contracts():
         _table_sheet(workbook.create_sheet(table), table, year)
-    workbook.properties.creator = "ALIS-Nord"
-    workbook.properties.title = f"Innsendingsmal ALIS-Nord {year}"
+    workbook.properties.creator = project
+    workbook.properties.title = f"Innsendingsmal {project} {year}"
     workbook.properties.created = dt.datetime(year, 1, 1)
     buffer = io.BytesIO()
     workbook.save(buffer)

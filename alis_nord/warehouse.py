@@ -206,6 +206,22 @@ grant_forecast_years = _year_table(
     sa.Column("used_ore", sa.BigInteger, nullable=False),
     comment="Projected use of Helsedirektoratet's grant in each remaining year, by forecast method.",
 )
+grant_payments = _year_table(
+    "grant_payments",
+    sa.Column("kilde", sa.String(24), nullable=False),
+    sa.Column("received_in_year_ore", sa.BigInteger, nullable=False),
+    sa.Column("received_cumulative_ore", sa.BigInteger, nullable=False),
+    comment="Payments received per source (referanse/utbetalinger.csv): in the year, and up to its end.",
+)
+unused_funds = _year_table(
+    "unused_funds",
+    sa.Column("kilde", sa.String(24), nullable=False),
+    sa.Column("received_ore", sa.BigInteger, nullable=False),
+    sa.Column("used_ore", sa.BigInteger, nullable=False),
+    sa.Column("unused_ore", sa.BigInteger, nullable=False),
+    sa.Column("final_year", sa.Boolean, nullable=False),
+    comment="Received against used per source, up to the end of the year; in the grant's last year, to repay.",
+)
 reference_files = _year_table(
     "reference_files",
     sa.Column("path", sa.Text, nullable=False),

@@ -51,17 +51,23 @@ def municipality_feedback(
 
 
 @yearly_asset(
+    deps=[ingest.reference_data],
     kinds={"excel"},
     description=(
         "innsendingsmal-<year>.xlsx: the submission template generated from data_contracts/ — one "
         "sheet per table with drop-down lists, formats and input checks, and an instructions sheet."
     ),
 )
-def submission_template(context: AssetExecutionContext, output: OutputArea) -> MaterializeResult:
+def submission_template(
+    context: AssetExecutionContext, warehouse: WarehouseResource, output: OutputArea
+) -> MaterializeResult:
+    from alis_nord import warehouse as tables
+    from alis_nord.feedback import project_name
     from alis_nord.report import write_bytes_atomically
     from alis_nord.template import submission_template as template_bytes
 
     year = report_year(context)
+    reference = tables.reference_of(warehouse.open(), year)
     path = output.year_dir(year) / f"innsendingsmal-{year}.xlsx"
-    write_bytes_atomically(path, template_bytes(year))
+    write_bytes_atomically(path, template_bytes(year, project_name(reference)))
     return MaterializeResult(metadata={"template": MetadataValue.path(str(path))})

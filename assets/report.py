@@ -30,6 +30,8 @@ OVERSPEND_ACKNOWLEDGED = "overspend_acknowledged_before_report"
         budget.alis_grant_entitlement,
         budget.costs_by_source,
         budget.grant_use,
+        budget.grant_payments,
+        budget.unused_funds,
         ingest.reference_data,
     ],
     kinds={"json", "csv"},
@@ -82,6 +84,8 @@ def report_summary(
         budget.grant_forecast,
         budget.budget_plan_vs_actual,
         budget.statsforvalter_grant_use,
+        budget.grant_payments,
+        budget.unused_funds,
     ],
     kinds={"pdf"},
     description=(
@@ -106,6 +110,7 @@ def status_report(
             "pdf": MetadataValue.path(str(path)),
             "size_bytes": len(pdf),
             "narrative_files": len(report["narrative"]),
+            "title": MetadataValue.text(report["cover"]["title"]),
         }
     )
 
@@ -115,11 +120,12 @@ def status_report_inputs(store, landing_root, year: int) -> dict:
     ``REPORT_TABLES``, the person tables of the earlier years in the trend, and the project
     office's texts (``<year>/tekst/*.md``, which landing_files lists by SHA-256)."""
     from alis_nord import warehouse as tables
-    from alis_nord.narrative import narrative_texts
+    from alis_nord.narrative import DEVIATIONS_TEXT, OBJECTIVE_TEXT, narrative_texts, placed_text
     from alis_nord.status_report import (
-        PERSON_TABLES,
         REPORT_EVERY_YEAR_TABLES,
         REPORT_TABLES,
+        TREND_TABLES,
+        OfficeTexts,
         status_report_context,
         trend_years,
     )
@@ -127,8 +133,16 @@ def status_report_inputs(store, landing_root, year: int) -> dict:
     reference = tables.reference_of(store, year)
     rows = store.stored_rows(year, REPORT_TABLES, REPORT_EVERY_YEAR_TABLES)
     earlier = [y for y in trend_years(rows, reference.helsedirektoratet_grant().fra_aar) if y != year]
-    history = {y: store.stored_rows(y, PERSON_TABLES) for y in earlier}
-    return status_report_context(reference, rows, history, narrative_texts(landing_root, year))
+    history = {y: store.stored_rows(y, TREND_TABLES) for y in earlier}
+    objective_texts = {
+        n: placed_text(landing_root, year, OBJECTIVE_TEXT.format(number=n)) for n in range(1, 6)
+    }
+    texts = OfficeTexts(
+        narrative_texts(landing_root, year),
+        placed_text(landing_root, year, DEVIATIONS_TEXT),
+        {n: text for n, text in objective_texts.items() if text is not None},
+    )
+    return status_report_context(reference, rows, history, texts)
 
 
 @asset_check(

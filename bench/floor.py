@@ -22,6 +22,8 @@ STAGES = {  # the pipeline's stages, each in graph order
         "grant_forecast",
         "budget_plan_vs_actual",
         "statsforvalter_grant_use",
+        "grant_payments",
+        "unused_funds",
         "budget_workbook",
     ],
     "render": ["report_summary", "status_report", "municipality_feedback", "submission_template"],

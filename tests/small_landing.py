@@ -29,6 +29,11 @@ REFERENCE = {
     ),
     "budsjett.csv": "aar;kategori;belop\n2019;alis_tilskudd;250000\n2020;alis_tilskudd;600000\n2020;kurs;20000\n",
     "satser.csv": "aar;tilskudd_per_alis;egenandel_per_alis\n2019;250000;50000\n2020;250000;50000\n2021;250000;50000\n",
+    "prosjekt.yaml": (
+        "prosjektnavn: ALIS-Nord\nprosjekteier: Bodø kommune\norganisasjonsnummer: '972418013'\n"
+        "signatar_navn: Kari Nordmann\nsignatar_tittel: Prosjektleder\nsted: Bodø\n"
+        "helsedirektoratet_saksnummer: '20/1'\nrevisor: ''\n"
+    ),
 }
 
 ALIS_HEADER = (

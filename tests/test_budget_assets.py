@@ -202,6 +202,24 @@ def test_the_sample_years_show_the_same_totals_in_ui_workbook_and_summary(tmp_pa
             summary["costs_nok"]["statsforvalter"]
         )
         assert checks["helsedirektoratet_grant_not_overspent"].passed  # the sample stays inside the grant
+        workbook = openpyxl.load_workbook(tmp_path / "out" / str(year) / f"budget-{year}.xlsx")
+        unused = {row[0].value: row for row in workbook["Ubrukte midler"].iter_rows(min_row=2)}
+        for source, label in (
+            ("helsedirektoratet", "Helsedirektoratet"),
+            ("statsforvalter", "Statsforvalteren"),
+        ):
+            received, used_by = (Decimal(str(cell.value)) for cell in unused[label][1:3])
+            assert received - used_by == Decimal(summary["unused"][f"{source}_nok"])  # the sheet's =B−C
+            assert metadata["unused_funds"][f"unused_{source}_kr"].value == int(
+                (received - used_by).quantize(Decimal(1), rounding="ROUND_HALF_UP")
+            )
     assert (
         summary["grant"]["used_cumulative_nok"] == "21820387.03"
     )  # 2023: what the sample's five years add up to
+    # sample_landing/referanse/utbetalinger.csv: Helsedirektoratet paid 5 000 000 + 5 000 000 +
+    # 5 800 000 + 6 600 000 = 22 400 000.00, so 22 400 000.00 − 21 820 387.03 = 579 612.97 is unused
+    # at the end of the grant period; the Statsforvalter paid its five yearly grants, 7 000 000.00
+    assert summary["payments"]["helsedirektoratet"]["cumulative_nok"] == "22400000.00"
+    assert summary["payments"]["statsforvalter"]["cumulative_nok"] == "7000000.00"
+    assert summary["unused"]["helsedirektoratet_nok"] == "579612.97" and summary["unused"]["final_year"]
+    assert checks["no_unused_funds_at_end_of_grant_period"].passed is False  # stated in the final report

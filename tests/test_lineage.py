@@ -37,6 +37,8 @@ WRITTEN_BY = {  # every warehouse table, and the asset that replaces its year's 
     "grant_forecast_years": "grant_forecast",
     "budget_plan_vs_actual": "budget_plan_vs_actual",
     "statsforvalter_grant_use": "statsforvalter_grant_use",
+    "grant_payments": "grant_payments",
+    "unused_funds": "unused_funds",
     "report_summary": "report_summary",
 }
 

@@ -127,6 +127,7 @@ def test_reference_files_are_read_once_hashed_and_survive_the_warehouse(small_la
     assert sorted(files) == [
         "referanse/budsjett.csv",
         "referanse/deltakerkommuner.csv",
+        "referanse/prosjekt.yaml",
         "referanse/satser.csv",
         "referanse/tilskudd.csv",
     ]

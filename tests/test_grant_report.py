@@ -1,0 +1,338 @@
+"""What Helsedirektoratet's grant terms ask of the report: payments and unused funds, accounts
+against the budget with a confirmation and the auditor's page, targets with a judgement, the
+stability of the GPs, and the final report. Figures worked out by hand from tests/small_landing.py
+(see tests/test_assets.py for the money of 2019 and 2020):
+
+ALIS grant 2019 209 589.04, 2020 570 355.19; own share 2019 41 917.81, 2020 114 071.04.
+Vouchers, all sources: 2019 10 000.00; 2020 115 000.25 (Helsedirektoratet) + 30 000.00
+(Statsforvalter) + 184 200.00 (own share) = 329 200.25. Grant use: 219 589.04 and 685 355.44,
+cumulative 904 944.48.
+
+Payments written by ``_register_payments``: Helsedirektoratet 600 000.00 on 1 July 2020 and
+400 000.00 on 1 December 2020, the Statsforvalter 500 000.00 on 15 March 2020.
+"""
+
+import datetime as dt
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+from dagster import materialize
+from pypdf import PdfReader
+
+from alis_nord.reference import ReferenceDataError, load_reference_data
+from alis_nord.stability import cohorts
+from alis_nord.targets import NOT_REACHED, PARTLY, REACHED, UNJUDGED, judge
+from pipelines.definitions import defs
+from pipelines.resources import resources_from_environment
+
+ALL = list(defs.assets) + list(defs.asset_checks)
+
+PAYMENTS = (
+    "kilde;dato;belop;referanse\n"
+    "helsedirektoratet;01.07.2020;600 000,00;1. utbetaling\n"
+    "helsedirektoratet;01.12.2020;400 000,00;2. utbetaling\n"
+    "statsforvalter;15.03.2020;500 000,00;Tilskudd 2020\n"
+)
+TARGETS = (
+    "maal;indikator;maalverdi;retning;enhet;beskrivelse\n"
+    "1;alis_i_utdanning;2;minst;antall;Minst to ALIS i utdanning\n"
+    "4;kommuner_med_alis;3;minst;antall;Tre kommuner med ALIS\n"
+)
+PROFILE = (
+    "prosjektnavn: Lofot-ALIS\n"
+    "prosjekteier: Testvik kommune\n"
+    'organisasjonsnummer: "123456789"\n'
+    "signatar_navn: Per Prøve\n"
+    "signatar_tittel: Rådmann\n"
+    "sted: Testvik\n"
+    'helsedirektoratet_saksnummer: "21/999"\n'
+    "revisor: ''\n"
+)
+
+
+def _register(landing: Path, name: str, text: str) -> None:
+    (landing / "referanse" / name).write_text(text, encoding="utf-8")
+
+
+def _register_payments(landing: Path) -> None:
+    _register(landing, "utbetalinger.csv", PAYMENTS)
+
+
+def _final_in_2020(landing: Path) -> None:
+    """Helsedirektoratet's grant period ends in 2020: 2020's report is the final report."""
+    path = landing / "referanse" / "tilskudd.csv"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("helsedirektoratet;2019;2023", "helsedirektoratet;2019;2020")
+    )
+
+
+def _run(landing: Path, tmp_path: Path, database_url: str, years=(2019, 2020)) -> dict:
+    resources = resources_from_environment(
+        {
+            "ALIS_LANDING_DIR": str(landing),
+            "ALIS_OUTPUT_DIR": str(tmp_path / "out"),
+            "ALIS_DATABASE_URL": database_url,
+        }
+    )
+    results = {}
+    for year in years:
+        result = materialize(ALL, partition_key=str(year), resources=resources)
+        assert result.success
+        results[year] = result
+    return results
+
+
+def _checks(result) -> dict:
+    return {e.check_name: e for e in result.get_asset_check_evaluations()}
+
+
+def _metadata(result, asset: str) -> dict:
+    (event,) = [m for m in result.get_asset_materialization_events() if m.asset_key.to_user_string() == asset]
+    return event.materialization.metadata
+
+
+def _pdf_text(path: Path) -> str:
+    """The report's text with every run of white space as one space (table cells wrap)."""
+    return " ".join(
+        "\n".join(page.extract_text() for page in PdfReader(path).pages).replace("\u00a0", " ").split()
+    )
+
+
+# ---------------------------------------------------------------- pure rules
+
+
+@pytest.mark.parametrize(
+    ("value", "target", "direction", "expected"),
+    [
+        (Decimal(25), Decimal(25), "minst", REACHED),  # exactly the target
+        (Decimal(24), Decimal(25), "minst", PARTLY),  # 10 % of 25 is 2.5: down to 22.5 is partly
+        (Decimal("22.5"), Decimal(25), "minst", PARTLY),
+        (Decimal("22.4"), Decimal(25), "minst", NOT_REACHED),
+        (Decimal(10), Decimal(10), "høyst", REACHED),
+        (Decimal(11), Decimal(10), "høyst", PARTLY),  # up to 10 + 1
+        (Decimal("11.01"), Decimal(10), "høyst", NOT_REACHED),
+        (Decimal(3), Decimal(10), "høyst", REACHED),
+        (None, Decimal(90), "minst", UNJUDGED),  # suppressed or not computed
+    ],
+)
+def test_every_judgement_rule(value, target, direction, expected):
+    assert judge(value, target, direction) == expected
+
+
+def _alis(kommune, alis_id, start, status):
+    return {"kommunenummer": kommune, "alis_id": alis_id, "startdato": start, "status": status}
+
+
+def test_cohort_retention_follows_the_id_through_moves_returns_and_departures():
+    start = dt.date(2019, 3, 1)
+    by_year = {
+        2019: [
+            _alis("1804", "A1", start, "aktiv"),
+            _alis("1804", "A2", start, "sluttet"),  # left in the first year ...
+            _alis("1804", "A3", start, "aktiv"),
+            _alis("1865", "A4", start, "aktiv"),
+        ],
+        2020: [
+            _alis("1804", "A1", start, "aktiv"),
+            _alis("1804", "A3", start, "sluttet"),  # left for good at the end of 2020
+            _alis("1865", "A4", start, "spesialist"),  # finished: counts as staying from then on
+            _alis("1865", "A5", dt.date(2020, 8, 1), "aktiv"),
+        ],
+        2021: [
+            _alis("1865", "A1", dt.date(2021, 1, 1), "aktiv"),  # moved to another participant
+            _alis("1804", "A2", dt.date(2021, 2, 1), "aktiv"),  # ... and came back
+            _alis("1865", "A5", dt.date(2020, 8, 1), "permisjon"),
+        ],
+    }
+    c2019, c2020, c2021 = cohorts(by_year, 2019, 2021)
+    assert c2019.members == ("A1", "A2", "A3", "A4") and c2019.started == 4
+    # after 1 year (end of 2020): A1 and A4 (finished); A2 was away, A3 had left
+    # after 2 years (2021): A1 (moved), A2 (back), A4 (finished); 2022 is not reported yet
+    assert dict(c2019.retained) == {1: 2, 2: 3, 3: None}
+    assert c2020.members == ("A5",) and dict(c2020.retained) == {1: 1, 2: None, 3: None}
+    assert c2021.started == 0  # nobody's first row is from a start in 2021
+
+
+# ---------------------------------------------------------------- reference files
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        (
+            "utbetalinger.csv",
+            "kilde;dato;belop;referanse\nkommunen;01.01.2020;5;x\n",
+            r"utbetalinger.csv row 2: kilde 'kommunen'",
+        ),
+        (
+            "utbetalinger.csv",
+            "kilde;dato;belop;referanse\nstatsforvalter;31.02.2020;5;x\n",
+            r"utbetalinger.csv row 2: '31.02.2020' is not a date",
+        ),
+        ("maal.csv", TARGETS.replace("kommuner_med_alis", "lykke"), r"maal.csv row 3: indikator 'lykke'"),
+        (
+            "maal.csv",
+            TARGETS.replace("4;kommuner", "2;kommuner"),
+            r"maal.csv row 3: kommuner_med_alis belongs to objective 4",
+        ),
+        (
+            "maal.csv",
+            TARGETS.replace(";minst;antall;Tre", ";omtrent;antall;Tre"),
+            r"maal.csv row 3: retning 'omtrent'",
+        ),
+        (
+            "prosjekt.yaml",
+            PROFILE.replace("signatar_navn: Per Prøve\n", ""),
+            r"prosjekt.yaml: missing \['signatar_navn'\]",
+        ),
+        (
+            "prosjekt.yaml",
+            PROFILE.replace('"123456789"', '"1234"'),
+            r"organisasjonsnummer '1234' is not 9 digits",
+        ),
+        (
+            "prosjekt.yaml",
+            "prosjektnavn: [uavsluttet\n",
+            r"prosjekt.yaml line \d+: not readable as UTF-8 YAML",
+        ),
+    ],
+)
+def test_a_broken_new_reference_file_names_the_file_and_row(small_landing, name, text, message):
+    _register(small_landing, name, text)
+    with pytest.raises(ReferenceDataError, match=message):
+        load_reference_data(small_landing)
+
+
+def test_the_new_reference_files_are_read_as_written(small_landing):
+    _register_payments(small_landing)
+    _register(small_landing, "maal.csv", TARGETS)
+    _register(small_landing, "prosjekt.yaml", PROFILE)
+    reference = load_reference_data(small_landing)
+    assert [(p.kilde, p.dato, p.belop) for p in reference.payments] == [
+        ("helsedirektoratet", dt.date(2020, 7, 1), Decimal("600000.00")),
+        ("helsedirektoratet", dt.date(2020, 12, 1), Decimal("400000.00")),
+        ("statsforvalter", dt.date(2020, 3, 15), Decimal("500000.00")),
+    ]
+    assert [(t.maal, t.indikator, t.maalverdi, t.retning) for t in reference.targets] == [
+        (1, "alis_i_utdanning", Decimal(2), "minst"),
+        (4, "kommuner_med_alis", Decimal(3), "minst"),
+    ]
+    assert reference.profile.prosjektnavn == "Lofot-ALIS" and reference.profile.revisor == ""
+
+
+# ---------------------------------------------------------------- payments, unused funds, checks
+
+
+def test_payments_and_unused_funds_by_hand(small_landing, tmp_path, sqlite_url):
+    _register_payments(small_landing)
+    results = _run(small_landing, tmp_path, sqlite_url)
+    summary = json.loads((tmp_path / "out" / "2020" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["payments"] == {
+        "registered": True,
+        "helsedirektoratet": {
+            "in_year_nok": "1000000.00",
+            "cumulative_nok": "1000000.00",
+        },  # 600 000 + 400 000
+        "statsforvalter": {"in_year_nok": "500000.00", "cumulative_nok": "500000.00"},
+    }
+    assert summary["unused"] == {
+        "registered": True,
+        "final_year": False,  # the grant runs to 2023
+        "helsedirektoratet_nok": "95055.52",  # 1 000 000.00 − 904 944.48
+        "statsforvalter_nok": "470000.00",  # 500 000.00 − 30 000.00 (voucher B4)
+    }
+    # 2019: nothing was paid yet, 219 589.04 was used: the warning fires
+    checks_2019 = _checks(results[2019])
+    assert checks_2019["use_within_payments_received"].passed is False
+    assert checks_2019["use_within_payments_received"].severity.value == "WARN"
+    assert _checks(results[2020])["use_within_payments_received"].passed
+    assert _checks(results[2020])["no_unused_funds_at_end_of_grant_period"].passed  # not the last year
+    assert _checks(results[2020])["payments_dated_within_grant_period"].passed
+    # the same figure in the UI and the workbook
+    assert _metadata(results[2020], "unused_funds")["unused_helsedirektoratet_kr"].value == 95056  # half-up
+    sheet = openpyxl.load_workbook(tmp_path / "out" / "2020" / "budget-2020.xlsx")["Ubrukte midler"]
+    name, received, used = (c.value for c in sheet[2][:3])
+    assert name == "Helsedirektoratet"
+    assert (Decimal(str(received)), Decimal(str(used))) == (Decimal("1000000.00"), Decimal("904944.48"))
+    assert sheet["D2"].value == "=B2-C2"
+
+
+def test_the_final_report_states_the_unused_funds_and_is_called_sluttrapport(
+    small_landing, tmp_path, sqlite_url
+):
+    _register_payments(small_landing)
+    _register(small_landing, "prosjekt.yaml", PROFILE)
+    _final_in_2020(small_landing)
+    _register(
+        small_landing, "utbetalinger.csv", PAYMENTS + "helsedirektoratet;15.01.2024;1 000,00;For sent\n"
+    )
+    results = _run(small_landing, tmp_path, sqlite_url)
+    checks = _checks(results[2020])
+    unused = checks["no_unused_funds_at_end_of_grant_period"]
+    assert unused.passed is False and unused.severity.value == "ERROR"
+    assert unused.metadata["unused_helsedirektoratet_kr"].value == 95056  # 95 055.52, half-up
+    assert checks["payments_dated_within_grant_period"].passed is False  # the 2024 payment
+    # blocking is only the overspend gate: the report was still rendered
+    text = _pdf_text(tmp_path / "out" / "2020" / "statusrapport-2020.pdf")
+    assert "Sluttrapport for Lofot-ALIS" in text and "Sluttrapport nr. 2" in text
+    assert "hele tilskuddsperioden 2019–2020" in text
+    # 1 001 000.00 received (the 2024 payment is after the year) − 904 944.48 used
+    assert "95 055,52 kr av Helsedirektoratets tilskudd ubrukt" in text
+    assert "Revisors bekreftelse" in text and "Rapportløypa skriver ikke revisors" in text
+    assert "Testvik, 31. mars 2021" in text and "Per Prøve" in text and "Rådmann, Testvik kommune" in text
+    # income − expenses over 2019–2020: 1 655 988.85 − 1 119 144.48 (see the module docstring)
+    assert "536 844,37 kr" in text
+    assert "ALIS-Nord" not in text  # the project's identity comes from the profile only
+    assert "Lofot-ALIS · Testvik kommune" in text  # the running footer
+    # the 2019 report of the same grant is a status report
+    assert "Statusrapport for Lofot-ALIS" in _pdf_text(tmp_path / "out" / "2019" / "statusrapport-2019.pdf")
+
+
+def test_deviations_over_ten_percent_need_an_explanation(small_landing, tmp_path, sqlite_url):
+    # 2020: kurs 15 000.25 against a budget of 20 000 (−25 %), samlinger 100 000 with no budget
+    results = _run(small_landing, tmp_path, sqlite_url)
+    check = _checks(results[2020])["deviations_over_ten_percent_explained"]
+    assert check.passed is False and check.severity.value == "WARN"
+    assert "Kurs" in check.metadata["deviating_categories"].value
+    assert "Samlinger" in check.metadata["deviating_categories"].value
+    text = _pdf_text(tmp_path / "out" / "2020" / "statusrapport-2020.pdf")
+    assert text.count("forklaring mangler") >= 4  # kurs and samlinger, in the year and the period
+
+    (small_landing / "2020" / "tekst" / "avvik.md").write_text(
+        "Samlingen ble flyttet fra 2021.\n", encoding="utf-8"
+    )
+    results = _run(small_landing, tmp_path, sqlite_url, years=(2020,))
+    assert _checks(results[2020])["deviations_over_ten_percent_explained"].passed
+    text = _pdf_text(tmp_path / "out" / "2020" / "statusrapport-2020.pdf")
+    assert "Samlingen ble flyttet fra 2021." in text and "forklaring mangler" not in text
+    assert text.count("Samlingen ble flyttet") == 1  # placed in the accounts, not in chapter 4 too
+
+
+def test_targets_are_judged_and_the_office_text_is_placed(small_landing, tmp_path, sqlite_url):
+    _register(small_landing, "maal.csv", TARGETS)
+    (small_landing / "2020" / "tekst" / "maal_4.md").write_text("Tre kommuner er med.\n", encoding="utf-8")
+    _run(small_landing, tmp_path, sqlite_url)
+    text = _pdf_text(tmp_path / "out" / "2020" / "statusrapport-2020.pdf")
+    # objective 4: ALIS in 1804 and 1865 in 2020 (1903's table is rejected): 2 against at least 3;
+    # 10 % of 3 is 0.3, so 2 is not reached
+    assert "Deltakerkommuner med ALIS minst 3 1 2 ikke nådd" in text
+    # objective 1: three ALIS, of whom A1002 left: 2 in education, but a count of 2 is suppressed
+    assert "minst 2 : : kan ikke vurderes" in text
+    assert "Tre kommuner er med." in text and "Prosjektkontorets vurdering" in text
+
+
+def test_a_landing_area_without_the_new_files_says_what_is_not_registered(
+    small_landing, tmp_path, sqlite_url
+):
+    (small_landing / "referanse" / "prosjekt.yaml").unlink()  # the small landing area has a profile
+    _run(small_landing, tmp_path, sqlite_url)
+    summary = json.loads((tmp_path / "out" / "2020" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["payments"] == {"registered": False} and summary["unused"] == {"registered": False}
+    text = _pdf_text(tmp_path / "out" / "2020" / "statusrapport-2020.pdf")
+    assert "Prosjektprofil er ikke registrert (referanse/prosjekt.yaml)" in text
+    assert "Utbetalinger er ikke registrert (referanse/utbetalinger.csv)" in text
+    assert "Det er ikke registrert mål med målverdier (referanse/maal.csv)" in text
+    assert "ALIS-Nord" not in text
