@@ -1,29 +1,66 @@
 """Shared fixtures. The warehouse fixture runs each test on SQLite and on PostgreSQL.
 
-PostgreSQL is at ``ALIS_TEST_POSTGRES_URL`` (default: the local server every development
-machine and CI has, 127.0.0.1:5432, trust auth, database ``test``). When it is not
-reachable the PostgreSQL tests fail: they are never skipped.
+PostgreSQL is the server at ``ALIS_TEST_POSTGRES_URL`` when it is set (CI sets it in
+``.ci/run``). When it is not, the tests start a throwaway server of their own (pgserver:
+``initdb`` into a temporary folder, reached over a Unix socket inside it, trust auth) and stop
+it at the end, so they never touch a server that merely happens to be running. The PostgreSQL
+tests are never skipped.
 """
 
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.small_landing import write_small_landing
 
-POSTGRES_URL = os.environ.get("ALIS_TEST_POSTGRES_URL") or "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+TEST_DATABASE = re.compile(r"test", re.IGNORECASE)  # a database the tests may empty says so in its name
+OWN_DATABASE = "alis_test"  # on the throwaway server
+
+
+def refuse_unless_test_database(url: str) -> None:
+    """Stop before emptying a database whose name does not mark it as a test database."""
+    from sqlalchemy.engine import make_url
+
+    name = make_url(url).database or ""
+    if not TEST_DATABASE.search(name):
+        raise RuntimeError(
+            f"Refusing to empty the database {name!r} at ALIS_TEST_POSTGRES_URL: the tests drop every "
+            "warehouse table in it. Point ALIS_TEST_POSTGRES_URL at a database whose name contains "
+            "'test' (for example .../alis_test), or unset it to let the tests start their own server."
+        )
 
 
 def _fresh_database(url: str) -> str:
     from alis_nord.warehouse import engine_for, metadata
 
+    if not url.startswith("sqlite"):
+        refuse_unless_test_database(url)
     engine = engine_for(url)
     metadata.drop_all(engine)
     metadata.create_all(engine)
     return url
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url(tmp_path_factory) -> Iterator[str]:
+    """The PostgreSQL URL of the session: ALIS_TEST_POSTGRES_URL, or a server of the tests' own."""
+    given = os.environ.get("ALIS_TEST_POSTGRES_URL")
+    if given:
+        yield given
+        return
+    import pgserver
+
+    server = pgserver.get_server(tmp_path_factory.mktemp("postgresql"), cleanup_mode="stop")
+    try:
+        server.psql(f"CREATE DATABASE {OWN_DATABASE};")
+        yield server.get_uri(OWN_DATABASE).replace("postgresql://", "postgresql+psycopg://", 1)
+    finally:
+        server.cleanup()  # stops the server: nothing is left running after the session
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -31,13 +68,13 @@ def database_url(request, tmp_path: Path) -> str:
     """An empty warehouse: a SQLite file, or the PostgreSQL test database emptied."""
     if request.param == "sqlite":
         return _fresh_database(f"sqlite:///{tmp_path / 'warehouse.sqlite'}")
-    return _fresh_database(POSTGRES_URL)
+    return _fresh_database(request.getfixturevalue("postgres_server_url"))
 
 
 @pytest.fixture
-def postgres_url() -> str:
+def postgres_url(postgres_server_url: str) -> str:
     """The PostgreSQL test database, emptied of the warehouse's tables."""
-    return _fresh_database(POSTGRES_URL)
+    return _fresh_database(postgres_server_url)
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ import sys
 import sqlalchemy as sa
 
 from pipelines.resources import PROJECT_ROOT
-from tests.conftest import POSTGRES_URL
 from tests.test_end_to_end_cli import _materialize as materialize_from_cli
 
 
@@ -18,7 +17,7 @@ def test_a_year_runs_with_instance_and_warehouse_on_postgresql(small_landing, tm
     home = tmp_path / "dagster_home"
     home.mkdir()
     shutil.copy(PROJECT_ROOT / "deploy" / "production" / "dagster.yaml", home / "dagster.yaml")
-    instance_url = POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://")
+    instance_url = postgres_url.replace("postgresql+psycopg://", "postgresql://")
     env = {
         **os.environ,
         "DAGSTER_HOME": str(home),
@@ -45,7 +44,7 @@ def test_a_year_runs_with_instance_and_warehouse_on_postgresql(small_landing, tm
         ).stdout
     )
     assert run_id[1:] == ["SUCCESS", "PostgresRunStorage", "2019"]
-    engine = sa.create_engine(POSTGRES_URL)
+    engine = sa.create_engine(postgres_url)
     with engine.connect() as conn:  # the run's events are in PostgreSQL, beside the warehouse's figures
         events = conn.scalar(sa.text("select count(*) from event_logs where run_id = :id"), {"id": run_id[0]})
         used = conn.scalar(sa.text("select used_cumulative_ore from grant_use where report_year = 2019"))
