@@ -8,15 +8,17 @@ YEARS ?= 2019 2020 2021 2022 2023
 
 # Debian packages: Pango for WeasyPrint's layout, HarfBuzz-Subset for font subsetting
 # (without it WeasyPrint falls back to fontTools, which stamps the clock into every PDF),
-# and Chromium for the browser test of the Dagster UI.
+# Chromium for the browser test of the Dagster UI, and LibreOffice Calc (headless) for the tests
+# that print the workbooks as a clerk would.
 SYSTEM_LIBS := libpango-1.0.so libpangoft2-1.0.so libharfbuzz-subset.so
-SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core chromium
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core chromium libreoffice-calc-nogui
 
 .PHONY: venv system-deps report pages test bench profile ui sample-data contract-docs lint lock upgrade-lock clean
 
 system-deps:
 	@missing=""; for lib in $(SYSTEM_LIBS); do ldconfig -p | grep -q "$$lib" || missing="$$missing $$lib"; done; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	command -v soffice >/dev/null || missing="$$missing libreoffice-calc-nogui"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages for:$$missing"; \
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \

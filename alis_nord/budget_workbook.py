@@ -37,10 +37,12 @@ from alis_nord.vocabulary import (
     report_date,
 )
 from alis_nord.warehouse import StoredRows
+from alis_nord.xlsx import fit_to_page_width, print_setup
 
-KR = '#,##0.00" kr"'
+KR = '#,##0.00" kr"'  # locale-neutral codes: a Norwegian Excel shows 1 234,50 kr and 31.12.2023
 PERCENT = "0.0 %"
 DATE = "DD.MM.YYYY"
+PORTRAIT_WIDTH = 95  # columns wider than this in all (character widths) print across the page
 
 
 class _Sheet:
@@ -53,6 +55,8 @@ class _Sheet:
 
         self.ws = workbook.create_sheet(title)
         self.ws.freeze_panes = "A2"
+        self.widths = widths
+        fit_to_page_width(self.ws)  # before the first row: a streamed sheet writes it at the top
         for index, width in enumerate(widths, start=1):
             self.ws.column_dimensions[_letter(index)].width = width
         self._bold = Font(bold=True)
@@ -142,18 +146,30 @@ def budget_workbook_bytes(year: int, reference: ReferenceData, rows: StoredRows)
 
     workbook = openpyxl.Workbook(write_only=True)  # streamed: tens of thousands of voucher rows
     grant = reference.helsedirektoratet_grant()
-    _summary_sheet(workbook, year, grant, rows)
-    _grant_use_sheet(workbook, year, grant, rows)
-    _plan_sheet(workbook, rows)
-    _costs_sheet(workbook, rows)
-    _municipality_sheet(workbook, reference, rows)
-    _alis_sheet(workbook, rows)
-    _forecast_sheet(workbook, rows)
-    _statsforvalter_sheet(workbook, rows)
-    _accounts_sheet(workbook, reference, rows)
-    _payments_sheet(workbook, rows)
-    _unused_sheet(workbook, rows)
-    _voucher_sheet(workbook, rows)
+    sheets = [
+        _summary_sheet(workbook, year, grant, rows),
+        _grant_use_sheet(workbook, year, grant, rows),
+        _plan_sheet(workbook, rows),
+        _costs_sheet(workbook, rows),
+        _municipality_sheet(workbook, reference, rows),
+        _alis_sheet(workbook, rows),
+        _forecast_sheet(workbook, rows),
+        _statsforvalter_sheet(workbook, rows),
+        _accounts_sheet(workbook, reference, rows),
+        _payments_sheet(workbook, rows),
+        _unused_sheet(workbook, rows),
+        _voucher_sheet(workbook, rows),
+    ]
+    heading = f"{project_name(reference)} · Budsjett og regnskap {year}"
+    for sheet in sheets:  # written when the workbook is saved, after the rows
+        print_setup(
+            sheet.ws,
+            heading,
+            len(sheet.widths),
+            sheet.rows_written,
+            landscape=sum(sheet.widths) > PORTRAIT_WIDTH,
+            one_page=sheet.ws.title == "Sammendrag",
+        )
     workbook.properties.creator = project_name(reference)
     workbook.properties.title = f"Budsjett og regnskap {project_name(reference)} {year}"
     workbook.properties.created = dt.datetime.combine(report_date(year), dt.time())
@@ -162,7 +178,7 @@ def budget_workbook_bytes(year: int, reference: ReferenceData, rows: StoredRows)
     return deterministic_zip(buffer.getvalue())
 
 
-def _summary_sheet(workbook, year: int, grant, rows: StoredRows) -> None:
+def _summary_sheet(workbook, year: int, grant, rows: StoredRows) -> _Sheet:
     """Sammendrag: the key figures, as summary.json has them."""
     sheet = _Sheet(workbook, "Sammendrag", ["Nøkkeltall", "Beløp"], [52, 20])
     alis_grant, egenandel = entitlement_totals(rows["alis_grant_entitlement"])
@@ -182,9 +198,10 @@ def _summary_sheet(workbook, year: int, grant, rows: StoredRows) -> None:
     ]
     for label, amount in figures:
         sheet.row([label, amount], [None, KR])
+    return sheet
 
 
-def _grant_use_sheet(workbook, year: int, grant, rows: StoredRows) -> None:
+def _grant_use_sheet(workbook, year: int, grant, rows: StoredRows) -> _Sheet:
     """Tilskuddsbruk: every grant year so far; used, cumulative and remaining are formulas."""
     sheet = _Sheet(
         workbook,
@@ -208,9 +225,10 @@ def _grant_use_sheet(workbook, year: int, grant, rows: StoredRows) -> None:
             ],
             [None, KR, KR, KR, KR, KR],
         )
+    return sheet
 
 
-def _plan_sheet(workbook, rows: StoredRows) -> None:
+def _plan_sheet(workbook, rows: StoredRows) -> _Sheet:
     """Budsjett mot regnskap: the project plan against actual per category, with a total row."""
     sheet = _Sheet(
         workbook,
@@ -234,9 +252,10 @@ def _plan_sheet(workbook, rows: StoredRows) -> None:
         )
     if lines:
         sheet.total("Sum", [2, 3, 4], 2, sheet.rows_written, [None, KR, KR, KR])
+    return sheet
 
 
-def _costs_sheet(workbook, rows: StoredRows) -> None:
+def _costs_sheet(workbook, rows: StoredRows) -> _Sheet:
     """Kostnader: accepted vouchers per funding source and category, with a total row."""
     sheet = _Sheet(
         workbook, "Kostnader", ["Finansieringskilde", "Kategori", "Bilag", "Beløp"], [22, 26, 10, 18]
@@ -254,9 +273,10 @@ def _costs_sheet(workbook, rows: StoredRows) -> None:
         )
     if lines:
         sheet.total("Sum", [3, 4], 2, sheet.rows_written, [None, None, "0", KR])
+    return sheet
 
 
-def _municipality_sheet(workbook, reference: ReferenceData, rows: StoredRows) -> None:
+def _municipality_sheet(workbook, reference: ReferenceData, rows: StoredRows) -> _Sheet:
     """Per kommune: ALIS, days, ALIS grant and own share per municipality, with a total row."""
     sheet = _Sheet(
         workbook,
@@ -279,9 +299,10 @@ def _municipality_sheet(workbook, reference: ReferenceData, rows: StoredRows) ->
         )
     if municipalities:
         sheet.total("Sum", [3, 4, 5, 6], 2, sheet.rows_written, [None, None, "0", "0", KR, KR])
+    return sheet
 
 
-def _alis_sheet(workbook, rows: StoredRows) -> None:
+def _alis_sheet(workbook, rows: StoredRows) -> _Sheet:
     """Per ALIS: each ALIS's days and entitlement, with a total row."""
     sheet = _Sheet(
         workbook,
@@ -313,9 +334,10 @@ def _alis_sheet(workbook, rows: StoredRows) -> None:
         )
     if entitlement:
         sheet.total("Sum", [6, 7], 2, sheet.rows_written, [None, None, None, None, None, KR, KR])
+    return sheet
 
 
-def _forecast_sheet(workbook, rows: StoredRows) -> None:
+def _forecast_sheet(workbook, rows: StoredRows) -> _Sheet:
     """Prognose: use of the grant at the end of the grant period, by method."""
     sheet = _Sheet(
         workbook,
@@ -334,9 +356,10 @@ def _forecast_sheet(workbook, rows: StoredRows) -> None:
             ],
             [None, None, None, KR, KR],
         )
+    return sheet
 
 
-def _statsforvalter_sheet(workbook, rows: StoredRows) -> None:
+def _statsforvalter_sheet(workbook, rows: StoredRows) -> _Sheet:
     """Statsforvalter: each year's grant against the costs charged to it, up to the report year."""
     sheet = _Sheet(workbook, "Statsforvalter", ["År", "Tilskudd", "Kostnader", "Differanse"], [8, 18, 18, 18])
     for row in rows.up_to_year("statsforvalter_grant_use"):
@@ -350,9 +373,10 @@ def _statsforvalter_sheet(workbook, rows: StoredRows) -> None:
             ],
             [None, KR, KR, KR],
         )
+    return sheet
 
 
-def _accounts_sheet(workbook, reference: ReferenceData, rows: StoredRows) -> None:
+def _accounts_sheet(workbook, reference: ReferenceData, rows: StoredRows) -> _Sheet:
     """Regnskapsrapport: budget against accounts per category, the year and the grant period so far,
     as the report's chapter 6 has them; deviations are formulas."""
     from alis_nord.financial_report import MISSING_EXPLANATION, account_lines
@@ -393,6 +417,7 @@ def _accounts_sheet(workbook, reference: ReferenceData, rows: StoredRows) -> Non
     if lines:
         sheet.total("Sum", [2, 3, 4, 5, 6, 7], 2, sheet.rows_written, [None, KR, KR, KR, KR, KR, KR])
     _income_rows(sheet, rows, grant.fra_aar, period)
+    return sheet
 
 
 def _income_rows(sheet, rows: StoredRows, first_year: int, period: str) -> None:
@@ -419,10 +444,13 @@ def _income_rows(sheet, rows: StoredRows, first_year: int, period: str) -> None:
         ("Resultat (inntekter − utgifter)", lambda s: s.balance),
     ):
         values = [pick(in_year), pick(whole)]
-        sheet.row([label, *("ikke registrert" if v is None else v for v in values)], [None, KR, KR])
+        cells = [
+            "ikke registrert" if v is None else v for v in values
+        ]  # text in a text cell, never as an amount
+        sheet.row([label, *cells], [None, *(None if v is None else KR for v in values)])
 
 
-def _payments_sheet(workbook, rows: StoredRows) -> None:
+def _payments_sheet(workbook, rows: StoredRows) -> _Sheet:
     """Utbetalinger: what each source paid, in the year and up to its end (utbetalinger.csv)."""
     sheet = _Sheet(
         workbook, "Utbetalinger", ["Tilskuddsgiver", "Mottatt i året", "Mottatt hittil"], [24, 18, 18]
@@ -432,9 +460,10 @@ def _payments_sheet(workbook, rows: StoredRows) -> None:
         sheet.row(["Utbetalinger er ikke registrert (referanse/utbetalinger.csv)"])
     for p in payments.values():
         sheet.row([FUNDING_SOURCE_LABELS[p.kilde], p.in_year, p.cumulative], [None, KR, KR])
+    return sheet
 
 
-def _unused_sheet(workbook, rows: StoredRows) -> None:
+def _unused_sheet(workbook, rows: StoredRows) -> _Sheet:
     """Ubrukte midler: received against used per source up to the end of the year; unused is a formula."""
     sheet = _Sheet(
         workbook,
@@ -457,9 +486,10 @@ def _unused_sheet(workbook, rows: StoredRows) -> None:
             ],
             [None, KR, KR, KR, None],
         )
+    return sheet
 
 
-def _voucher_sheet(workbook, rows: StoredRows) -> None:
+def _voucher_sheet(workbook, rows: StoredRows) -> _Sheet:
     """Bilag: every accepted voucher, for tracing a figure to its source."""
     sheet = _Sheet(
         workbook,
@@ -497,3 +527,4 @@ def _voucher_sheet(workbook, rows: StoredRows) -> None:
         )
     if vouchers:
         sheet.total("Sum", [6], 2, sheet.rows_written, [None, None, None, None, None, KR])
+    return sheet

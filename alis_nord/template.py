@@ -12,8 +12,12 @@ import io
 
 from alis_nord.contract import all_rules, column_types, table_contracts
 from alis_nord.vocabulary import SEVERITY_EFFECTS, SEVERITY_LABELS
+from alis_nord.xlsx import LINE_POINTS, fit_to_page_width, print_setup, wrapped_lines
 
 FILL_ROWS = 500  # rows with formats and input checks below the header
+PRINTED_ROWS = 40  # a blank table sheet prints its header and this many rows to fill in by hand
+INSTRUCTION_WIDTHS = (32, 18, 12, 40, 70)  # columns A–E of the instruction sheet
+TITLE_POINTS = 14
 
 
 def _column_letter(index: int) -> str:
@@ -98,22 +102,40 @@ def _rule_lines() -> list[tuple[bool, tuple]]:
     ]
 
 
+def _row_height(cells: tuple, title: bool) -> float:
+    """Points for a row tall enough to show every cell's wrapped text: a line of text that spans
+    the whole sheet (one cell, merged over A–E) or each cell in its own column."""
+    widths = (sum(INSTRUCTION_WIDTHS),) if len(cells) == 1 else INSTRUCTION_WIDTHS
+    lines = max((wrapped_lines(text, width) for text, width in zip(cells, widths, strict=False)), default=1)
+    return lines * (TITLE_POINTS * 1.5 if title else LINE_POINTS)
+
+
 def _instructions(sheet, year: int, project: str) -> None:
-    """The instruction sheet ("Veiledning"): how to, the columns, the rules."""
+    """The instruction sheet ("Veiledning"): how to, the columns, the rules. A line of text spans
+    columns A–E, and every row is as tall as its wrapped text, so nothing overlaps or is cut in
+    Excel or LibreOffice, on screen or on paper."""
     from openpyxl.styles import Alignment, Font
 
-    for letter, width in zip("ABCDE", (32, 18, 12, 40, 70), strict=True):
+    for letter, width in zip("ABCDE", INSTRUCTION_WIDTHS, strict=True):
         sheet.column_dimensions[letter].width = width
     for heading, cells in _how_to(year, project) + _column_lines() + _rule_lines():
         sheet.append(list(cells))
-        for cell in sheet[sheet.max_row]:
+        row = sheet.max_row
+        if len(cells) == 1:
+            sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(INSTRUCTION_WIDTHS))
+        for cell in sheet[row]:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             if heading:
                 cell.font = Font(bold=True)
-    sheet["A1"].font = Font(bold=True, size=14)
+        if cells:
+            sheet.row_dimensions[row].height = _row_height(cells, title=row == 1)
+    sheet["A1"].font = Font(bold=True, size=TITLE_POINTS)
+    print_setup(
+        sheet, f"{project} · innsending for {year}", len(INSTRUCTION_WIDTHS), sheet.max_row, landscape=True
+    )
 
 
-def _table_sheet(sheet, table: str, year: int) -> None:
+def _table_sheet(sheet, table: str, year: int, project: str) -> None:
     from openpyxl.styles import Font, PatternFill
     from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -143,6 +165,9 @@ def _table_sheet(sheet, table: str, year: int) -> None:
             validation.showInputMessage = bool(column.beskrivelse)
             sheet.add_data_validation(validation)
             validation.add(cells)
+    fit_to_page_width(sheet)
+    heading = f"{project} · {contract.title} · {year}"
+    print_setup(sheet, heading, len(contract.columns), PRINTED_ROWS + 1, landscape=True)
 
 
 def _input_check(column, year: int) -> tuple[str, dict] | None:
@@ -176,10 +201,11 @@ def submission_template(year: int, project: str = "prosjektet") -> bytes:
     from alis_nord.xlsx import deterministic_zip
 
     workbook = openpyxl.Workbook()
+    fit_to_page_width(workbook.active)
     _instructions(workbook.active, year, project)
     workbook.active.title = "Veiledning"
     for table in table_contracts():
-        _table_sheet(workbook.create_sheet(table), table, year)
+        _table_sheet(workbook.create_sheet(table), table, year, project)
     workbook.properties.creator = project
     workbook.properties.title = f"Innsendingsmal {project} {year}"
     workbook.properties.created = dt.datetime(year, 1, 1)

@@ -23,3 +23,62 @@ def deterministic_zip(data: bytes) -> bytes:
             fixed.external_attr = 0o644 << 16
             target.writestr(fixed, content)
     return out.getvalue()
+
+
+# ---------------------------------------------------------------- printing
+
+PRINT_FONT_POINTS = 11  # the workbooks' body font; a wrapped line is about 15 points high
+LINE_POINTS = 15
+
+
+def fit_to_page_width(ws) -> None:
+    """Scale the sheet to the page width (as many pages down as it needs). In a streamed sheet
+    this must be set before the first row is written (openpyxl writes it at the top)."""
+    from openpyxl.worksheet.properties import PageSetupProperties
+
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+
+
+def print_setup(
+    ws, heading: str, last_column: int, last_row: int, *, landscape: bool, one_page: bool = False
+) -> None:
+    """A4, fit to the page width (and height, for ``one_page``), the header row on every page,
+    the used range as print area, and a page header and footer a reader can place:
+    ``heading`` at the top, the sheet's name and «Side X av Y» at the foot."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4  # a streamed sheet lacks the constant
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.fitToHeight = 1 if one_page else 0
+    ws.print_options.gridLines = False
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top = ws.page_margins.bottom = 0.75
+    ws.print_title_rows = "1:1"
+    ws.print_area = f"A1:{get_column_letter(max(1, last_column))}{max(1, last_row)}"
+    ws.oddHeader.center.text = heading
+    ws.oddHeader.center.size = 9
+    ws.oddFooter.left.text = "&A"
+    ws.oddFooter.left.size = 9
+    ws.oddFooter.right.text = "Side &P av &N"
+    ws.oddFooter.right.size = 9
+
+
+def wrapped_lines(text: str, width: float) -> int:
+    """How many lines ``text`` takes when wrapped in a column ``width`` characters wide, counted
+    word by word (a long word takes its own lines), so a row can be made tall enough to show it
+    in Excel and LibreOffice, which do not grow rows for wrapped text in files they open."""
+    per_line = max(1, int(width * 0.95))  # a column width counts digit widths; text runs about as wide
+    lines, used = 1, 0
+    for word in str(text).split():
+        length = len(word)
+        if used and used + 1 + length > per_line:
+            lines, used = lines + 1, 0
+        if length > per_line:
+            extra, used = divmod(length, per_line)
+            lines += extra - (1 if used == 0 and extra else 0)
+            continue
+        used = length if used == 0 else used + 1 + length
+    return lines

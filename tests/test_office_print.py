@@ -1,0 +1,216 @@
+"""The workbooks clerks and finance officers open and print, printed the way they would: by
+LibreOffice Calc (headless ``soffice``, Debian's libreoffice-calc-nogui, which ``make``
+installs) to PDF, then read back. And the feedback pages printed on A4.
+
+Page limits: Sammendrag on one page; every other budget sheet of the small landing area's 2020
+on one page (its largest, Bilag, has 7 vouchers); the template's instruction sheet on at most 7
+pages, each table sheet on one (its header and 40 rows to fill in).
+"""
+
+import re
+import subprocess
+from collections import Counter
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from dagster import materialize
+from pypdf import PdfReader
+
+from alis_nord.contract import all_rules, table_contracts
+from alis_nord.template import _how_to, submission_template
+from alis_nord.xlsx import wrapped_lines
+from pipelines.definitions import defs
+from pipelines.resources import resources_from_environment
+
+FOOTER = re.compile(r"^\s*(?P<sheet>\S.*?)\s+Side (?P<page>\d+) av (?P<pages>\d+)\s*$")
+
+
+def _print_with_libreoffice(workbook: Path, folder: Path) -> list[str]:
+    """The workbook printed to PDF by LibreOffice; each page's text in reading layout (lines as
+    printed) and, after a form feed, as drawn (each cell's lines together)."""
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{folder / 'libreoffice-profile'}",  # never a shared profile
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(folder),
+            str(workbook),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=240,
+    )
+    reader = PdfReader(folder / f"{workbook.stem}.pdf")
+    return [page.extract_text(extraction_mode="layout") + "\f" + page.extract_text() for page in reader.pages]
+
+
+def _layout(page: str) -> str:
+    return page.split("\f", 1)[0]
+
+
+def _drawn(page: str) -> str:
+    return page.split("\f", 1)[1]
+
+
+def _sheet_of(page: str) -> str:
+    """Every page names its sheet in the footer («Veiledning … Side 1 av 6»)."""
+    last = [line for line in _layout(page).splitlines() if line.strip()][-1]
+    match = FOOTER.match(last)
+    assert match, f"no footer on a printed page: {last!r}"
+    return match["sheet"]
+
+
+def _pages_per_sheet(pages: list[str]) -> Counter:
+    return Counter(_sheet_of(page) for page in pages)
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_wrapped_lines_counts_words_into_the_column():
+    assert wrapped_lines("", 10) == 1
+    assert wrapped_lines("kort", 10) == 1
+    # a width of 10 takes 9 characters a line: "a a a a a" is 9, so 20 one-letter words take 4 lines
+    assert wrapped_lines("a " * 20, 10) == 4
+    assert wrapped_lines("x" * 25, 10) == 3  # a long word breaks: 9 + 9 + 7
+
+
+@pytest.fixture(scope="module")
+def printed_template(tmp_path_factory) -> list[str]:
+    folder = tmp_path_factory.mktemp("template")
+    path = folder / "innsendingsmal-2023.xlsx"
+    path.write_bytes(submission_template(2023, "ALIS-Nord"))
+    return _print_with_libreoffice(path, folder)
+
+
+def test_every_instruction_sentence_of_the_template_prints_whole(printed_template):
+    # LibreOffice draws a cell's lines together, so the plain text has each cell's text in one run
+    text = _flat(" ".join(_drawn(page) for page in printed_template))
+    sentences = [cells[0] for heading, cells in _how_to(2023, "ALIS-Nord") if cells and not heading]
+    sentences += [c.beskrivelse for contract in table_contracts().values() for c in contract.columns]
+    sentences += [rule.beskrivelse for rule in all_rules().values()]
+    missing = [s for s in sentences if _flat(s) not in text]
+    assert missing == []
+    assert "Innsending av tall til ALIS-Nord for 2023" in text  # the title, not cut at the column
+
+
+def test_the_template_prints_within_its_page_limits(printed_template):
+    sheets = _pages_per_sheet(printed_template)
+    assert sheets["Veiledning"] <= 7
+    assert {sheets[table] for table in table_contracts()} == {1}
+    assert "ALIS-Nord · innsending for 2023" in printed_template[0]  # the page header
+
+
+@pytest.fixture(scope="module")
+def printed_budget(tmp_path_factory) -> tuple[list[str], dict, Path]:
+    from tests.small_landing import write_small_landing
+
+    folder = tmp_path_factory.mktemp("budget")
+    landing = write_small_landing(folder / "landing")
+    resources = resources_from_environment(
+        {
+            "ALIS_LANDING_DIR": str(landing),
+            "ALIS_OUTPUT_DIR": str(folder / "out"),
+            "ALIS_DATABASE_URL": f"sqlite:///{folder / 'warehouse.sqlite'}",
+        }
+    )
+    for year in ("2019", "2020"):
+        assert materialize(list(defs.assets), partition_key=year, resources=resources).success
+    import json
+
+    summary = json.loads((folder / "out" / "2020" / "summary.json").read_text(encoding="utf-8"))
+    path = folder / "out" / "2020" / "budget-2020.xlsx"
+    return _print_with_libreoffice(path, folder), summary, path
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
+def test_each_summary_label_prints_on_the_line_of_its_amount(printed_budget):
+    pages, summary, _ = printed_budget
+    (page,) = [_layout(p) for p in pages if _sheet_of(p) == "Sammendrag"]
+    lines = page.splitlines()
+
+    def amount_on_line_of(label: str) -> Decimal:
+        (line,) = [line for line in lines if line.strip().startswith(label)]
+        number = _digits(line[line.index(label) + len(label) :])
+        return Decimal(number) / 100  # the line's amount, whatever the locale's separators
+
+    assert amount_on_line_of("ALIS-tilskudd 2020 (etter ansettelsesdager)") == Decimal(
+        summary["alis_grant_nok"]
+    )
+    assert amount_on_line_of("Egenandel 2020") == Decimal(summary["egenandel_nok"])
+    assert amount_on_line_of("Brukt av tilskuddet hittil") == Decimal(summary["grant"]["used_cumulative_nok"])
+    assert amount_on_line_of("Gjenstår av tilskuddet") == Decimal(summary["grant"]["remaining_nok"])
+
+
+def test_the_budget_workbook_prints_one_page_a_sheet(printed_budget):
+    pages, _, _ = printed_budget
+    sheets = _pages_per_sheet(pages)
+    assert sheets["Sammendrag"] == 1
+    assert set(sheets.values()) == {1}, sheets  # Bilag's 7 vouchers fit the width and one page
+    assert len(sheets) == 12  # every sheet printed
+    assert all("ALIS-Nord · Budsjett og regnskap 2020" in p for p in pages)  # the page header
+
+
+def test_amounts_stay_numbers_with_a_locale_neutral_format(printed_budget):
+    import datetime as dt
+
+    import openpyxl
+
+    from alis_nord.budget_workbook import DATE, KR
+
+    _, _, path = printed_budget
+    # format codes are stored in Excel's neutral form: a Norwegian Excel shows 1 234,50 kr, 31.12.2020
+    assert KR == '#,##0.00" kr"' and DATE == "DD.MM.YYYY"
+    workbook = openpyxl.load_workbook(path)
+    amounts = [
+        c
+        for ws in workbook
+        for row in ws.iter_rows()
+        for c in row
+        if c.number_format == KR and c.value is not None
+    ]
+    assert len(amounts) > 50
+    assert all(
+        isinstance(c.value, int | float) or str(c.value).startswith("=") for c in amounts
+    )  # never text
+    dates = [row[2] for row in workbook["Bilag"].iter_rows(min_row=2) if row[2].number_format == DATE]
+    assert len(dates) == 7 and all(isinstance(c.value, dt.datetime) for c in dates)
+
+
+def test_feedback_pages_print_on_a4_with_the_header_on_every_page():
+    from weasyprint import HTML
+
+    from alis_nord.feedback import FeedbackPage, render_feedback
+
+    findings = [
+        {
+            "severity": "error",
+            "severity_nb": "Feil",
+            "file": "2020/1804_kostnader.csv",
+            "row_number": row,
+            "column_name": "belop",
+            "value": "12,5,0",
+            "message": f"Rad {row}: belop «12,5,0» kan ikke leses. Skriv et beløp med høyst to desimaler, for eksempel 12 500,50.",
+        }
+        for row in range(2, 122)
+    ]
+    page = FeedbackPage(2020, "1804", "Bodø", True, project="ALIS-Nord", findings=findings)
+    pdf = HTML(string=render_feedback(page)).write_pdf()
+    import io
+
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) > 2
+    for printed in reader.pages:
+        width, height = float(printed.mediabox.width), float(printed.mediabox.height)
+        assert (round(width), round(height)) == (595, 842)  # A4 in points
+    # the findings table's header repeats on every page that continues it
+    continued = [p.extract_text() for p in reader.pages[1:]]
+    assert all("Alvorlighet" in text and "Melding" in text for text in continued)
