@@ -328,10 +328,6 @@ class Warehouse:
             {name: self.every_year(by_name[name]) for name in every_year},
         )
 
-    def years_present(self, table: sa.Table) -> set[int]:
-        with self.engine.connect() as conn:
-            return set(conn.scalars(sa.select(table.c.report_year).distinct()))
-
 
 def _sort_columns(table: sa.Table) -> list[str]:
     """Every column but JSON documents, the report year first."""
