@@ -2,8 +2,9 @@
 
 ``alis_grant_entitlement`` and ``costs_by_source`` → ``grant_use`` (cumulative over the grant
 period, so each year depends on the year before and backfills run oldest first) →
-``grant_forecast``; beside them ``budget_plan_vs_actual`` and ``statsforvalter_grant_use``;
-all of it in ``budget_workbook`` (budget-<year>.xlsx).
+``grant_forecast``; beside them ``budget_plan_vs_actual`` and ``statsforvalter_grant_use``.
+What was paid and what is unused is ``assets.payments``; all of it in ``budget_workbook``
+(budget-<year>.xlsx, ``assets.workbook``). The three modules make the UI's ``budget`` group.
 
 Every asset shows its figures as a Markdown table, and its key numbers as integer metadata
 in whole kroner (rounded half-up) so the UI can plot them across years. Exact øre are in
@@ -26,16 +27,13 @@ from dagster import (
 from assets import ingest, validation
 from assets.metadata import kr, kr_text, kroner, markdown_list, markdown_table
 from pipelines.partitions import report_year, yearly_asset
-from pipelines.resources import OutputArea, WarehouseResource
+from pipelines.resources import WarehouseResource
 
 GRANT_NOT_OVERSPENT = "helsedirektoratet_grant_not_overspent"
 GRANT_HISTORY_COMPLETE = "grant_years_before_this_year_present"
 FORECAST_WITHIN_GRANT = "forecast_within_grant"
 CATEGORIES_WITHIN_PLAN = "categories_within_ten_percent_of_plan"
 NO_GRANT_COSTS_OUTSIDE_PERIOD = "no_helsedirektoratet_costs_outside_grant_period"
-USE_WITHIN_RECEIVED = "use_within_payments_received"
-NO_UNUSED_FUNDS_AT_END = "no_unused_funds_at_end_of_grant_period"
-PAYMENTS_WITHIN_PERIOD = "payments_dated_within_grant_period"
 DEVIATIONS_EXPLAINED = "deviations_over_ten_percent_explained"
 
 THE_YEAR_BEFORE = TimeWindowPartitionMapping(start_offset=-1, end_offset=-1)
@@ -260,106 +258,6 @@ def statsforvalter_grant_use(
     )
 
 
-@yearly_asset(
-    deps=[ingest.reference_data],
-    kinds={"python", "sql"},
-    description=(
-        "Payments received from Helsedirektoratet and the Statsforvalter (referanse/utbetalinger.csv): "
-        "in the year and in all up to its end. No rows when the file is not registered."
-    ),
-)
-def grant_payments(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
-    from alis_nord import budget
-    from alis_nord import warehouse as tables
-
-    year = report_year(context)
-    store = warehouse.open()
-    received = budget.payments_received(year, tables.reference_of(store, year))
-    store.replace_year(year, {tables.grant_payments: [p.row() for p in received or []]})
-    if received is None:
-        return MaterializeResult(
-            metadata={"registered": False, "note": MetadataValue.text("utbetalinger.csv er ikke registrert")}
-        )
-    return MaterializeResult(
-        metadata={
-            "registered": True,
-            **{f"received_{p.kilde}_kr": kroner(p.cumulative) for p in received},
-            "payments": markdown_table(
-                ["kilde", "mottatt i året", "mottatt hittil"],
-                [[p.kilde, kr(p.in_year), kr(p.cumulative)] for p in received],
-            ),
-        }
-    )
-
-
-@yearly_asset(
-    deps=[grant_payments, grant_use, statsforvalter_grant_use, ingest.reference_data],
-    kinds={"python", "sql"},
-    description=(
-        "Unused funds per source: received − used, up to the end of the year (Helsedirektoratet: the "
-        "cumulative grant use; the Statsforvalter: the costs charged to it). In the last year of the "
-        "grant period this is the amount to repay, or to apply to transfer."
-    ),
-)
-def unused_funds(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
-    from alis_nord import budget
-    from alis_nord import warehouse as tables
-
-    year = report_year(context)
-    store = warehouse.open()
-    payments = budget.payments_from_rows(store.rows(tables.grant_payments, year))
-    use = budget.grant_use_from_row(store.rows(tables.grant_use, year)[0])
-    statsforvalter = store.every_year(tables.statsforvalter_grant_use)
-    reference = tables.reference_of(store, year)
-    funds = budget.unused_funds(year, reference, payments, use, statsforvalter) if payments else []
-    store.replace_year(year, {tables.unused_funds: [f.row() for f in funds]})
-    return MaterializeResult(
-        metadata={
-            "registered": bool(payments),
-            **{f"unused_{f.kilde}_kr": kroner(f.unused) for f in funds},
-            "final_year": any(f.final_year for f in funds),
-            "unused": markdown_table(
-                ["kilde", "mottatt", "brukt", "ubrukt"],
-                [[f.kilde, kr(f.received), kr(f.used), kr(f.unused)] for f in funds],
-            ),
-        }
-    )
-
-
-@yearly_asset(
-    deps=[
-        validation.validated_submissions,
-        alis_grant_entitlement,
-        costs_by_source,
-        grant_use,
-        grant_forecast,
-        budget_plan_vs_actual,
-        statsforvalter_grant_use,
-        grant_payments,
-        unused_funds,
-        ingest.reference_data,
-    ],
-    kinds={"excel"},
-    description=(
-        "budget-<year>.xlsx for finance officers: one sheet per view, Norwegian kr number formats, "
-        "frozen headers and totals as formulas Excel recomputes. Text from submissions is never a formula."
-    ),
-)
-def budget_workbook(
-    context: AssetExecutionContext, warehouse: WarehouseResource, output: OutputArea
-) -> MaterializeResult:
-    from alis_nord import warehouse as tables
-    from alis_nord.budget_workbook import WORKBOOK_TABLES, budget_workbook_bytes
-    from alis_nord.report import write_bytes_atomically
-
-    year = report_year(context)
-    store = warehouse.open()
-    rows = store.stored_rows(year, **WORKBOOK_TABLES)
-    path = output.year_dir(year) / f"budget-{year}.xlsx"
-    write_bytes_atomically(path, budget_workbook_bytes(year, tables.reference_of(store, year), rows))
-    return MaterializeResult(metadata={"workbook": MetadataValue.path(str(path))})
-
-
 # ---------------------------------------------------------------- checks
 
 
@@ -479,87 +377,6 @@ def no_grant_costs_outside_period(
         metadata={
             "grant_period": MetadataValue.text(f"{grant.fra_aar}–{grant.til_aar}"),
             "charged_to_helsedirektoratet": kr_text(hdir),
-        },
-    )
-
-
-def _stored_funds(context: AssetCheckExecutionContext, warehouse: WarehouseResource):
-    from alis_nord import budget
-    from alis_nord import warehouse as tables
-
-    return budget.unused_from_rows(warehouse.open().rows(tables.unused_funds, report_year(context)))
-
-
-@asset_check(
-    asset=unused_funds,
-    name=USE_WITHIN_RECEIVED,
-    description=(
-        "No source has been used beyond what it has paid: used up to the end of the year is at most "
-        "the payments received. Passes with a note when utbetalinger.csv is not registered."
-    ),
-)
-def use_within_received(
-    context: AssetCheckExecutionContext, warehouse: WarehouseResource
-) -> AssetCheckResult:
-    funds = _stored_funds(context, warehouse)
-    beyond = [f for f in funds if f.unused < 0]
-    return AssetCheckResult(
-        passed=not beyond,
-        severity=AssetCheckSeverity.WARN,
-        description=None if funds else "Utbetalinger er ikke registrert (referanse/utbetalinger.csv).",
-        metadata={
-            "used_beyond_received": markdown_list(
-                f"{f.kilde}: {kr(-f.unused)} mer brukt enn mottatt" for f in beyond
-            )
-        },
-    )
-
-
-@asset_check(
-    asset=unused_funds,
-    name=NO_UNUSED_FUNDS_AT_END,
-    description=(
-        "At the end of the grant period nothing received is left unused; what is left must be repaid "
-        "or a transfer applied for. An error, but it does not hold the report: the final report states it."
-    ),
-)
-def no_unused_funds_at_end(
-    context: AssetCheckExecutionContext, warehouse: WarehouseResource
-) -> AssetCheckResult:
-    funds = [f for f in _stored_funds(context, warehouse) if f.final_year]
-    unused = [f for f in funds if f.unused > 0]
-    return AssetCheckResult(
-        passed=not unused,
-        severity=AssetCheckSeverity.ERROR,
-        metadata={
-            "final_year": bool(funds),
-            **{f"unused_{f.kilde}_kr": kroner(f.unused) for f in unused},
-            "unused": markdown_list(f"{f.kilde}: {kr(f.unused)}" for f in unused),
-        },
-    )
-
-
-@asset_check(
-    asset=grant_payments,
-    name=PAYMENTS_WITHIN_PERIOD,
-    additional_deps=[ingest.reference_data],
-    description="Every registered payment is dated in a year that a grant of its source covers (tilskudd.csv).",
-)
-def payments_within_period(
-    context: AssetCheckExecutionContext, warehouse: WarehouseResource
-) -> AssetCheckResult:
-    from alis_nord import budget
-    from alis_nord import warehouse as tables
-
-    year = report_year(context)
-    outside = budget.payments_outside_grant_period(tables.reference_of(warehouse.open(), year))
-    return AssetCheckResult(
-        passed=not outside,
-        severity=AssetCheckSeverity.ERROR,
-        metadata={
-            "payments_outside": markdown_list(
-                f"{p.kilde} {p.dato.isoformat()}: {kr(p.belop)} ({p.referanse})" for p in outside
-            )
         },
     )
 

@@ -16,7 +16,7 @@ from dagster import (
     asset_check,
 )
 
-from assets import budget, ingest, validation
+from assets import budget, ingest, payments, validation
 from assets.metadata import kr_text
 from pipelines.partitions import report_year, yearly_asset
 from pipelines.resources import LandingArea, OutputArea, WarehouseResource
@@ -30,8 +30,8 @@ OVERSPEND_ACKNOWLEDGED = "overspend_acknowledged_before_report"
         budget.alis_grant_entitlement,
         budget.costs_by_source,
         budget.grant_use,
-        budget.grant_payments,
-        budget.unused_funds,
+        payments.grant_payments,
+        payments.unused_funds,
         ingest.reference_data,
     ],
     kinds={"json", "csv"},
@@ -84,8 +84,8 @@ def report_summary(
         budget.grant_forecast,
         budget.budget_plan_vs_actual,
         budget.statsforvalter_grant_use,
-        budget.grant_payments,
-        budget.unused_funds,
+        payments.grant_payments,
+        payments.unused_funds,
     ],
     kinds={"pdf"},
     description=(

@@ -32,10 +32,10 @@ STAGES = {  # the pipeline's stages, each in graph order
 
 def asset_functions() -> dict:
     """Every asset of the stages by name, as the plain functions Dagster wraps."""
-    from assets import budget, feedback, ingest, report, validation
+    from assets import budget, feedback, ingest, payments, report, validation, workbook
 
     functions = {}
-    for module in (ingest, validation, budget, report, feedback):
+    for module in (ingest, validation, budget, payments, workbook, report, feedback):
         functions.update({name: getattr(module, name) for name in dir(module)})
     return {name: functions[name] for names in STAGES.values() for name in names}
 

@@ -8,27 +8,27 @@ assets when they run.
 
 from dagster import Definitions, in_process_executor, load_asset_checks_from_modules, load_assets_from_modules
 
-from assets import budget, feedback, ingest, report, validation
+from assets import budget, feedback, ingest, payments, report, validation, workbook
 from pipelines.jobs import annual_report_job, reference_change_job
 from pipelines.resources import resources_from_environment
 from pipelines.schedules import annual_report_schedule
 from pipelines.sensors import landing_area_sensor
 
-STAGES = {  # group name in the UI → the module with its assets and checks
-    "ingest": ingest,
-    "validation": validation,
-    "budget": budget,
-    "report": report,
-    "to_municipalities": feedback,
-}
+STAGES = [  # (group name in the UI, a module with its assets and checks), in graph order
+    ("ingest", ingest),
+    ("validation", validation),
+    ("budget", budget),
+    ("budget", payments),
+    ("budget", workbook),
+    ("report", report),
+    ("to_municipalities", feedback),
+]
 
 defs = Definitions(
     assets=[
-        asset
-        for group, module in STAGES.items()
-        for asset in load_assets_from_modules([module], group_name=group)
+        asset for group, module in STAGES for asset in load_assets_from_modules([module], group_name=group)
     ],
-    asset_checks=load_asset_checks_from_modules(list(STAGES.values())),
+    asset_checks=load_asset_checks_from_modules([module for _, module in STAGES]),
     jobs=[annual_report_job, reference_change_job],
     schedules=[annual_report_schedule],
     sensors=[landing_area_sensor],
