@@ -128,10 +128,6 @@ class ReferenceData:
     targets: tuple[Target, ...] | None = None  # None: maal.csv is not registered
     profile: ProjectProfile | None = None  # None: prosjekt.yaml is not registered
 
-    def payments_in(self, kilde: str, first: int, last: int) -> list[Payment]:
-        """The registered payments from one source dated in the years ``first``–``last``."""
-        return [p for p in self.payments or () if p.kilde == kilde and first <= p.dato.year <= last]
-
     def targets_for(self, maal: int) -> list[Target]:
         return [t for t in self.targets or () if t.maal == maal]
 

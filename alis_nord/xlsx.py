@@ -27,8 +27,7 @@ def deterministic_zip(data: bytes) -> bytes:
 
 # ---------------------------------------------------------------- printing
 
-PRINT_FONT_POINTS = 11  # the workbooks' body font; a wrapped line is about 15 points high
-LINE_POINTS = 15
+LINE_POINTS = 15  # a wrapped line of the workbooks' 11-point body font
 
 
 def fit_to_page_width(ws) -> None:
@@ -76,9 +75,10 @@ def wrapped_lines(text: str, width: float) -> int:
         length = len(word)
         if used and used + 1 + length > per_line:
             lines, used = lines + 1, 0
-        if length > per_line:
-            extra, used = divmod(length, per_line)
-            lines += extra - (1 if used == 0 and extra else 0)
+        if length > per_line:  # a word longer than a line breaks over lines of its own
+            full, rest = divmod(length, per_line)
+            lines += full - (rest == 0)
+            used = rest or per_line
             continue
         used = length if used == 0 else used + 1 + length
     return lines

@@ -78,6 +78,7 @@ def test_wrapped_lines_counts_words_into_the_column():
     # a width of 10 takes 9 characters a line: "a a a a a" is 9, so 20 one-letter words take 4 lines
     assert wrapped_lines("a " * 20, 10) == 4
     assert wrapped_lines("x" * 25, 10) == 3  # a long word breaks: 9 + 9 + 7
+    assert wrapped_lines("x" * 18 + " y", 10) == 3  # 9 + 9 fill two lines, so "y" starts a third
 
 
 @pytest.fixture(scope="module")
