@@ -13,7 +13,7 @@ YEARS ?= 2019 2020 2021 2022 2023
 SYSTEM_LIBS := libpango-1.0.so libpangoft2-1.0.so libharfbuzz-subset.so
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core chromium libreoffice-calc-nogui
 
-.PHONY: venv system-deps report pages test bench profile ui sample-data contract-docs lint lock upgrade-lock clean
+.PHONY: venv system-deps report pages test bench profile ui migrate sample-data contract-docs lint lock upgrade-lock clean
 
 system-deps:
 	@missing=""; for lib in $(SYSTEM_LIBS); do ldconfig -p | grep -q "$$lib" || missing="$$missing $$lib"; done; \
@@ -46,8 +46,17 @@ upgrade-lock: venv
 
 venv: system-deps $(BIN)/dagster
 
-$(DAGSTER_HOME):
-	mkdir -p $@
+# The dev instance's settings (deploy/dev/dagster.yaml: one run per report year at a time).
+$(DAGSTER_HOME): $(DAGSTER_HOME)/dagster.yaml
+
+$(DAGSTER_HOME)/dagster.yaml: deploy/dev/dagster.yaml
+	mkdir -p $(DAGSTER_HOME)
+	cp deploy/dev/dagster.yaml $@
+
+# Upgrades the warehouse at ALIS_DATABASE_URL (default data/warehouse.sqlite) to the newest
+# schema revision; back production's database up first. A run against an outdated one stops.
+migrate: venv
+	$(BIN)/python -m alis_nord.migrations
 
 report: venv $(DAGSTER_HOME)
 	@for year in $(YEARS); do \

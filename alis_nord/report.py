@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import subprocess
 from decimal import Decimal
 from pathlib import Path
@@ -172,16 +171,6 @@ def sorted_findings(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
             f["rule"],
         ),
     )
-
-
-def write_text_atomically(path: Path, text: str) -> None:
-    write_bytes_atomically(path, text.encode("utf-8"))
-
-
-def write_bytes_atomically(path: Path, data: bytes) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_bytes(data)
-    os.replace(temporary, path)
 
 
 def summary_json(summary: dict[str, Any]) -> str:

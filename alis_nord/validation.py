@@ -22,6 +22,7 @@ from alis_nord.readers import (
     RawTable,
     ReadFailure,
     fold,
+    header_row_candidate,
     read_csv,
     read_workbook_table,
     workbook_sheets,
@@ -143,7 +144,10 @@ def _fatal(
     if size > MAX_FILE_BYTES or len(raw.rows) > MAX_ROWS:
         detail = f"{_fmt(len(raw.rows))} rader, {_fmt(size)} byte"
         return _finding(source, "too_large", None, "", "", detail=detail, **common)
-    missing = [c.name for c in table_contracts()[source.table].columns if fold(c.name) not in raw.columns]
+    columns = [c.name for c in table_contracts()[source.table].columns]
+    missing = [name for name in columns if fold(name) not in raw.columns]
+    if missing and (header_row := header_row_candidate(raw, columns)):
+        return _finding(source, "header_not_first_row", None, "", "", detail=str(header_row), **common)
     if missing:
         detail = f"kolonnen{'e' if len(missing) > 1 else ''} {', '.join(missing)}"
         return _finding(source, "missing_column", None, "", "", detail=detail, **common)
@@ -177,6 +181,30 @@ def _parse_rows(table: _OpenTable, contract: TableContract, year: int, findings:
                     )
                 )
         table.typed.append(typed)
+
+
+# How a spreadsheet set to American English writes a date (03/15/2021, 3/15/21) and an amount
+# (12,500.50) when it exports CSV. Neither is ever guessed; the file gets one hint besides the
+# cell findings, since one setting is the cause of them all.
+_AMERICAN_DATE = re.compile(r"^\s*\d{1,2}/\d{1,2}/\d{2}(\d{2})?\s*$")
+_AMERICAN_AMOUNT = re.compile(r"^\s*-?\d{1,3}(,\d{3})+\.\d+\s*$")
+
+
+def _american_settings(table: _OpenTable, contract: TableContract) -> Finding | None:
+    """One file-level hint when text cells look exported with American settings."""
+    for row in table.raw.rows:
+        for column in contract.columns:
+            value = row.get(column.name)
+            if not isinstance(value, str):
+                continue
+            if column.type == "date" and _AMERICAN_DATE.match(value):
+                example = f"datoen «{value.strip()}» i rad {row.row_number}"
+            elif column.type in ("money", "decimal") and _AMERICAN_AMOUNT.match(value):
+                example = f"tallet «{value.strip()}» i rad {row.row_number}"
+            else:
+                continue
+            return _finding(table.source, "american_settings", None, "", "", detail=f"for eksempel {example}")
+    return None
 
 
 def _whole_year(frame, year: int):
@@ -309,6 +337,8 @@ def _read_source(
     landing_dir: Path, source: TableSource, cache: dict[str, Any], only_table: bool, expected_sha: str | None
 ) -> tuple[RawTable | ReadFailure, int]:
     path = landing_dir / source.path
+    if source.path not in cache and (size := path.stat().st_size) > MAX_FILE_BYTES:
+        cache[source.path] = (ReadFailure("too_large", f"{_fmt(size)} byte"), size)  # never read into memory
     if source.path not in cache:
         data = path.read_bytes()
         if expected_sha is not None and sha256_of(data) != expected_sha:
@@ -370,6 +400,8 @@ def validate_year(landing_dir: Path, inventory: YearInventory, reference: Refere
         result.rows_received = len(raw.rows)
         table = _OpenTable(source, raw, result)
         _parse_rows(table, contracts[source.table], year, findings)
+        if hint := _american_settings(table, contracts[source.table]):
+            findings.append(hint)
         taken_in[source.table].append(table)
 
     known_alis_keys = {

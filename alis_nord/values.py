@@ -23,6 +23,9 @@ _NORWEGIAN_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 ALIS_ID = re.compile(r"^A\d{3,6}$")
 
 
+_KRONER_SUFFIX = re.compile(r"\s*kr\.?\s*$", re.IGNORECASE)
+
+
 def parse_date(value: Any) -> dt.date:
     """ISO ``2020-03-15``, Norwegian ``15.03.2020``, or a real Excel date."""
     if isinstance(value, dt.datetime):
@@ -92,7 +95,8 @@ def convert(column: Column, value: Any) -> Any:
     if kind == "integer":
         return _whole(value)
     if kind == "money":
-        amount = _number(value)
+        # the template's amount format shows "12 500,50 kr", and a CSV exported "as shown" keeps it
+        amount = _number(_KRONER_SUFFIX.sub("", value) if isinstance(value, str) else value)
         if amount.as_tuple().exponent < -2:  # type: ignore[operator]
             raise ValueError(value)
         return amount.quantize(Decimal("0.01"))

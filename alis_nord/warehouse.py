@@ -3,8 +3,10 @@
 SQLite by default, PostgreSQL in production; the same code runs on both. Money columns
 hold whole øre (``*_ore``, BIGINT) so sums are exact in SQL on every database; hours and
 percentages use ``ExactDecimal`` (NUMERIC on PostgreSQL, decimal text on SQLite).
-Every writer replaces a year's slice in one transaction: delete the year, insert the new
-rows, commit — so a re-run never duplicates and other years are untouched.
+Every writer replaces a year's slice in one transaction, holding the year's lock: delete the
+year, insert the new rows, commit — so a re-run never duplicates, two runs of one year never
+interleave, a crash leaves the old slice, and other years are untouched. The schema comes from
+the migrations in ``alis_nord/migrations/`` (``make migrate``).
 """
 
 from __future__ import annotations
@@ -248,15 +250,43 @@ statsforvalter_grant_use = _year_table(
 )
 
 
+# How long a SQLite writer waits for another's write lock: a large year's slice takes seconds.
+SQLITE_LOCK_TIMEOUT_SECONDS = 600
+
+
 @cache
 def engine_for(url: str) -> sa.Engine:
-    if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
-        from pathlib import Path
+    """The engine for a warehouse URL, its schema checked once per process (see
+    ``alis_nord.migrations.prepare``: an empty database is created, an outdated one stops)."""
+    from alis_nord.migrations import prepare
 
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = sa.create_engine(url, future=True)
-    metadata.create_all(engine)
+    connect_args = {}
+    if url.startswith("sqlite"):
+        connect_args = {"timeout": SQLITE_LOCK_TIMEOUT_SECONDS}
+        if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
+            from pathlib import Path
+
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(url, connect_args=connect_args)
+    prepare(engine)
     return engine
+
+
+def lock_year(conn: sa.Connection, year: int) -> None:
+    """Serialise writers of one report year until the transaction ends.
+
+    PostgreSQL: a transaction-scoped advisory lock per year, so two runs of one year replace its
+    slice one after the other (under READ COMMITTED each one's delete would otherwise miss the
+    other's inserts, and the year's rows would double). Other years are not held up. SQLite: the
+    database's write lock, taken by the first delete and held to the commit, does the same for
+    every year at once."""
+    if conn.dialect.name == "postgresql":
+        from alis_nord.migrations import ADVISORY_LOCK_PROJECT
+
+        conn.execute(
+            sa.text("SELECT pg_advisory_xact_lock(:project, :year)"),
+            {"project": ADVISORY_LOCK_PROJECT, "year": year},  # migrating holds (project, 0)
+        )
 
 
 @dataclass(frozen=True)
@@ -288,6 +318,7 @@ class Warehouse:
         """Replace the year's slice of each table in one transaction; returns rows written."""
         written = {}
         with self.engine.begin() as conn:
+            lock_year(conn, year)
             for table, rows in rows_by_table.items():
                 conn.execute(table.delete().where(table.c.report_year == year))
                 batch = [{**row, "report_year": year} for row in rows]

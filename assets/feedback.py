@@ -22,17 +22,16 @@ def municipality_feedback(
 ) -> MaterializeResult:
     from alis_nord import warehouse as tables
     from alis_nord.feedback import FEEDBACK_TABLES, feedback_pages, render_feedback
-    from alis_nord.report import write_text_atomically
+    from alis_nord.publishing import publish_folder
 
     year = report_year(context)
     store = warehouse.open()
     pages = feedback_pages(year, tables.reference_of(store, year), store.stored_rows(year, FEEDBACK_TABLES))
-    directory = output.year_dir(year) / "feedback"
-    directory.mkdir(exist_ok=True)
-    for stale in directory.glob("*.html"):  # a re-run replaces the year's pages
-        stale.unlink()
-    for page in pages:
-        write_text_atomically(directory / f"{page.kommunenummer}.html", render_feedback(page))
+    # a re-run replaces the year's pages, all at once
+    directory = publish_folder(
+        output.year_dir(year) / "feedback",
+        {f"{page.kommunenummer}.html": render_feedback(page).encode("utf-8") for page in pages},
+    )
     return MaterializeResult(
         metadata={
             "pages": len(pages),
@@ -63,11 +62,11 @@ def submission_template(
 ) -> MaterializeResult:
     from alis_nord import warehouse as tables
     from alis_nord.feedback import project_name
-    from alis_nord.report import write_bytes_atomically
+    from alis_nord.publishing import publish_files
     from alis_nord.template import submission_template as template_bytes
 
     year = report_year(context)
     reference = tables.reference_of(warehouse.open(), year)
     path = output.year_dir(year) / f"innsendingsmal-{year}.xlsx"
-    write_bytes_atomically(path, template_bytes(year, project_name(reference)))
+    publish_files(path.parent, {path.name: template_bytes(year, project_name(reference))})
     return MaterializeResult(metadata={"template": MetadataValue.path(str(path))})

@@ -44,13 +44,13 @@ def report_summary(
     context: AssetExecutionContext, warehouse: WarehouseResource, output: OutputArea
 ) -> MaterializeResult:
     from alis_nord import warehouse as tables
+    from alis_nord.publishing import publish_files
     from alis_nord.report import (
         SUMMARY_TABLES,
         build_summary,
         findings_csv,
         sorted_findings,
         summary_json,
-        write_text_atomically,
     )
 
     year = report_year(context)
@@ -58,9 +58,14 @@ def report_summary(
     summary = build_summary(year, tables.reference_of(store, year), store.stored_rows(year, SUMMARY_TABLES))
     store.replace_year(year, {tables.report_summary: [{"summary": summary}]})
     directory = output.year_dir(year)
-    write_text_atomically(directory / "summary.json", summary_json(summary))
     findings = sorted_findings(store.rows(tables.findings, year))
-    write_text_atomically(directory / "findings.csv", findings_csv(findings))
+    publish_files(
+        directory,
+        {
+            "summary.json": summary_json(summary).encode("utf-8"),
+            "findings.csv": findings_csv(findings).encode("utf-8"),
+        },
+    )
     return MaterializeResult(
         metadata={
             "summary_json": MetadataValue.path(str(directory / "summary.json")),
@@ -97,14 +102,14 @@ def report_summary(
 def status_report(
     context: AssetExecutionContext, landing: LandingArea, warehouse: WarehouseResource, output: OutputArea
 ) -> MaterializeResult:
-    from alis_nord.report import write_bytes_atomically
+    from alis_nord.publishing import publish_files
     from alis_nord.status_report import render_html, render_pdf
 
     year = report_year(context)
     report = status_report_inputs(warehouse.open(), landing.root, year)
     pdf = render_pdf(render_html(report))
     path = output.year_dir(year) / f"statusrapport-{year}.pdf"
-    write_bytes_atomically(path, pdf)
+    publish_files(path.parent, {path.name: pdf})
     return MaterializeResult(
         metadata={
             "pdf": MetadataValue.path(str(path)),

@@ -32,11 +32,13 @@ def budget_workbook(
 ) -> MaterializeResult:
     from alis_nord import warehouse as tables
     from alis_nord.budget_workbook import WORKBOOK_TABLES, budget_workbook_bytes
-    from alis_nord.report import write_bytes_atomically
+    from alis_nord.publishing import publish_files
 
     year = report_year(context)
     store = warehouse.open()
     rows = store.stored_rows(year, **WORKBOOK_TABLES)
     path = output.year_dir(year) / f"budget-{year}.xlsx"
-    write_bytes_atomically(path, budget_workbook_bytes(year, tables.reference_of(store, year), rows))
+    publish_files(
+        path.parent, {path.name: budget_workbook_bytes(year, tables.reference_of(store, year), rows)}
+    )
     return MaterializeResult(metadata={"workbook": MetadataValue.path(str(path))})

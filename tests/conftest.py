@@ -36,13 +36,29 @@ def refuse_unless_test_database(url: str) -> None:
 
 
 def _fresh_database(url: str) -> str:
+    """An empty warehouse at the newest schema revision: made by the migrations (as a new
+    production database is) when it is not there yet, else emptied of rows."""
+    import sqlalchemy as sa
+
+    from alis_nord import migrations
     from alis_nord.warehouse import engine_for, metadata
 
     if not url.startswith("sqlite"):
         refuse_unless_test_database(url)
     engine = engine_for(url)
+    with engine.connect() as conn:
+        at_head = migrations.current_revision(conn) == migrations.HEAD and set(metadata.tables) <= set(
+            sa.inspect(conn).get_table_names()
+        )
+    if at_head:
+        with engine.begin() as conn:
+            for table in reversed(metadata.sorted_tables):
+                conn.execute(table.delete())
+        return url
     metadata.drop_all(engine)
-    metadata.create_all(engine)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"DROP TABLE IF EXISTS {migrations.VERSION_TABLE}"))
+    migrations.upgrade(engine)
     return url
 
 

@@ -117,6 +117,25 @@ CASES = {
         {"1804_kostnader.csv": csv_bytes(VOUCHER, *({"bilagsnummer": f"B{i}"} for i in range(100_001)))},
         [(K, "kostnader", None, "", "too_large", "fatal")],
     ),
+    "a title row above the header": (
+        {"1804_kostnader.csv": b"Kostnader Bod\xc3\xb8 2021;;\n" + csv_bytes(VOUCHER, {})},
+        [(K, "kostnader", None, "", "header_not_first_row", "fatal")],
+    ),
+    "exported with American settings": (
+        # the date is one invalid value (never read as 15 March or 3 15th), the file one hint
+        {"1804_kostnader.csv": csv_bytes(VOUCHER, {"bilagsdato": "01/15/2021"})},
+        [
+            (K, "kostnader", 2, "bilagsdato", "invalid_value", "error"),
+            (K, "kostnader", None, "", "american_settings", "warning"),
+        ],
+    ),
+    "American thousands separator in an amount": (
+        {"1804_kostnader.csv": csv_bytes(VOUCHER, {"belop": "12,500.50"})},
+        [
+            (K, "kostnader", 2, "belop", "invalid_value", "error"),
+            (K, "kostnader", None, "", "american_settings", "warning"),
+        ],
+    ),
     "kommunenummer differs from the file name": (
         {"1804_alis.csv": csv_bytes(ALIS, {"kommunenummer": "1865"})},
         [(A, "alis", 2, "kommunenummer", "kommunenummer_mismatch", "error")],

@@ -8,7 +8,6 @@ pages, each table sheet on one (its header and 40 rows to fill in).
 """
 
 import re
-import subprocess
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
@@ -22,6 +21,7 @@ from alis_nord.template import _how_to, submission_template
 from alis_nord.xlsx import wrapped_lines
 from pipelines.definitions import defs
 from pipelines.resources import resources_from_environment
+from tests import libreoffice
 
 FOOTER = re.compile(r"^\s*(?P<sheet>\S.*?)\s+Side (?P<page>\d+) av (?P<pages>\d+)\s*$")
 
@@ -29,21 +29,7 @@ FOOTER = re.compile(r"^\s*(?P<sheet>\S.*?)\s+Side (?P<page>\d+) av (?P<pages>\d+
 def _print_with_libreoffice(workbook: Path, folder: Path) -> list[str]:
     """The workbook printed to PDF by LibreOffice; each page's text in reading layout (lines as
     printed) and, after a form feed, as drawn (each cell's lines together)."""
-    subprocess.run(
-        [
-            "soffice",
-            f"-env:UserInstallation=file://{folder / 'libreoffice-profile'}",  # never a shared profile
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(folder),
-            str(workbook),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=240,
-    )
+    libreoffice.convert([workbook], folder, libreoffice.PDF)
     reader = PdfReader(folder / f"{workbook.stem}.pdf")
     return [page.extract_text(extraction_mode="layout") + "\f" + page.extract_text() for page in reader.pages]
 

@@ -4,7 +4,14 @@ import datetime as dt
 import io
 
 from alis_nord.landing import INVALID_NAME, NARRATIVE, SUPERSEDED, USED, parse_file_name, take_inventory
-from alis_nord.readers import ReadFailure, fold, read_csv, read_workbook_table, workbook_sheets
+from alis_nord.readers import (
+    MAX_FILE_BYTES,
+    ReadFailure,
+    fold,
+    read_csv,
+    read_workbook_table,
+    workbook_sheets,
+)
 
 HEADER = "kommunenummer;belop;bilagsdato\n"
 
@@ -167,3 +174,136 @@ def test_a_csv_beats_a_workbook_of_the_same_version(tmp_path):
         "kostnader": "2021/1804.xlsx",
         "fastlegedekning": "2021/1804.xlsx",
     }
+
+
+# ---------------------------------------------------------------- what other writers send
+
+
+def _workbook_with(rows: list[list]) -> bytes:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    sheet = wb.active
+    sheet.title = "kostnader"
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _replace_part(data: bytes, name: str, change) -> bytes:
+    """The workbook with one part's text changed (or, given a callable writing to a stream, rewritten)."""
+    import zipfile
+
+    source, target = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            if info.filename != name:
+                out.writestr(info, source.read(info))
+            else:
+                with out.open(name, "w") as stream:
+                    change(source.read(info), stream)
+    return target.getvalue()
+
+
+def test_a_wrong_stored_dimension_does_not_hide_rows():
+    import re
+
+    rows = [["kommunenummer", "belop"], *([1804, n] for n in range(1, 6))]
+    data = _replace_part(
+        _workbook_with(rows),
+        "xl/worksheets/sheet1.xml",
+        lambda xml, out: out.write(re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1"', xml)),
+    )
+    table = workbook_sheets(data)["kostnader"]
+    # 5 data rows (rows 2–6), both columns, as written
+    assert [row.row_number for row in table.rows] == [2, 3, 4, 5, 6]
+    assert [row.get("belop") for row in table.rows] == [1, 2, 3, 4, 5]
+
+
+def _millions_of_rows(xml: bytes, out) -> None:
+    """The sheet part rewritten to 2 000 000 data rows below the header, written as it goes."""
+    head, _, _ = xml.partition(b"<sheetData>")
+    out.write(head + b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>belop</t></is></c></row>')
+    for start in range(2, 2_000_002, 10_000):
+        out.write(
+            b"".join(
+                b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (n, n) for n in range(start, start + 10_000)
+            )
+        )
+    out.write(b"</sheetData></worksheet>")
+
+
+def test_a_packed_workbook_of_millions_of_rows_is_rejected_after_max_rows_plus_one():
+    import time
+    import tracemalloc
+
+    data = _replace_part(_workbook_with([["belop"]]), "xl/worksheets/sheet1.xml", _millions_of_rows)
+    assert len(data) < MAX_FILE_BYTES  # about 10 MB on disk: the 20 MB file limit alone lets it in
+    tracemalloc.start()
+    started = time.perf_counter()
+    result = workbook_sheets(data)["kostnader"]
+    seconds = time.perf_counter() - started
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert isinstance(result, ReadFailure) and result.rule == "too_large"
+    assert result.detail == "mer enn 100 000 rader"
+    # reading the whole sheet would hold 2 000 000 rows (well over 1 GB of Python objects) and
+    # take minutes; reading 100 001 rows of one cell stays far below both
+    assert peak < 150 * 1024 * 1024, peak
+    assert seconds < 60, seconds
+
+
+def test_a_workbook_that_unpacks_too_large_is_rejected_before_it_is_unpacked(monkeypatch):
+    from alis_nord import readers
+
+    monkeypatch.setattr(readers, "MAX_UNPACKED_BYTES", 4 * 1024 * 1024)
+
+    def padding(xml, out):
+        return out.write(
+            xml.replace(b"</worksheet>", b"<!--" + b" " * (5 * 1024 * 1024) + b"--></worksheet>")
+        )
+
+    data = _replace_part(_workbook_with([["belop"], [1]]), "xl/worksheets/sheet1.xml", padding)
+    result = workbook_sheets(data)
+    assert isinstance(result, ReadFailure) and result.rule == "too_large"
+    assert result.detail == "5 MB når filen pakkes ut"  # 5 MiB of padding plus the small parts, in whole MB
+
+
+def test_a_csv_stops_being_read_after_max_rows_plus_one():
+    lines = "".join(f"1804;{n};01.01.2021\n" for n in range(150_000))
+    result = read_csv((HEADER + lines).encode())
+    assert isinstance(result, ReadFailure) and result.rule == "too_large"
+
+
+def test_excel_sep_line_names_the_separator_and_is_not_a_row():
+    table = read_csv(b"sep=,\r\nkommunenummer,belop;x\r\n1804,12;5\r\n")
+    assert table.delimiter == "," and table.columns == ["kommunenummer", "belop;x"]
+    assert table.rows[0].row_number == 2 and table.rows[0].get("belop;x") == "12;5"
+
+
+def test_unicode_text_utf16_with_tabs_is_read():
+    text = "kommunenummer\tbeskrivelse\r\n1804\tReise til Svolvær\r\n"
+    table = read_csv(text.encode("utf-16"))  # Python writes the BOM, as Excel does
+    assert table.encoding == "utf-16" and table.delimiter == "\t"
+    assert table.rows[0].get("beskrivelse") == "Reise til Svolvær"
+
+
+def test_utf16_without_a_bom_says_how_to_save_the_file():
+    failure = read_csv("kommunenummer;belop\n1804;12\n".encode("utf-16-le"))
+    assert failure.rule == "encoding" and "CSV UTF-8" in failure.detail
+
+
+def test_a_title_row_above_the_header_names_the_row_the_header_is_in(tmp_path):
+    from tests.test_bad_input_corpus import VOUCHER, _landing, _validate, csv_bytes
+
+    data = b"Kostnader 2021\n\n" + csv_bytes(VOUCHER, {})  # title in row 1, empty row 2, header row 3
+    findings = _validate(_landing(tmp_path, {"1804_kostnader.csv": data})).findings
+    assert [(f.rule, f.message) for f in findings] == [
+        (
+            "header_not_first_row",
+            "Overskriftene i tabellen «kostnader» står i rad 3, men må stå i rad 1. "
+            "Slett radene over overskriftene og send filen på nytt.",
+        )
+    ]

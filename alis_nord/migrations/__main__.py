@@ -1,0 +1,3 @@
+from alis_nord.migrations import main
+
+main()
