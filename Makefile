@@ -13,7 +13,7 @@ YEARS ?= 2019 2020 2021 2022 2023
 SYSTEM_LIBS := libpango-1.0.so libpangoft2-1.0.so libharfbuzz-subset.so
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core chromium libreoffice-calc-nogui
 
-.PHONY: venv system-deps report pages test bench profile ui migrate sample-data contract-docs lint lock upgrade-lock clean
+.PHONY: venv system-deps report pages test bench profile ui migrate mutation fuzz sample-data contract-docs lint lock upgrade-lock clean
 
 system-deps:
 	@missing=""; for lib in $(SYSTEM_LIBS); do ldconfig -p | grep -q "$$lib" || missing="$$missing $$lib"; done; \
@@ -92,6 +92,20 @@ profile: venv
 
 ui: venv $(DAGSTER_HOME)
 	$(BIN)/dagster dev -h 127.0.0.1 -p $${PORT:-3000} -w workspace.yaml
+
+# Mutation testing of the money, budget, small-count and value-parsing code with the fast unit
+# tests (mutmut 3, [tool.mutmut] in pyproject.toml): scores in bench/results/MUTATION.md.
+mutation: venv
+	rm -rf mutants
+	$(BIN)/python bench/mutation.py
+
+# The property tests exploring with random examples (CI runs them derandomized): tests/fuzzing.py.
+# ALIS_FUZZ_SCALE=20 (the default) tries 20 times the examples CI does; failures are kept in
+# .hypothesis/fuzz and tried first next time.
+fuzz: venv
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -p no:cacheprovider tests/test_property_based.py \
+	  tests/test_report_format.py::test_any_bytes_become_a_table_or_a_finding \
+	  tests/test_disclosure.py::test_no_suppressed_cell_of_a_table_can_be_computed_back
 
 # Regenerates the bundled sample landing area (byte-identical for the same seed).
 sample-data: venv

@@ -106,8 +106,8 @@ def entitlements_by_municipality(entitlement_rows: list[dict[str, Any]]) -> list
             kommunenummer,
             len(rows),
             sum(r["days_employed"] for r in rows),
-            sum((from_ore(r["tilskudd_ore"]) for r in rows), ZERO),
-            sum((from_ore(r["egenandel_ore"]) for r in rows), ZERO),
+            sum(from_ore(r["tilskudd_ore"]) for r in rows),  # never an empty group
+            sum(from_ore(r["egenandel_ore"]) for r in rows),
         )
         for kommunenummer, rows in sorted(by_municipality.items())
     ]
@@ -242,10 +242,9 @@ def grant_use_for_year(
     helsedirektoratet_costs: Decimal,
 ) -> GrantUse:
     """The year's grant use from its own figures and the stored ``grant_use`` rows of the years
-    before it (an earlier year counts once its budget stage has run: it has a row)."""
-    used_by_year = {
-        r["report_year"]: from_ore(r["used_in_year_ore"]) for r in earlier if r["report_year"] < year
-    }
+    before it (an earlier year counts once its budget stage has run: it has a row). A stored row
+    of this year is replaced by its new figures; later years are outside the sum."""
+    used_by_year = {r["report_year"]: from_ore(r["used_in_year_ore"]) for r in earlier}
     used_by_year[year] = alis_grant + helsedirektoratet_costs
     return grant_use(year, grant.belop, grant.fra_aar, grant.til_aar, used_by_year)
 
@@ -355,7 +354,7 @@ def forecasts(use: GrantUse, til_aar: int, plan_by_year: dict[int, Decimal]) -> 
         (CURRENT_RATE, tuple(use.used_in_year for _ in years)),
         (PLAN, tuple(plan_by_year.get(y, zero) for y in years)),
     ):
-        used = use.used_cumulative + sum(per_year, zero)
+        used = use.used_cumulative + sum(per_year)  # the cumulative carries the two decimals
         result.append(Forecast(method, years, per_year, used, use.total - used))
     return result
 

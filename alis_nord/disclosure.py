@@ -145,9 +145,7 @@ def _exposed_small_counts(suppressed: set[K], counts: Mapping[K, int], relations
     _, singular, vt = np.linalg.svd(a_eq)
     rank = int((singular > 1e-9).sum())
     null_space = vt[rank:].T  # hidden × free directions
-    movable = (
-        np.abs(null_space).max(axis=1, initial=0) > 1e-9 if null_space.size else np.zeros(len(hidden), bool)
-    )
+    movable = np.abs(null_space).max(axis=1, initial=0) > 1e-9  # all False when there is no free direction
     zeros_in_the_way = any(counts[k] == 0 and movable[index[k]] for k in hidden)
     exposed = []
     for key in small:
@@ -173,14 +171,14 @@ def _spread(suppressed: set[K], counts: Mapping[K, int], relations, order) -> se
     """Rules 2a and 2b until nothing changes."""
     suppressed = set(suppressed)
 
-    def next_member(relation: SumRelation[K]) -> K | None:
+    def next_member(relation: SumRelation[K]) -> K:
         """The cell to suppress next in a sum: the smallest non-zero part (it hides the most
         for the least loss); where none is left, the total. Never a zero: beside the shown
         zeros of a table it would hide nothing, and it would make the audit much harder."""
         non_zero = [k for k in relation.parts if k not in suppressed and counts[k] != 0]
         if non_zero:
             return min(non_zero, key=lambda k: (counts[k], order[k]))
-        return relation.total if relation.total not in suppressed else None
+        return relation.total  # already withheld, perhaps: then nothing is added
 
     changed = True
     while changed:
@@ -190,7 +188,7 @@ def _spread(suppressed: set[K], counts: Mapping[K, int], relations, order) -> se
             hidden = [k for k in members if k in suppressed]
             if not hidden:
                 continue
-            extra: K | None = None
+            extra = None
             if len(hidden) == 1:
                 extra = next_member(relation)
             elif relation.total not in suppressed:
@@ -295,5 +293,5 @@ def average_of(values: Sequence[Decimal], places: int = 1) -> Decimal | _Suppres
         return None
     if is_small(len(values)):
         return SUPPRESSED
-    mean = sum(values, Decimal(0)) / len(values)
-    return mean.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    mean = sum(values) / len(values)
+    return mean.quantize(Decimal(10) ** -places, rounding=ROUND_HALF_UP)

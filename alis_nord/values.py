@@ -21,9 +21,7 @@ if TYPE_CHECKING:
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _NORWEGIAN_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 ALIS_ID = re.compile(r"^A\d{3,6}$")
-
-
-_KRONER_SUFFIX = re.compile(r"\s*kr\.?\s*$", re.IGNORECASE)
+_KRONER_SUFFIX = re.compile(r"\s*kr\.?\s*$", re.IGNORECASE)  # "12 500,50 kr", as the template shows it
 
 
 def parse_date(value: Any) -> dt.date:
@@ -61,9 +59,7 @@ def display(value: Any) -> str:
     """A cell value as the clerk wrote it, for messages and ``findings.csv``."""
     if value is None:
         return ""
-    if isinstance(value, dt.datetime) and value.time() == dt.time():
-        return value.date().strftime("%d.%m.%Y")
-    if isinstance(value, dt.date):
+    if isinstance(value, dt.date):  # a datetime too: the format's dates have no time of day
         return value.strftime("%d.%m.%Y")
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
@@ -95,7 +91,7 @@ def convert(column: Column, value: Any) -> Any:
     if kind == "integer":
         return _whole(value)
     if kind == "money":
-        # the template's amount format shows "12 500,50 kr", and a CSV exported "as shown" keeps it
+        # a CSV exported "as shown" from a workbook in the template's amount format keeps " kr"
         amount = _number(_KRONER_SUFFIX.sub("", value) if isinstance(value, str) else value)
         if amount.as_tuple().exponent < -2:  # type: ignore[operator]
             raise ValueError(value)

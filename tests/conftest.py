@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+import tests.fuzzing  # noqa: F401  (Hypothesis's profile, before any test module loads)
 from tests.small_landing import write_small_landing
 
 TEST_DATABASE = re.compile(r"test", re.IGNORECASE)  # a database the tests may empty says so in its name

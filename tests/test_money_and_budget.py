@@ -108,3 +108,53 @@ def test_grant_use_is_cumulative_over_the_grant_period_only():
 def test_overspending_gives_a_negative_remainder():
     use = grant_use(2019, Decimal("100.00"), 2019, 2023, {2019: Decimal("150.50")})
     assert use.remaining == Decimal("-50.50")
+
+
+@pytest.mark.parametrize("text", ["12.500,50", "12,500.50", ",50", "12,", ".5", "5.", "+-5", "1 2,3,4"])
+def test_a_refused_number_names_the_text_it_refused(text):
+    with pytest.raises(NotANumber) as refused:
+        parse_decimal(text)
+    assert refused.value.args == (text,)  # what the validator's finding quotes
+
+
+def test_spreadsheet_numbers_are_cut_to_ten_decimals_half_up():
+    # 11 decimals: 0.12345678901 → 0.1234567890 (half-up at the 11th), shown as 0.123456789
+    assert decimal_from_spreadsheet_number(0.12345678901) == Decimal("0.123456789")
+    # exactly half at the 11th decimal rounds up: 5e-11 → 0.0000000001 (half-even would give 0)
+    assert decimal_from_spreadsheet_number(5e-11) == Decimal("1E-10")
+    # 10 decimals are kept as they are
+    assert decimal_from_spreadsheet_number(0.1234567891) == Decimal("0.1234567891")
+    # a large number is never cut (cutting 1E+20 to ten decimals would need 31 digits)
+    assert decimal_from_spreadsheet_number(1e20) == Decimal("1E+20")
+
+
+@pytest.mark.parametrize(("cell", "shown"), [(True, "True"), (float("inf"), "inf"), (float("nan"), "nan")])
+def test_a_cell_that_is_not_an_amount_is_named_in_the_refusal(cell, shown):
+    with pytest.raises(NotANumber) as refused:
+        decimal_from_spreadsheet_number(cell)  # a TRUE cell is not 1 kr
+    assert refused.value.args == (shown,)
+
+
+def test_an_empty_sum_from_storage_is_zero_kroner():
+    assert from_ore(None) == Decimal("0.00") and str(from_ore(None)) == "0.00"
+    assert from_ore(0) == Decimal("0.00") and from_ore(1) == Decimal("0.01")
+    assert str(from_ore(-250025)) == "-2500.25"
+
+
+def test_half_an_ore_rounds_up_in_the_machine_text():
+    # 0.005 kr is half an øre: half-up gives 0.01 (":.2f" alone would round half-even to 0.00)
+    assert money_text(Decimal("0.005")) == "0.01"
+    assert money_text(Decimal("2.345")) == "2.35" and money_text(Decimal("-2.345")) == "-2.35"
+    assert money_text(Decimal("0")) == "0.00"
+
+
+def test_an_amount_that_is_not_whole_ore_says_so():
+    with pytest.raises(ValueError, match=r"^0\.005 NOK is not a whole number of øre$"):
+        to_ore(Decimal("0.005"))
+    assert to_ore(Decimal("-2500.25")) == -250025 and to_ore(Decimal("0")) == 0
+
+
+def test_a_large_spreadsheet_number_with_a_small_exponent_is_kept_whole():
+    # 1.2345678901234566e25 (a float that reads back as itself) has 17 digits and exponent 9: cutting it to ten decimals would need
+    # 36 digits, more than Decimal's 28; it is kept as the cell showed it
+    assert decimal_from_spreadsheet_number(1.2345678901234566e25) == Decimal("1.2345678901234566E+25")

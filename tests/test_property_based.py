@@ -3,12 +3,13 @@ exception, and every row received is accepted or quarantined."""
 
 import datetime as dt
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from alis_nord.landing import take_inventory
 from alis_nord.reference import load_reference_data
 from alis_nord.validation import validate_year
+from tests.fuzzing import examples
 from tests.test_bad_input_corpus import ALIS, COVERAGE, VOUCHER, _landing, csv_bytes, workbook_bytes
 
 # Text that looks like what clerks type, and text that does not.
@@ -40,13 +41,8 @@ CELL_VALUE = st.one_of(
     st.booleans(),
     st.none(),
 )
-# derandomize: the same examples on every run, so no luck decides whether CI passes
-SETTINGS = settings(
-    max_examples=25,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-)
+# derandomized in CI, exploring under make fuzz (tests/fuzzing.py)
+SETTINGS = settings(max_examples=examples(25))
 
 
 def _rows(template: dict, values: st.SearchStrategy) -> st.SearchStrategy:

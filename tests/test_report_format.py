@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from alis_nord.norsk import dato, kr, prosent, tall
 from alis_nord.readers import RawTable, ReadFailure, read_csv, workbook_sheets
 from alis_nord.report import findings_csv, spreadsheet_safe
+from tests.fuzzing import examples
 
 NBSP = "\u00a0"
 
@@ -50,7 +51,7 @@ def test_formulas_never_reach_a_spreadsheet():
     assert written[1][7] == "'=cmd|' /C calc'!A0"
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300))  # derandomized in CI (tests/fuzzing.py)
 @given(st.binary(max_size=2000))
 def test_any_bytes_become_a_table_or_a_finding(data):
     assert isinstance(read_csv(data), RawTable | ReadFailure)
