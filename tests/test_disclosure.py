@@ -284,6 +284,23 @@ def test_a_two_way_table_counts_a_missing_cell_as_zero_persons():
     assert publication.value(("all",)) == 12  # 5 + 4 + 3
 
 
+def _table_with_totals(cells: list[list[int]]) -> tuple[dict[str, int], list[SumRelation]]:
+    """Cells "rc", row totals "Rr", column totals "Cc" and the grand total "T", with their sums."""
+    rows, columns = range(len(cells)), range(len(cells[0]))
+    counts = {f"{r}{c}": cells[r][c] for r in rows for c in columns}
+    counts |= {f"R{r}": sum(cells[r]) for r in rows} | {
+        f"C{c}": sum(row[c] for row in cells) for c in columns
+    }
+    counts["T"] = sum(map(sum, cells))
+    relations = [SumRelation(f"R{r}", tuple(f"{r}{c}" for c in columns)) for r in rows]
+    relations += [SumRelation(f"C{c}", tuple(f"{r}{c}" for r in rows)) for c in columns]
+    relations += [
+        SumRelation("T", tuple(f"R{r}" for r in rows)),
+        SumRelation("T", tuple(f"C{c}" for c in columns)),
+    ]
+    return counts, relations
+
+
 def test_the_audit_hides_one_more_total_when_two_sums_together_pin_a_count():
     # | 0 0 1 | 1      Primary: the 1s at (0,2) and (2,2), and row total R0 = 1.
     # | 0 0 5 | 5      Rules 2a/2b then hide (1,2) (column 2's hidden 1 + 1 = 2), R1 (alone in
@@ -293,15 +310,7 @@ def test_the_audit_hides_one_more_total_when_two_sums_together_pin_a_count():
     # says (0,2) + (1,2) + (2,2) = 7, where (0,2) = R0 and (1,2) = R1: so (2,2) = 7 − 6 = 1,
     # pinned by two sums together. The audit withholds the smaller shown total of its sums,
     # C2 = 7 (R2 = 9 is the other), and then C0 + C1 + C2 = 15 no longer gives 8: (2,2) is free.
-    cells = [[0, 0, 1], [0, 0, 5], [3, 5, 1]]
-    counts = {f"{r}{c}": cells[r][c] for r in range(3) for c in range(3)}
-    counts |= {f"R{r}": sum(cells[r]) for r in range(3)} | {
-        f"C{c}": sum(row[c] for row in cells) for c in range(3)
-    }
-    counts["T"] = 15
-    relations = [SumRelation(f"R{r}", tuple(f"{r}{c}" for c in range(3))) for r in range(3)]
-    relations += [SumRelation(f"C{c}", tuple(f"{r}{c}" for r in range(3))) for c in range(3)]
-    relations += [SumRelation("T", ("R0", "R1", "R2")), SumRelation("T", ("C0", "C1", "C2"))]
+    counts, relations = _table_with_totals([[0, 0, 1], [0, 0, 5], [3, 5, 1]])
     assert cells_to_suppress(counts, relations) == {
         "02",
         "12",
@@ -400,16 +409,9 @@ def test_every_sum_is_looked_at_in_each_pass():
 def test_the_audit_looks_for_a_cover_in_the_exposed_cells_own_sums_first():
     # The 3 × 3 table above with an unrelated sum beside it, E = e1 + e2 (7 = 3 + 4): the exposed
     # (2,2) is covered by C2 from its own sums, never by e1, though e1 is a shown part and smaller.
-    cells = [[0, 0, 1], [0, 0, 5], [3, 5, 1]]
-    counts = {f"{r}{c}": cells[r][c] for r in range(3) for c in range(3)}
-    counts |= {f"R{r}": sum(cells[r]) for r in range(3)} | {
-        f"C{c}": sum(row[c] for row in cells) for c in range(3)
-    }
-    counts |= {"T": 15, "E": 7, "e1": 3, "e2": 4}
-    relations = [SumRelation(f"R{r}", tuple(f"{r}{c}" for c in range(3))) for r in range(3)]
-    relations += [SumRelation(f"C{c}", tuple(f"{r}{c}" for r in range(3))) for c in range(3)]
-    relations += [SumRelation("T", ("R0", "R1", "R2")), SumRelation("T", ("C0", "C1", "C2"))]
-    relations += [SumRelation("E", ("e1", "e2"))]
+    counts, relations = _table_with_totals([[0, 0, 1], [0, 0, 5], [3, 5, 1]])
+    counts |= {"E": 7, "e1": 3, "e2": 4}
+    relations.append(SumRelation("E", ("e1", "e2")))
     assert cells_to_suppress(counts, relations) == {
         "02",
         "12",
