@@ -301,6 +301,10 @@ def _table_with_totals(cells: list[list[int]]) -> tuple[dict[str, int], list[Sum
     return counts, relations
 
 
+AUDIT_GRID = [[0, 0, 1], [0, 0, 5], [3, 5, 1]]
+AUDITED_CELLS = {"02", "12", "22", "20", "21", "R0", "R1", "C0", "C1", "C2"}  # worked out below
+
+
 def test_the_audit_hides_one_more_total_when_two_sums_together_pin_a_count():
     # | 0 0 1 | 1      Primary: the 1s at (0,2) and (2,2), and row total R0 = 1.
     # | 0 0 5 | 5      Rules 2a/2b then hide (1,2) (column 2's hidden 1 + 1 = 2), R1 (alone in
@@ -310,19 +314,8 @@ def test_the_audit_hides_one_more_total_when_two_sums_together_pin_a_count():
     # says (0,2) + (1,2) + (2,2) = 7, where (0,2) = R0 and (1,2) = R1: so (2,2) = 7 − 6 = 1,
     # pinned by two sums together. The audit withholds the smaller shown total of its sums,
     # C2 = 7 (R2 = 9 is the other), and then C0 + C1 + C2 = 15 no longer gives 8: (2,2) is free.
-    counts, relations = _table_with_totals([[0, 0, 1], [0, 0, 5], [3, 5, 1]])
-    assert cells_to_suppress(counts, relations) == {
-        "02",
-        "12",
-        "22",
-        "20",
-        "21",
-        "R0",
-        "R1",
-        "C0",
-        "C1",
-        "C2",
-    }
+    counts, relations = _table_with_totals(AUDIT_GRID)
+    assert cells_to_suppress(counts, relations) == AUDITED_CELLS
 
 
 def test_the_cell_the_audit_hides_beside_an_exposed_one():
@@ -409,18 +402,7 @@ def test_every_sum_is_looked_at_in_each_pass():
 def test_the_audit_looks_for_a_cover_in_the_exposed_cells_own_sums_first():
     # The 3 × 3 table above with an unrelated sum beside it, E = e1 + e2 (7 = 3 + 4): the exposed
     # (2,2) is covered by C2 from its own sums, never by e1, though e1 is a shown part and smaller.
-    counts, relations = _table_with_totals([[0, 0, 1], [0, 0, 5], [3, 5, 1]])
+    counts, relations = _table_with_totals(AUDIT_GRID)
     counts |= {"E": 7, "e1": 3, "e2": 4}
     relations.append(SumRelation("E", ("e1", "e2")))
-    assert cells_to_suppress(counts, relations) == {
-        "02",
-        "12",
-        "22",
-        "20",
-        "21",
-        "R0",
-        "R1",
-        "C0",
-        "C1",
-        "C2",
-    }
+    assert cells_to_suppress(counts, relations) == AUDITED_CELLS
