@@ -21,12 +21,11 @@ from dagster import (
     MaterializeResult,
     MetadataValue,
     TimeWindowPartitionMapping,
-    asset_check,
 )
 
 from assets import ingest, validation
 from assets.metadata import kr, kr_text, kroner, markdown_list, markdown_table
-from pipelines.partitions import report_year, yearly_asset
+from pipelines.partitions import report_year, yearly_asset, yearly_check
 from pipelines.resources import WarehouseResource
 
 GRANT_NOT_OVERSPENT = "helsedirektoratet_grant_not_overspent"
@@ -268,7 +267,7 @@ def _stored_grant_use(context: AssetCheckExecutionContext, warehouse: WarehouseR
     return budget.grant_use_from_row(warehouse.open().rows(tables.grant_use, report_year(context))[0])
 
 
-@asset_check(
+@yearly_check(
     asset=grant_use,
     name=GRANT_NOT_OVERSPENT,
     description=(
@@ -287,7 +286,7 @@ def grant_not_overspent(
     )
 
 
-@asset_check(
+@yearly_check(
     asset=grant_use,
     name=GRANT_HISTORY_COMPLETE,
     description=(
@@ -306,7 +305,7 @@ def grant_history_complete(
     )
 
 
-@asset_check(
+@yearly_check(
     asset=grant_forecast,
     name=FORECAST_WITHIN_GRANT,
     description="Neither forecast (current rate, plan) uses more than the grant by the end of the grant period.",
@@ -326,7 +325,7 @@ def forecast_within_grant(
     )
 
 
-@asset_check(
+@yearly_check(
     asset=budget_plan_vs_actual,
     name=CATEGORIES_WITHIN_PLAN,
     description="No category of Helsedirektoratet's grant is more than 10 % above the project plan.",
@@ -352,7 +351,7 @@ def categories_within_plan(
     )
 
 
-@asset_check(
+@yearly_check(
     asset=costs_by_source,
     name=NO_GRANT_COSTS_OUTSIDE_PERIOD,
     additional_deps=[ingest.reference_data],
@@ -381,7 +380,7 @@ def no_grant_costs_outside_period(
     )
 
 
-@asset_check(
+@yearly_check(
     asset=budget_plan_vs_actual,
     name=DEVIATIONS_EXPLAINED,
     additional_deps=[ingest.landing_files, ingest.reference_data, grant_use, costs_by_source],

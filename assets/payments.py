@@ -9,13 +9,12 @@ from dagster import (
     AssetExecutionContext,
     MaterializeResult,
     MetadataValue,
-    asset_check,
 )
 
 from assets import budget as budget_stage
 from assets import ingest
 from assets.metadata import kr, kroner, markdown_list, markdown_table
-from pipelines.partitions import report_year, yearly_asset
+from pipelines.partitions import report_year, yearly_asset, yearly_check
 from pipelines.resources import WarehouseResource
 
 USE_WITHIN_RECEIVED = "use_within_payments_received"
@@ -104,7 +103,7 @@ def _stored_funds(context: AssetCheckExecutionContext, warehouse: WarehouseResou
     return budget.unused_from_rows(warehouse.open().rows(tables.unused_funds, report_year(context)))
 
 
-@asset_check(
+@yearly_check(
     asset=unused_funds,
     name=USE_WITHIN_RECEIVED,
     description=(
@@ -129,7 +128,7 @@ def use_within_received(
     )
 
 
-@asset_check(
+@yearly_check(
     asset=unused_funds,
     name=NO_UNUSED_FUNDS_AT_END,
     description=(
@@ -153,7 +152,7 @@ def no_unused_funds_at_end(
     )
 
 
-@asset_check(
+@yearly_check(
     asset=grant_payments,
     name=PAYMENTS_WITHIN_PERIOD,
     additional_deps=[ingest.reference_data],

@@ -13,12 +13,11 @@ from dagster import (
     AssetExecutionContext,
     MaterializeResult,
     MetadataValue,
-    asset_check,
 )
 
 from assets import budget, ingest, payments, validation
 from assets.metadata import kr_text
-from pipelines.partitions import report_year, yearly_asset
+from pipelines.partitions import report_year, yearly_asset, yearly_check
 from pipelines.resources import LandingArea, OutputArea, WarehouseResource
 
 OVERSPEND_ACKNOWLEDGED = "overspend_acknowledged_before_report"
@@ -150,7 +149,7 @@ def status_report_inputs(store, landing_root, year: int) -> dict:
     return status_report_context(reference, rows, history, texts)
 
 
-@asset_check(
+@yearly_check(
     asset=report_summary,
     name=OVERSPEND_ACKNOWLEDGED,
     blocking=True,

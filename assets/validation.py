@@ -14,13 +14,11 @@ from dagster import (
     AssetCheckSpec,
     AssetExecutionContext,
     MaterializeResult,
-    asset_check,
-    multi_asset_check,
 )
 
 from assets import ingest
 from assets.metadata import markdown_list, markdown_table
-from pipelines.partitions import report_year, yearly_asset
+from pipelines.partitions import report_year, report_years, yearly_asset, yearly_check, yearly_multi_check
 from pipelines.resources import LandingArea, WarehouseResource
 
 ROWS_RECONCILE = "rows_received_equal_accepted_plus_quarantined"
@@ -68,7 +66,7 @@ def validated_submissions(
     )
 
 
-@asset_check(
+@yearly_check(
     asset=validated_submissions,
     name=ROWS_RECONCILE,
     blocking=True,
@@ -97,12 +95,13 @@ def _rule_check_specs() -> list[AssetCheckSpec]:
             name=f"{RULE_CHECK_PREFIX}{rule.id}",
             asset=validated_submissions,
             description=f"[{rule.severity}] {rule.beskrivelse}",
+            partitions_def=report_years,
         )
         for rule in all_rules().values()
     ]
 
 
-@multi_asset_check(
+@yearly_multi_check(
     specs=_rule_check_specs(),
     description="One check per rule of the submission format: fails when the year has findings of that rule.",
 )
@@ -130,7 +129,7 @@ def contract_rule_checks(
         )
 
 
-@asset_check(
+@yearly_check(
     asset=validated_submissions,
     name=PARTICIPANTS_DELIVERED,
     additional_deps=[ingest.reference_data],

@@ -5,7 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from dagster import AssetKey
+from dagster import AssetKey, BackfillPolicy
 
 from pipelines.definitions import defs
 from pipelines.partitions import report_years
@@ -118,6 +118,14 @@ def test_the_asset_graph():
         "overspend_acknowledged_before_report",
     }
     assert graph.get(AssetKey("grant_use")).partitions_def == report_years
+
+
+def test_a_backfill_is_one_run_and_every_check_is_per_year():
+    graph = defs.resolve_asset_graph()
+    for key in graph.get_all_asset_keys():
+        assert graph.get(key).backfill_policy == BackfillPolicy.single_run(), key
+    for key in graph.asset_check_keys:
+        assert graph.get_check_spec(key).partitions_def == report_years, key
 
 
 def test_report_years_are_yearly_from_2019():

@@ -1,11 +1,15 @@
 """End to end, as an analyst meets it: `dagster dev` on a free local port with its own
-DAGSTER_HOME, Dagster's own UI in headless Chromium (Debian's package, driven by Playwright;
-no browser download), a backfill of two years launched from the UI, both years finished.
+DAGSTER_HOME holding the dev instance the Makefile makes (deploy/dev/dagster.yaml), Dagster's
+own UI in headless Chromium (Debian's package, driven by Playwright; no browser download), a
+backfill of two years launched from the UI's dialog (runs over both years at once, both years
+finished, every check with its own result for each year), and one run over two years launched
+from annual_report_job's Launchpad with the two range tags.
 
 A screenshot of each step is kept in test-artifacts/ (not committed)."""
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -50,6 +54,7 @@ def dagster_ui(small_landing, tmp_path):
     port = _free_port()
     home = tmp_path / "dagster_home"
     home.mkdir()
+    shutil.copy(PROJECT_ROOT / "deploy" / "dev" / "dagster.yaml", home / "dagster.yaml")
     env = {
         **os.environ,
         "DAGSTER_HOME": str(home),
@@ -152,11 +157,88 @@ def test_backfill_two_years_from_the_ui(dagster_ui):
         "runsOrError"
     ]["results"]
     assert runs and {r["status"] for r in runs} == {"SUCCESS"}
-    partitions = {t["value"] for r in runs for t in r["tags"] if t["key"] == "dagster/partition"}
-    assert partitions == {"2019", "2020"}
+    # each run covers both years (BackfillPolicy.single_run): the year's own assets, then the
+    # cumulative chain from grant_use on, which Dagster runs after them (it depends on itself)
+    assert len(runs) == 2
+    for run in runs:
+        tags = {t["key"]: t["value"] for t in run["tags"]}
+        assert (tags["dagster/asset_partition_range_start"], tags["dagster/asset_partition_range_end"]) == (
+            "2019",
+            "2020",
+        )
+    # the checks still give a result per year: the blocking reconciliation and the overspend gate
+    for asset, check in (
+        ("validated_submissions", "rows_received_equal_accepted_plus_quarantined"),
+        ("report_summary", "overspend_acknowledged_before_report"),
+        ("grant_use", "grant_years_before_this_year_present"),
+    ):
+        query = (
+            f'{{ assetCheckExecutions(assetKey: {{path: ["{asset}"]}}, checkName: "{check}", limit: 10) '
+            "{ partition status } }"
+        )
+        executions = _graphql(base, query)["assetCheckExecutions"]
+        assert {e["partition"]: e["status"] for e in executions} == {"2019": "SUCCEEDED", "2020": "SUCCEEDED"}
     for year in (2019, 2020):
         assert (output / str(year) / f"statusrapport-{year}.pdf").exists()
     summary = json.loads((output / "2020" / "summary.json").read_text(encoding="utf-8"))
     assert (
         summary["grant"]["used_cumulative_nok"] == "904944.48"
     )  # 2019 ran before 2020 (tests/test_assets.py)
+
+
+def test_one_run_over_two_years_from_the_launchpad(dagster_ui):
+    """The fast way of the README: annual_report_job's Launchpad with the two range tags, one run."""
+    from playwright.sync_api import expect, sync_playwright
+
+    base, output = dagster_ui
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.goto(f"{base}/locations/alis_nord/jobs/annual_report_job/playground")
+        edit_tags = page.get_by_role("button", name="Edit tags")
+        edit_tags.wait_for(timeout=60_000)
+        page.wait_for_timeout(1500)
+        if page.get_by_role("button", name="Skip").count():  # Dagster's first-visit community dialog
+            page.get_by_role("button", name="Skip").click()
+        edit_tags.click()
+        dialog = page.get_by_role("dialog")
+        for n, (key, value) in enumerate(
+            [("dagster/asset_partition_range_start", "2019"), ("dagster/asset_partition_range_end", "2020")]
+        ):
+            if n:
+                dialog.get_by_role("button", name="Add custom tag").click()
+            dialog.get_by_placeholder("Tag Key").nth(n).fill(key)
+            dialog.get_by_placeholder("Tag Value").nth(n).fill(value)
+        page.screenshot(path=ARTIFACTS / "ui-4-launchpad-tags.png")
+        dialog.get_by_role("button", name="Apply").click()
+        expect(dialog).to_be_hidden()
+        page.get_by_role("button", name="Launch Run").click()
+        # "This job is partitioned. Are you sure you want to launch a run without a partition
+        # specified?": the range tags stand for the partitions
+        expect(page.get_by_text("without a partition")).to_be_visible()
+        page.get_by_role("button", name="Confirm").click()
+
+        deadline = time.monotonic() + 300
+        while True:
+            runs = _graphql(
+                base, "{ runsOrError { ... on Runs { results { status tags { key value } } } } }"
+            )["runsOrError"]["results"]
+            if runs and runs[0]["status"] in ("SUCCESS", "FAILURE", "CANCELED"):
+                break
+            assert time.monotonic() < deadline, f"the run did not finish within 5 minutes: {runs}"
+            time.sleep(3)
+        page.screenshot(path=ARTIFACTS / "ui-5-launchpad-run.png")
+        browser.close()
+
+    (run,) = runs  # one run for both years, no backfill
+    assert run["status"] == "SUCCESS"
+    tags = {t["key"]: t["value"] for t in run["tags"]}
+    assert (tags["dagster/asset_partition_range_start"], tags["dagster/asset_partition_range_end"]) == (
+        "2019",
+        "2020",
+    )
+    for year in (2019, 2020):
+        assert (output / str(year) / f"statusrapport-{year}.pdf").exists()
+    summary = json.loads((output / "2020" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["grant"]["used_cumulative_nok"] == "904944.48"  # 2019 was computed before 2020
