@@ -135,22 +135,18 @@ def dagster_dev(work: Path, landing: Path) -> Iterator:
             server.wait(timeout=60)
 
 
-def ui_backfill(work: Path, landing: Path, years: list[int], job: str | None = None) -> dict:
-    """The years' backfill through the UI's API and the daemon, on the dev instance the Makefile
-    makes (deploy/dev/dagster.yaml). With ``job``, the backfill of that job (its page's
-    *Materialize all*); without, the asset graph's *Materialize all* (an asset backfill)."""
+def ui_backfill(work: Path, landing: Path, years: list[int]) -> dict:
+    """The years' backfill through the UI's API and the daemon, as the asset graph's
+    *Materialize all → Launch backfill* sends it (an asset backfill of every asset)."""
     with dagster_dev(work, landing) as graphql:
         keys = graphql("{ assetNodes { assetKey { path } } }")["assetNodes"]
+        params = {"assetSelection": [k["assetKey"] for k in keys], "partitionNames": [str(y) for y in years]}
         launched = time.time()
-        graphql(
+        launch = graphql(
             "mutation($p: LaunchBackfillParams!) { launchPartitionBackfill(backfillParams: $p) { __typename } }",
-            {
-                "p": {
-                    "assetSelection": [k["assetKey"] for k in keys],
-                    "partitionNames": [str(y) for y in years],
-                }
-            },
+            {"p": params},
         )
+        assert launch["launchPartitionBackfill"]["__typename"] == "LaunchBackfillSuccess", launch
         status = "REQUESTED"
         while status == "REQUESTED":
             time.sleep(0.5)

@@ -81,14 +81,7 @@ def timed(command: list[str], env: dict | None = None) -> tuple[float, float, st
     return seconds, int(match.group(1)) / 1024, output
 
 
-def environment(work: Path, landing: Path) -> dict:
-    return {
-        **os.environ,
-        "DAGSTER_HOME": str(work / "dagster_home"),
-        "ALIS_LANDING_DIR": str(landing),
-        "ALIS_OUTPUT_DIR": str(work / "output"),
-        "ALIS_DATABASE_URL": f"sqlite:///{work / 'warehouse.sqlite'}",
-    }
+environment = backfill_choice.environment  # the same settings for every process of the bench
 
 
 def fresh(work: Path) -> Path:

@@ -143,6 +143,16 @@ def _evaluations_per_year(
             yield Output(None, output_name=output_name)
 
 
+def _each_year_of(body: Callable) -> Callable:
+    """A check body for one year as the compute function of a check over the run's years."""
+
+    @functools.wraps(body)
+    def each_year(context, **resources):
+        yield from _evaluations_per_year(body, context, resources)
+
+    return each_year
+
+
 def _check_key(result: AssetCheckResult, specs: dict[AssetCheckKey, object]) -> AssetCheckKey:
     if result.check_name is None and len(specs) == 1:
         return next(iter(specs))
@@ -172,11 +182,7 @@ def yearly_check(**check_arguments) -> Callable:
     ``AssetCheckResult``; it is recorded as that year's evaluation."""
 
     def decorate(body: Callable[..., AssetCheckResult]):
-        @functools.wraps(body)
-        def each_year(context, **resources):
-            yield from _evaluations_per_year(body, context, resources)
-
-        return asset_check(partitions_def=report_years, **check_arguments)(each_year)
+        return asset_check(partitions_def=report_years, **check_arguments)(_each_year_of(body))
 
     return decorate
 
@@ -185,12 +191,8 @@ def yearly_multi_check(*, specs, **check_arguments) -> Callable:
     """``@multi_asset_check`` partitioned by report year: the body yields one year's results."""
 
     def decorate(body: Callable[..., Iterator[AssetCheckResult]]):
-        @functools.wraps(body)
-        def each_year(context, **resources):
-            yield from _evaluations_per_year(body, context, resources)
-
         if any(spec.partitions_def != report_years for spec in specs):
             raise ValueError("every spec of a yearly_multi_check is partitioned by report_years")
-        return multi_asset_check(specs=specs, **check_arguments)(each_year)
+        return multi_asset_check(specs=specs, **check_arguments)(_each_year_of(body))
 
     return decorate

@@ -49,6 +49,16 @@ def _graphql(base: str, query: str) -> dict:
         return json.load(response)["data"]
 
 
+def _open(page, url: str, ready):
+    """Opens a page of the UI and waits until ``ready`` (a locator) is there; returns it."""
+    page.goto(url)
+    ready.wait_for(timeout=60_000)
+    page.wait_for_timeout(1500)
+    if page.get_by_role("button", name="Skip").count():  # Dagster's first-visit community dialog
+        page.get_by_role("button", name="Skip").click()
+    return ready
+
+
 @pytest.fixture
 def dagster_ui(small_landing, tmp_path):
     port = _free_port()
@@ -109,12 +119,7 @@ def test_backfill_two_years_from_the_ui(dagster_ui):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 900})
-        page.goto(f"{base}/asset-groups")
-        materialize_all = page.get_by_text("Materialize all").first
-        materialize_all.wait_for(timeout=60_000)
-        page.wait_for_timeout(1500)
-        if page.get_by_role("button", name="Skip").count():  # Dagster's first-visit community dialog
-            page.get_by_role("button", name="Skip").click()
+        materialize_all = _open(page, f"{base}/asset-groups", page.get_by_text("Materialize all").first)
         for group in (
             "ingest",
             "validation",
@@ -195,12 +200,8 @@ def test_one_run_over_two_years_from_the_launchpad(dagster_ui):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 900})
-        page.goto(f"{base}/locations/alis_nord/jobs/annual_report_job/playground")
-        edit_tags = page.get_by_role("button", name="Edit tags")
-        edit_tags.wait_for(timeout=60_000)
-        page.wait_for_timeout(1500)
-        if page.get_by_role("button", name="Skip").count():  # Dagster's first-visit community dialog
-            page.get_by_role("button", name="Skip").click()
+        playground = f"{base}/locations/alis_nord/jobs/annual_report_job/playground"
+        edit_tags = _open(page, playground, page.get_by_role("button", name="Edit tags"))
         edit_tags.click()
         dialog = page.get_by_role("dialog")
         for n, (key, value) in enumerate(
