@@ -56,7 +56,7 @@ $(DAGSTER_HOME)/dagster.yaml: deploy/dev/dagster.yaml
 # Upgrades the warehouse at ALIS_DATABASE_URL (default data/warehouse.sqlite) to the newest
 # schema revision; back production's database up first. A run against an outdated one stops.
 migrate: venv
-	$(BIN)/python -m alis_nord.migrations
+	$(BIN)/python -m pipelines.migrate
 
 report: venv $(DAGSTER_HOME)
 	@for year in $(YEARS); do \

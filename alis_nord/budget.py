@@ -1,23 +1,24 @@
 """The money of ``docs/outputs.md``: ALIS grant entitlement, own share, costs, grant use.
 
 All amounts are ``Decimal``; each ALIS row is rounded half-up to øre, then rows are summed.
-Each result has its warehouse rows beside it (``*_rows``, amounts as whole øre) and is read
-back from them (``*_from_rows``), so the assets only move rows.
+Each stored figure is a dataclass whose attributes are named as its table's columns
+(``alis_nord.schema``), so the warehouse stores it and ``alis_nord.stored.figure_from_row`` reads
+it back without a converter of its own (amounts as whole øre in the table).
 """
 
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from alis_nord.money import from_ore, round_ore, to_ore
+from alis_nord.money import ZERO, from_ore, round_ore
 from alis_nord.reference import PAYMENT_SOURCES, Rates
+from alis_nord.stored import figure_from_row
 from alis_nord.vocabulary import ALIS_GRANT_CATEGORY, FUNDING_SOURCES, HELSEDIREKTORATET, STATSFORVALTER
-
-ZERO = Decimal("0.00")
 
 
 def days_in_year(year: int) -> int:
@@ -71,21 +72,6 @@ def alis_entitlements(alis_rows: list[dict[str, Any]], rates: Rates, year: int) 
     return sorted(result, key=lambda e: (e.kommunenummer, e.alis_id))
 
 
-def entitlement_rows(entitlements: list[AlisEntitlement]) -> list[dict[str, Any]]:
-    return [
-        {
-            "kommunenummer": e.kommunenummer,
-            "alis_id": e.alis_id,
-            "tilsettingsform": e.tilsettingsform,
-            "days_employed": e.days_employed,
-            "days_in_year": e.days_in_year,
-            "tilskudd_ore": to_ore(e.tilskudd),
-            "egenandel_ore": to_ore(e.egenandel),
-        }
-        for e in entitlements
-    ]
-
-
 @dataclass(frozen=True)
 class MunicipalityEntitlement:
     """The ALIS grant and own share of one municipality's ALIS together."""
@@ -97,28 +83,29 @@ class MunicipalityEntitlement:
     egenandel: Decimal
 
 
-def entitlements_by_municipality(entitlement_rows: list[dict[str, Any]]) -> list[MunicipalityEntitlement]:
-    by_municipality: dict[str, list[dict[str, Any]]] = {}
-    for row in entitlement_rows:
-        by_municipality.setdefault(row["kommunenummer"], []).append(row)
+def entitlements_from_rows(rows: list[dict[str, Any]]) -> list[AlisEntitlement]:
+    return [figure_from_row(AlisEntitlement, r) for r in rows]
+
+
+def entitlements_by_municipality(entitlements: list[AlisEntitlement]) -> list[MunicipalityEntitlement]:
+    by_municipality: dict[str, list[AlisEntitlement]] = {}
+    for entitlement in entitlements:
+        by_municipality.setdefault(entitlement.kommunenummer, []).append(entitlement)
     return [
         MunicipalityEntitlement(
             kommunenummer,
-            len(rows),
-            sum(r["days_employed"] for r in rows),
-            sum(from_ore(r["tilskudd_ore"]) for r in rows),  # never an empty group
-            sum(from_ore(r["egenandel_ore"]) for r in rows),
+            len(own),
+            sum(e.days_employed for e in own),
+            sum(e.tilskudd for e in own),  # never an empty group
+            sum(e.egenandel for e in own),
         )
-        for kommunenummer, rows in sorted(by_municipality.items())
+        for kommunenummer, own in sorted(by_municipality.items())
     ]
 
 
-def entitlement_totals(entitlement_rows: list[dict[str, Any]]) -> tuple[Decimal, Decimal]:
-    """The year's ALIS grant and own share: the sum of the rows rounded per ALIS."""
-    return (
-        sum((from_ore(r["tilskudd_ore"]) for r in entitlement_rows), ZERO),
-        sum((from_ore(r["egenandel_ore"]) for r in entitlement_rows), ZERO),
-    )
+def entitlement_totals(entitlements: list[AlisEntitlement]) -> tuple[Decimal, Decimal]:
+    """The year's ALIS grant and own share: the sum of the amounts rounded per ALIS."""
+    return sum((e.tilskudd for e in entitlements), ZERO), sum((e.egenandel for e in entitlements), ZERO)
 
 
 @dataclass(frozen=True)
@@ -133,7 +120,7 @@ def costs_by_source_and_category(vouchers: list[dict[str, Any]]) -> list[CostLin
     sums: dict[tuple[str, str], tuple[Decimal, int]] = {}
     for voucher in vouchers:
         key = (voucher["finansieringskilde"], voucher["kategori"])
-        total, count = sums.get(key, (Decimal("0.00"), 0))
+        total, count = sums.get(key, (ZERO, 0))
         sums[key] = (total + voucher["belop"], count + 1)
     return [
         CostLine(source, category, total, count)
@@ -141,23 +128,8 @@ def costs_by_source_and_category(vouchers: list[dict[str, Any]]) -> list[CostLin
     ]
 
 
-def cost_rows(lines: list[CostLine]) -> list[dict[str, Any]]:
-    return [
-        {
-            "finansieringskilde": c.finansieringskilde,
-            "kategori": c.kategori,
-            "belop_ore": to_ore(c.belop),
-            "vouchers": c.vouchers,
-        }
-        for c in lines
-    ]
-
-
 def cost_lines_from_rows(rows: list[dict[str, Any]]) -> list[CostLine]:
-    lines = [
-        CostLine(r["finansieringskilde"], r["kategori"], from_ore(r["belop_ore"]), r["vouchers"])
-        for r in rows
-    ]
+    lines = [figure_from_row(CostLine, r) for r in rows]
     return sorted(lines, key=lambda c: (c.finansieringskilde, c.kategori))
 
 
@@ -177,14 +149,18 @@ def costs_of_source(lines: list[CostLine], source: str) -> dict[str, Decimal]:
 
 @dataclass(frozen=True)
 class GrantUse:
-    """Use of Helsedirektoratet's grant, as ``outputs.md`` counts it."""
+    """Use of Helsedirektoratet's grant, as ``outputs.md`` counts it. The year's own parts (ALIS
+    grant, own share, costs charged to Helsedirektoratet) are stored beside it."""
 
     year: int
-    total: Decimal
+    grant_total: Decimal
     used_in_year: Decimal  # alis grant + costs charged to Helsedirektoratet, if Y is in the grant period
     used_cumulative: Decimal
     remaining: Decimal
     years_missing: tuple[int, ...]  # grant years before Y with no figures in the warehouse
+    alis_grant: Decimal = ZERO
+    egenandel: Decimal = ZERO
+    helsedirektoratet_costs: Decimal = ZERO
 
 
 def grant_use(
@@ -196,42 +172,20 @@ def grant_use(
     """
     years = range(fra_aar, min(year, til_aar) + 1)
     missing = tuple(y for y in years if y not in used_by_year)
-    cumulative = sum((used_by_year[y] for y in years if y in used_by_year), Decimal("0.00"))
+    cumulative = sum((used_by_year[y] for y in years if y in used_by_year), ZERO)
     in_period = fra_aar <= year <= til_aar
     return GrantUse(
         year,
         total,
-        used_by_year.get(year, Decimal("0.00")) if in_period else Decimal("0.00"),
+        used_by_year.get(year, ZERO) if in_period else ZERO,
         cumulative,
         total - cumulative,
         missing,
     )
 
 
-def grant_use_row(
-    use: GrantUse, alis_grant: Decimal, egenandel: Decimal, helsedirektoratet_costs: Decimal
-) -> dict[str, Any]:
-    return {
-        "alis_grant_ore": to_ore(alis_grant),
-        "egenandel_ore": to_ore(egenandel),
-        "helsedirektoratet_costs_ore": to_ore(helsedirektoratet_costs),
-        "used_in_year_ore": to_ore(use.used_in_year),
-        "used_cumulative_ore": to_ore(use.used_cumulative),
-        "remaining_ore": to_ore(use.remaining),
-        "grant_total_ore": to_ore(use.total),
-        "years_missing": ",".join(map(str, use.years_missing)),
-    }
-
-
 def grant_use_from_row(row: dict[str, Any]) -> GrantUse:
-    return GrantUse(
-        row["report_year"],
-        from_ore(row["grant_total_ore"]),
-        from_ore(row["used_in_year_ore"]),
-        from_ore(row["used_cumulative_ore"]),
-        from_ore(row["remaining_ore"]),
-        tuple(int(y) for y in row["years_missing"].split(",") if y),
-    )
+    return figure_from_row(GrantUse, row)
 
 
 def grant_use_for_year(
@@ -239,6 +193,7 @@ def grant_use_for_year(
     grant,
     earlier: list[dict[str, Any]],
     alis_grant: Decimal,
+    egenandel: Decimal,
     helsedirektoratet_costs: Decimal,
 ) -> GrantUse:
     """The year's grant use from its own figures and the stored ``grant_use`` rows of the years
@@ -246,7 +201,10 @@ def grant_use_for_year(
     of this year is replaced by its new figures; later years are outside the sum."""
     used_by_year = {r["report_year"]: from_ore(r["used_in_year_ore"]) for r in earlier}
     used_by_year[year] = alis_grant + helsedirektoratet_costs
-    return grant_use(year, grant.belop, grant.fra_aar, grant.til_aar, used_by_year)
+    use = grant_use(year, grant.belop, grant.fra_aar, grant.til_aar, used_by_year)
+    return dataclasses.replace(
+        use, alis_grant=alis_grant, egenandel=egenandel, helsedirektoratet_costs=helsedirektoratet_costs
+    )
 
 
 def helsedirektoratet_costs(lines: list[CostLine]) -> Decimal:
@@ -301,21 +259,9 @@ def plan_against_actual(
     return [PlanLine(c, plan.get(c, ZERO), actual.get(c, ZERO)) for c in categories]
 
 
-def plan_rows(lines: list[PlanLine]) -> list[dict[str, Any]]:
-    return [
-        {
-            "kategori": c.kategori,
-            "plan_ore": to_ore(c.plan),
-            "actual_ore": to_ore(c.actual),
-            "over_plan": c.over_plan,
-        }
-        for c in lines
-    ]
-
-
 def plan_lines_from_rows(rows: list[dict[str, Any]]) -> list[PlanLine]:
     """The stored lines, the ALIS grant first, then the categories by name."""
-    lines = [PlanLine(r["kategori"], from_ore(r["plan_ore"]), from_ore(r["actual_ore"])) for r in rows]
+    lines = [figure_from_row(PlanLine, r) for r in rows]
     return sorted(lines, key=lambda c: (c.kategori != ALIS_GRANT_CATEGORY, c.kategori))
 
 
@@ -335,8 +281,8 @@ class Forecast:
     """Use of the grant at the end of the grant period, by one method."""
 
     method: str
-    years: tuple[int, ...]  # the remaining years of the grant period after the report year
-    per_year: tuple[Decimal, ...]  # projected use in each of those years
+    remaining_years: tuple[int, ...]  # the remaining years of the grant period after the report year
+    per_year: tuple[Decimal, ...]  # projected use in each of those years (grant_forecast_years)
     used_at_end: Decimal
     remaining_at_end: Decimal
 
@@ -344,39 +290,35 @@ class Forecast:
     def description(self) -> str:
         return FORECAST_METHODS[self.method]
 
+    @property
+    def yearly_use(self) -> list[ForecastYear]:
+        """The projected use of each remaining year, as ``grant_forecast_years`` stores it."""
+        return [
+            ForecastYear(self.method, y, used)
+            for y, used in zip(self.remaining_years, self.per_year, strict=True)
+        ]
+
+
+@dataclass(frozen=True)
+class ForecastYear:
+    """One remaining year's projected use of the grant, by one forecast method."""
+
+    method: str
+    forecast_year: int
+    used: Decimal
+
 
 def forecasts(use: GrantUse, til_aar: int, plan_by_year: dict[int, Decimal]) -> list[Forecast]:
     """Both forecasts from a year's grant use: at the current rate, and by the plan."""
     years = tuple(range(use.year + 1, til_aar + 1))
-    zero = Decimal("0.00")
     result = []
     for method, per_year in (
         (CURRENT_RATE, tuple(use.used_in_year for _ in years)),
-        (PLAN, tuple(plan_by_year.get(y, zero) for y in years)),
+        (PLAN, tuple(plan_by_year.get(y, ZERO) for y in years)),
     ):
         used = use.used_cumulative + sum(per_year)  # the cumulative carries the two decimals
-        result.append(Forecast(method, years, per_year, used, use.total - used))
+        result.append(Forecast(method, years, per_year, used, use.grant_total - used))
     return result
-
-
-def forecast_rows(results: list[Forecast]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The rows of ``grant_forecast`` (one per method) and ``grant_forecast_years`` (one per
-    method and remaining year)."""
-    totals = [
-        {
-            "method": f.method,
-            "remaining_years": ",".join(map(str, f.years)),
-            "used_at_end_ore": to_ore(f.used_at_end),
-            "remaining_at_end_ore": to_ore(f.remaining_at_end),
-        }
-        for f in results
-    ]
-    years = [
-        {"method": f.method, "forecast_year": y, "used_ore": to_ore(amount)}
-        for f in results
-        for y, amount in zip(f.years, f.per_year, strict=True)
-    ]
-    return totals, years
 
 
 def forecasts_from_rows(totals: list[dict[str, Any]], years: list[dict[str, Any]]) -> list[Forecast]:
@@ -387,16 +329,8 @@ def forecasts_from_rows(totals: list[dict[str, Any]], years: list[dict[str, Any]
         if method not in by_method:
             continue
         own = sorted((r for r in years if r["method"] == method), key=lambda r: r["forecast_year"])
-        row = by_method[method]
-        result.append(
-            Forecast(
-                method,
-                tuple(r["forecast_year"] for r in own),
-                tuple(from_ore(r["used_ore"]) for r in own),
-                from_ore(row["used_at_end_ore"]),
-                from_ore(row["remaining_at_end_ore"]),
-            )
-        )
+        per_year = tuple(figure_from_row(ForecastYear, r).used for r in own)
+        result.append(figure_from_row(Forecast, by_method[method], per_year=per_year))
     return result
 
 
@@ -413,14 +347,11 @@ class StatsforvalterBalance:
     def difference(self) -> Decimal:
         return self.granted - self.costs
 
-    def row(self) -> dict[str, Any]:
-        return {"granted_ore": to_ore(self.granted), "costs_ore": to_ore(self.costs)}
-
 
 def statsforvalter_granted(year: int, grants) -> Decimal:
     """Statsforvalter grants for a year. They are applied for yearly (one row per year); a
     grant spanning several years is spread evenly, rounded half-up to øre."""
-    total = Decimal("0.00")
+    total = ZERO
     for grant in grants:
         if grant.kilde == STATSFORVALTER and grant.fra_aar <= year <= grant.til_aar:
             total += round_ore(grant.belop / (grant.til_aar - grant.fra_aar + 1))
@@ -435,15 +366,8 @@ class PaymentsReceived:
     """What one source paid the project: in the report year, and in all up to its end."""
 
     kilde: str
-    in_year: Decimal
-    cumulative: Decimal
-
-    def row(self) -> dict[str, Any]:
-        return {
-            "kilde": self.kilde,
-            "received_in_year_ore": to_ore(self.in_year),
-            "received_cumulative_ore": to_ore(self.cumulative),
-        }
+    received_in_year: Decimal
+    received_cumulative: Decimal
 
 
 def payments_received(year: int, reference) -> list[PaymentsReceived] | None:
@@ -461,12 +385,7 @@ def payments_received(year: int, reference) -> list[PaymentsReceived] | None:
 
 
 def payments_from_rows(rows: list[dict[str, Any]]) -> dict[str, PaymentsReceived]:
-    return {
-        r["kilde"]: PaymentsReceived(
-            r["kilde"], from_ore(r["received_in_year_ore"]), from_ore(r["received_cumulative_ore"])
-        )
-        for r in rows
-    }
+    return {r["kilde"]: figure_from_row(PaymentsReceived, r) for r in rows}
 
 
 def payments_outside_grant_period(reference) -> list:
@@ -492,15 +411,6 @@ class UnusedFunds:
     def unused(self) -> Decimal:
         return self.received - self.used
 
-    def row(self) -> dict[str, Any]:
-        return {
-            "kilde": self.kilde,
-            "received_ore": to_ore(self.received),
-            "used_ore": to_ore(self.used),
-            "unused_ore": to_ore(self.unused),
-            "final_year": self.final_year,
-        }
-
 
 def unused_funds(
     year: int,
@@ -516,11 +426,10 @@ def unused_funds(
         (from_ore(r["costs_ore"]) for r in statsforvalter_rows if r["report_year"] <= year), ZERO
     )
     used = {HELSEDIREKTORATET: use.used_cumulative, STATSFORVALTER: statsforvalter_used}
-    return [UnusedFunds(kilde, payments[kilde].cumulative, used[kilde], final) for kilde in payments]
+    return [UnusedFunds(kilde, payments[kilde].received_cumulative, used[kilde], final) for kilde in payments]
 
 
 def unused_from_rows(rows: list[dict[str, Any]]) -> list[UnusedFunds]:
     return [
-        UnusedFunds(r["kilde"], from_ore(r["received_ore"]), from_ore(r["used_ore"]), r["final_year"])
-        for r in sorted(rows, key=lambda r: FUNDING_SOURCES.index(r["kilde"]))
+        figure_from_row(UnusedFunds, r) for r in sorted(rows, key=lambda r: FUNDING_SOURCES.index(r["kilde"]))
     ]

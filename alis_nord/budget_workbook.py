@@ -20,6 +20,7 @@ from alis_nord.budget import (
     costs_per_source,
     entitlement_totals,
     entitlements_by_municipality,
+    entitlements_from_rows,
     forecasts_from_rows,
     grant_use_from_row,
     payments_from_rows,
@@ -29,6 +30,7 @@ from alis_nord.budget import (
 from alis_nord.feedback import project_name
 from alis_nord.money import from_ore
 from alis_nord.reference import ReferenceData
+from alis_nord.stored import StoredRows
 from alis_nord.vocabulary import (
     EMPLOYMENT_FORMS,
     FUNDING_SOURCE_LABELS,
@@ -36,7 +38,6 @@ from alis_nord.vocabulary import (
     category_label,
     report_date,
 )
-from alis_nord.warehouse import StoredRows
 from alis_nord.xlsx import fit_to_page_width, print_setup
 
 KR = '#,##0.00" kr"'  # locale-neutral codes: a Norwegian Excel shows 1 234,50 kr and 31.12.2023
@@ -121,24 +122,8 @@ def _letter(index: int) -> str:
     return get_column_letter(index)
 
 
-WORKBOOK_TABLES = {  # what the workbook reads: the year's slice, and every year of the grant's history
-    "this_year": (
-        "alis_grant_entitlement",
-        "costs_by_source",
-        "grant_use",
-        "grant_forecast",
-        "grant_forecast_years",
-        "budget_plan_vs_actual",
-        "kostnader",
-        "grant_payments",
-        "unused_funds",
-    ),
-    "every_year": ("grant_use", "statsforvalter_grant_use", "costs_by_source"),
-}
-
-
 def budget_workbook_bytes(year: int, reference: ReferenceData, rows: StoredRows) -> bytes:
-    """The workbook of one report year from the stored rows of ``WORKBOOK_TABLES``, one sheet
+    """The workbook of one report year from the stored rows ``alis_nord.stored.WORKBOOK`` names, one sheet
     per view, byte-identical for the same rows."""
     import openpyxl
 
@@ -181,14 +166,14 @@ def budget_workbook_bytes(year: int, reference: ReferenceData, rows: StoredRows)
 def _summary_sheet(workbook, year: int, grant, rows: StoredRows) -> _Sheet:
     """Sammendrag: the key figures, as summary.json has them."""
     sheet = _Sheet(workbook, "Sammendrag", ["Nøkkeltall", "Beløp"], [52, 20])
-    alis_grant, egenandel = entitlement_totals(rows["alis_grant_entitlement"])
+    alis_grant, egenandel = entitlement_totals(entitlements_from_rows(rows["alis_grant_entitlement"]))
     per_source = costs_per_source(cost_lines_from_rows(rows["costs_by_source"]))
     use = grant_use_from_row(rows["grant_use"][0])
     figures = [
         (f"ALIS-tilskudd {year} (etter ansettelsesdager)", alis_grant),
         (f"Egenandel {year}", egenandel),
         *((f"Kostnader {year} dekket av {FUNDING_SOURCE_LABELS[s]}", per_source[s]) for s in FUNDING_SOURCES),
-        (f"Helsedirektoratets tilskudd {grant.fra_aar}–{grant.til_aar}", use.total),
+        (f"Helsedirektoratets tilskudd {grant.fra_aar}–{grant.til_aar}", use.grant_total),
         ("Brukt av tilskuddet hittil", use.used_cumulative),
         ("Gjenstår av tilskuddet", use.remaining),
         *(
@@ -209,7 +194,7 @@ def _grant_use_sheet(workbook, year: int, grant, rows: StoredRows) -> _Sheet:
         ["År", "ALIS-tilskudd", "Kostnader Helsedirektoratet", "Brukt i året", "Brukt hittil", "Gjenstår"],
         [8, 18, 26, 18, 18, 18],
     )
-    total = grant_use_from_row(rows["grant_use"][0]).total
+    total = grant_use_from_row(rows["grant_use"][0]).grant_total
     for row in rows.every_year["grant_use"]:
         if not grant.fra_aar <= row["report_year"] <= min(year, grant.til_aar):
             continue
@@ -284,7 +269,7 @@ def _municipality_sheet(workbook, reference: ReferenceData, rows: StoredRows) ->
         ["Kommunenummer", "Kommune", "ALIS", "Dager", "ALIS-tilskudd", "Egenandel"],
         [16, 32, 8, 10, 18, 18],
     )
-    municipalities = entitlements_by_municipality(rows["alis_grant_entitlement"])
+    municipalities = entitlements_by_municipality(entitlements_from_rows(rows["alis_grant_entitlement"]))
     for m in municipalities:
         sheet.row(
             [
@@ -350,7 +335,7 @@ def _forecast_sheet(workbook, rows: StoredRows) -> _Sheet:
             [
                 FORECAST_LABELS[f.method],
                 FORECAST_METHODS[f.method],
-                ", ".join(map(str, f.years)) or "–",
+                ", ".join(map(str, f.remaining_years)) or "–",
                 f.used_at_end,
                 f.remaining_at_end,
             ],
@@ -459,7 +444,7 @@ def _payments_sheet(workbook, rows: StoredRows) -> _Sheet:
     if not payments:
         sheet.row(["Utbetalinger er ikke registrert (referanse/utbetalinger.csv)"])
     for p in payments.values():
-        sheet.row([FUNDING_SOURCE_LABELS[p.kilde], p.in_year, p.cumulative], [None, KR, KR])
+        sheet.row([FUNDING_SOURCE_LABELS[p.kilde], p.received_in_year, p.received_cumulative], [None, KR, KR])
     return sheet
 
 

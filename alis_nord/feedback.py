@@ -11,8 +11,8 @@ from typing import Any
 
 from alis_nord.landing import STATUS_NB
 from alis_nord.reference import ReferenceData
+from alis_nord.stored import StoredRows
 from alis_nord.vocabulary import SEVERITY_LABELS, SEVERITY_RANK, TABLE_TITLES
-from alis_nord.warehouse import StoredRows
 
 
 def project_name(reference: ReferenceData) -> str:
@@ -20,7 +20,6 @@ def project_name(reference: ReferenceData) -> str:
     return reference.profile.prosjektnavn if reference.profile else "prosjektet"
 
 
-FEEDBACK_TABLES = ("input_files", "table_deliveries", "findings")  # what feedback_pages reads
 
 
 @dataclass
@@ -51,7 +50,7 @@ class FeedbackPage:
 
 
 def feedback_pages(year: int, reference: ReferenceData, rows: StoredRows) -> list[FeedbackPage]:
-    """One page per participant of the year and per other sender, from ``FEEDBACK_TABLES``."""
+    """One page per participant of the year and per other sender, from the rows ``alis_nord.stored.FEEDBACK`` names."""
     participants = {p.kommunenummer for p in reference.participants_in(year)}
     files = sorted((f for f in rows["input_files"] if f["kommunenummer"]), key=lambda f: f["path"])
     deliveries = sorted(rows["table_deliveries"], key=lambda d: (d["kommunenummer"], d["table_name"]))

@@ -7,8 +7,8 @@ Helsedirektoratet and the Statsforvalter, and the municipalities' own share) aga
 expenses; the unused funds; a confirmation signed by the person responsible; and a page for
 the auditor, who writes the statement: the pipeline never does.
 
-Computed from stored rows only (``FINANCIAL_TABLES`` this year, ``FINANCIAL_EVERY_YEAR_TABLES``
-every year); templates format (``sections/regnskap.html.j2``, ``sections/revisor.html.j2``).
+Computed from stored rows only (what ``alis_nord.stored.FINANCIAL`` names); templates format
+(``sections/regnskap.html.j2``, ``sections/revisor.html.j2``).
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from decimal import Decimal
 from typing import Any
 
 from alis_nord.budget import (
-    ZERO,
     PlanLine,
     cost_lines_from_rows,
     costs_of_source,
@@ -27,8 +26,9 @@ from alis_nord.budget import (
     plan_lines_from_rows,
     unused_from_rows,
 )
-from alis_nord.money import from_ore
+from alis_nord.money import ZERO, from_ore
 from alis_nord.reference import ReferenceData
+from alis_nord.stored import StoredRows
 from alis_nord.vocabulary import (
     FUNDING_SOURCE_LABELS,
     HELSEDIREKTORATET,
@@ -37,10 +37,7 @@ from alis_nord.vocabulary import (
     category_order,
     report_date,
 )
-from alis_nord.warehouse import StoredRows
 
-FINANCIAL_TABLES = ("grant_payments", "unused_funds", "budget_plan_vs_actual")
-FINANCIAL_EVERY_YEAR_TABLES = ("grant_use", "costs_by_source")
 MISSING_EXPLANATION = "forklaring mangler"
 
 
@@ -130,8 +127,8 @@ def income_and_expenses(rows: StoredRows, first_year: int) -> tuple[IncomeAndExp
         )
 
     year = rows.year
-    in_year = {k: p.in_year for k, p in payments.items()} if payments else None
-    cumulative = {k: p.cumulative for k, p in payments.items()} if payments else None
+    in_year = {k: p.received_in_year for k, p in payments.items()} if payments else None
+    cumulative = {k: p.received_cumulative for k, p in payments.items()} if payments else None
     return span([year], in_year), span(list(range(first_year, year + 1)), cumulative)
 
 

@@ -16,13 +16,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from alis_nord.budget import ZERO, cost_lines_from_rows, employed_whole_year
+from alis_nord.budget import cost_lines_from_rows, employed_whole_year
 from alis_nord.disclosure import SUPPRESSED, Publication, PublishedCount, average_of
+from alis_nord.money import ZERO
 from alis_nord.reference import ReferenceData
 from alis_nord.stability import Cohort
+from alis_nord.stored import StoredRows
 from alis_nord.targets import INDICATORS, judge, share
 from alis_nord.vocabulary import COST_CATEGORIES, EMPLOYMENT_FORMS, HOSPITAL_SERVICE, YEAR_END_STATUS
-from alis_nord.warehouse import StoredRows
 
 # The project's five objectives, as the project plan words them.
 OBJECTIVES = {

@@ -190,6 +190,13 @@ def inventory_from_rows(year: int, rows: list[dict]) -> YearInventory:
     return YearInventory(year, files, sources)
 
 
+def year_folders(landing_dir: Path) -> list[int]:
+    """The report years that have a folder in the landing area (``2019/``, …), oldest first."""
+    if not landing_dir.is_dir():
+        return []
+    return sorted(int(p.name) for p in landing_dir.iterdir() if p.is_dir() and re.fullmatch(r"\d{4}", p.name))
+
+
 # ---------------------------------------------------------------- watching for changes
 
 

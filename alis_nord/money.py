@@ -11,6 +11,7 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 
 ORE = Decimal("0.01")
+ZERO = Decimal("0.00")  # no kroner, to the øre: the start of every sum of money
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2007]")
 _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+)(\.\d+)?$")
 _TEN_DECIMALS = Decimal("0.0000000001")  # a spreadsheet number is cut to this, far below one øre

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from alis_nord.landing import REFERENCE_DIR, sha256_of
-from alis_nord.money import NotANumber, parse_decimal
+from alis_nord.money import ZERO, NotANumber, parse_decimal
 from alis_nord.readers import ReadFailure, fold, read_csv
 from alis_nord.values import parse_date  # one date parser for all input
 from alis_nord.vocabulary import HELSEDIREKTORATET, STATSFORVALTER
@@ -135,13 +135,13 @@ class ReferenceData:
         plan: dict[str, Decimal] = {}
         for line in self.budget:
             if line.aar == year:
-                plan[line.kategori] = plan.get(line.kategori, Decimal("0.00")) + line.belop
+                plan[line.kategori] = plan.get(line.kategori, ZERO) + line.belop
         return plan
 
     def plan_by_year(self) -> dict[int, Decimal]:
         totals: dict[int, Decimal] = {}
         for line in self.budget:
-            totals[line.aar] = totals.get(line.aar, Decimal("0.00")) + line.belop
+            totals[line.aar] = totals.get(line.aar, ZERO) + line.belop
         return totals
 
     def overspend_acknowledged(self, year: int) -> OverspendAcknowledgement | None:

@@ -18,13 +18,14 @@ from alis_nord.budget import (
     cost_lines_from_rows,
     costs_per_source,
     entitlement_totals,
+    entitlements_from_rows,
     payments_from_rows,
     unused_from_rows,
 )
 from alis_nord.money import from_ore, money_text
 from alis_nord.reference import ReferenceData
+from alis_nord.stored import StoredRows
 from alis_nord.vocabulary import SEVERITY_RANK
-from alis_nord.warehouse import StoredRows
 
 FINDINGS_COLUMNS = ["kommunenummer", "file", "table", "row", "column", "rule", "severity", "value", "message"]
 RECIPIENT = "Helsedirektoratet"
@@ -41,17 +42,6 @@ def missing_participants(year: int, reference: ReferenceData, deliveries: list[d
     return [p for p in reference.participants_in(year) if p.kommunenummer not in readable]
 
 
-SUMMARY_TABLES = (
-    "table_deliveries",
-    "alis",
-    "alis_grant_entitlement",
-    "costs_by_source",
-    "grant_use",
-    "grant_payments",
-    "unused_funds",
-)
-
-
 def payments_block(rows: StoredRows) -> dict[str, Any]:
     """summary.json's ``payments``: received per source, in the year and up to its end."""
     payments = payments_from_rows(rows["grant_payments"])
@@ -60,7 +50,7 @@ def payments_block(rows: StoredRows) -> dict[str, Any]:
     return {
         "registered": True,
         **{
-            p.kilde: {"in_year_nok": money_text(p.in_year), "cumulative_nok": money_text(p.cumulative)}
+            p.kilde: {"in_year_nok": money_text(p.received_in_year), "cumulative_nok": money_text(p.received_cumulative)}
             for p in payments.values()
         },
     }
@@ -80,13 +70,13 @@ def unused_block(rows: StoredRows) -> dict[str, Any]:
 
 
 def build_summary(year: int, reference: ReferenceData, rows: StoredRows) -> dict[str, Any]:
-    """The key figures of ``docs/outputs.md`` for one year, from the stored rows of ``SUMMARY_TABLES``."""
+    """The key figures of ``docs/outputs.md`` for one year, from the stored rows of ``alis_nord.stored.SUMMARY``."""
     grant = reference.helsedirektoratet_grant()
     expected = [p.kommunenummer for p in reference.participants_in(year)]
     deliveries = rows["table_deliveries"]
     missing = [p.kommunenummer for p in missing_participants(year, reference, deliveries)]
     alis_rows = rows["alis"]
-    alis_grant, egenandel = entitlement_totals(rows["alis_grant_entitlement"])
+    alis_grant, egenandel = entitlement_totals(entitlements_from_rows(rows["alis_grant_entitlement"]))
     costs = costs_per_source(cost_lines_from_rows(rows["costs_by_source"]))
     use = rows["grant_use"][0]
     return {

@@ -13,7 +13,7 @@ section of ``report_templates/statusrapport.html.j2``:
 | ``data_quality`` | ``data_quality`` | ``sections/datakvalitet.html.j2`` |
 | ``appendix`` | ``appendix`` | ``sections/vedlegg_filer.html.j2`` |
 
-It reads stored rows only (``REPORT_TABLES``, the report summary among them), never another
+It reads stored rows only (``alis_nord.stored.STATUS_REPORT``, the report summary among them), never another
 asset's output file, and never the warehouse itself: the asset passes the rows in. Every date
 and identifier comes from the data, never from the clock, so the same inputs give a
 byte-identical PDF.
@@ -39,12 +39,13 @@ from alis_nord.budget import (
 from alis_nord.contract import all_rules
 from alis_nord.disclosure import Publication
 from alis_nord.feedback import feedback_pages
-from alis_nord.financial_report import FINANCIAL_EVERY_YEAR_TABLES, FINANCIAL_TABLES, financial_report
+from alis_nord.financial_report import financial_report
 from alis_nord.goal_attainment import ALIS_TOTAL, finding_key, form_key, goal_attainment, person_counts
 from alis_nord.landing import REFERENCE, STATUS_NB
-from alis_nord.money import from_ore
+from alis_nord.money import ZERO, from_ore
 from alis_nord.reference import ReferenceData
 from alis_nord.report import RECIPIENT, code_version, report_number
+from alis_nord.stored import StoredRows
 from alis_nord.targets import JUDGEMENT_RULES
 from alis_nord.vocabulary import (
     EMPLOYMENT_FORMS,
@@ -58,30 +59,6 @@ from alis_nord.vocabulary import (
     heading,
     report_date,
 )
-from alis_nord.warehouse import StoredRows
-
-ZERO = Decimal("0.00")
-
-# What the report reads from the warehouse: the report year's slice of these tables, every
-# year's grant use, and the person tables of each earlier year (for the trend of objective 5).
-REPORT_TABLES = (
-    "alis",
-    "fastlegedekning",
-    "findings",
-    "table_deliveries",
-    "input_files",
-    "reference_files",
-    "costs_by_source",
-    "grant_use",
-    "grant_forecast",
-    "grant_forecast_years",
-    "budget_plan_vs_actual",
-    "statsforvalter_grant_use",
-    "report_summary",
-    *FINANCIAL_TABLES,
-)
-REPORT_EVERY_YEAR_TABLES = FINANCIAL_EVERY_YEAR_TABLES  # grant_use among them
-TREND_TABLES = ("alis", "fastlegedekning", "findings", "report_summary")  # of each earlier year
 
 
 def trend_years(rows: StoredRows, first_year: int) -> list[int]:
@@ -143,7 +120,7 @@ def key_figures(summary: dict[str, Any], rows: StoredRows, counts: Publication) 
     """The figures of summary.json as the report prints them; ALIS counts as published
     (suppressed together with every other table, see ``goal_attainment.person_counts``)."""
     use = grant_use_from_row(rows["grant_use"][0])
-    share_used = use.used_cumulative * 100 / use.total if use.total else None
+    share_used = use.used_cumulative * 100 / use.grant_total if use.grant_total else None
     return {
         "summary": summary,
         "alis_total": counts[ALIS_TOTAL],
@@ -196,7 +173,7 @@ def budget_years(year: int, reference: ReferenceData, rows: StoredRows) -> list[
         f.method: f for f in forecasts_from_rows(rows["grant_forecast"], rows["grant_forecast_years"])
     }
     current = forecasts.get(CURRENT_RATE)
-    projected = dict(zip(current.years, current.per_year, strict=True)) if current else {}
+    projected = dict(zip(current.remaining_years, current.per_year, strict=True)) if current else {}
     cumulative_forecast = grant_use_from_row(rows["grant_use"][0]).used_cumulative
     result = []
     for y in range(grant.fra_aar, grant.til_aar + 1):
@@ -238,7 +215,7 @@ def budget_year_totals(year: int, years: list[BudgetYear]) -> dict[str, Decimal]
     }
 
 
-def plan_against_actual(rows: StoredRows) -> tuple[list[dict[str, Any]], dict[str, Decimal]]:
+def plan_against_actual_table(rows: StoredRows) -> tuple[list[dict[str, Any]], dict[str, Decimal]]:
     """The year's plan against actual per category (table 2.3), and its totals."""
     lines = [
         {
@@ -305,12 +282,12 @@ def financing(year: int, reference: ReferenceData, rows: StoredRows) -> dict[str
     grant = reference.helsedirektoratet_grant()
     use = grant_use_from_row(rows["grant_use"][0])
     years = budget_years(year, reference, rows)
-    plan_lines, plan_total = plan_against_actual(rows)
+    plan_lines, plan_total = plan_against_actual_table(rows)
     statsforvalter = rows["statsforvalter_grant_use"]
     statsforvalter_row = statsforvalter[0] if statsforvalter else {"granted_ore": 0, "costs_ore": 0}
     return {
         "grant": grant,
-        "grant_total": use.total,
+        "grant_total": use.grant_total,
         "in_grant_period": grant.fra_aar <= year <= grant.til_aar,
         "years": years,
         "totals": budget_year_totals(year, years),
@@ -325,14 +302,14 @@ def financing(year: int, reference: ReferenceData, rows: StoredRows) -> dict[str
                 "description": FORECAST_METHODS[f.method],
                 "used_at_end": f.used_at_end,
                 "remaining_at_end": f.remaining_at_end,
-                "years": list(f.years),
+                "years": list(f.remaining_years),
             }
             for f in forecasts_from_rows(rows["grant_forecast"], rows["grant_forecast_years"])
         ],
         **costs_by_category_and_source(rows),
         "statsforvalter_granted": from_ore(statsforvalter_row["granted_ore"]),
         "statsforvalter_costs": from_ore(statsforvalter_row["costs_ore"]),
-        **financing_charts(years, use.total),
+        **financing_charts(years, use.grant_total),
     }
 
 
@@ -442,8 +419,8 @@ def status_report_context(
 ) -> dict[str, Any]:
     """Every figure the report shows, one block per section; templates only format.
 
-    ``rows`` holds the report year's ``REPORT_TABLES`` (and every year of
-    ``REPORT_EVERY_YEAR_TABLES``); ``history`` the ``TREND_TABLES`` of each earlier year of
+    ``rows`` holds what ``alis_nord.stored.STATUS_REPORT`` names; ``history`` the ``TREND``
+    tables of each earlier year of
     ``trend_years``; ``texts`` the project office's texts.
     """
     from alis_nord.stability import cohorts

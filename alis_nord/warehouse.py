@@ -1,9 +1,6 @@
-"""The warehouse: SQLAlchemy Core tables, one slice per report year.
+"""The warehouse: one slice per report year of the tables in ``alis_nord.schema``.
 
-SQLite by default, PostgreSQL in production; the same code runs on both. Money columns
-hold whole øre (``*_ore``, BIGINT) so sums are exact in SQL on every database; hours and
-percentages use ``ExactDecimal`` (NUMERIC on PostgreSQL, decimal text on SQLite).
-Every writer replaces a year's slice in one transaction, holding the year's lock: delete the
+SQLite by default, PostgreSQL in production; the same code runs on both. Every writer replaces a year's slice in one transaction, holding the year's lock: delete the
 year, insert the new rows, commit — so a re-run never duplicates, two runs of one year never
 interleave, a crash leaves the old slice, and other years are untouched. The schema comes from
 the migrations in ``alis_nord/migrations/`` (``make migrate``).
@@ -11,244 +8,25 @@ the migrations in ``alis_nord/migrations/`` (``make migrate``).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from decimal import Decimal
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.types import TypeDecorator
 
-
-class ExactDecimal(TypeDecorator):
-    """A decimal kept exact: NUMERIC(12, 2) on PostgreSQL, text on SQLite (whose NUMERIC is a float)."""
-
-    impl = sa.String(32)
-    cache_ok = True
-
-    def load_dialect_impl(self, dialect):
-        if dialect.name == "postgresql":
-            return dialect.type_descriptor(sa.Numeric(12, 2, asdecimal=True))
-        return dialect.type_descriptor(sa.String(32))
-
-    def process_bind_param(self, value, dialect):
-        if value is None:
-            return None
-        return Decimal(value) if dialect.name == "postgresql" else str(Decimal(value))
-
-    def process_result_value(self, value, dialect):
-        return None if value is None else Decimal(value)
-
-
-class JsonText(TypeDecorator):
-    impl = sa.Text
-    cache_ok = True
-
-    def process_bind_param(self, value, dialect):
-        return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
-
-    def process_result_value(self, value, dialect):
-        return None if value is None else json.loads(value)
-
-
-metadata = sa.MetaData()
-
-
-def _year_table(name: str, *columns: sa.Column, comment: str) -> sa.Table:
-    return sa.Table(
-        name,
-        metadata,
-        sa.Column("report_year", sa.Integer, nullable=False, index=True),
-        *columns,
-        comment=comment,
-    )
-
-
-def _provenance() -> list[sa.Column]:
-    return [
-        sa.Column("kommunenummer", sa.String(4), nullable=False),
-        sa.Column("file", sa.Text, nullable=False),
-        sa.Column("row_number", sa.Integer, nullable=False),
-    ]
-
-
-input_files = _year_table(
-    "input_files",
-    sa.Column("path", sa.Text, nullable=False),
-    sa.Column("sha256", sa.String(64), nullable=False),
-    sa.Column("size_bytes", sa.BigInteger, nullable=False),
-    sa.Column("status", sa.String(16), nullable=False),
-    sa.Column("kommunenummer", sa.String(4)),
-    sa.Column("version", sa.Integer),
-    sa.Column("tables_used", sa.Text, nullable=False, default=""),
-    comment="Every file of the landing area a year's run saw, by SHA-256.",
+from alis_nord.migrations import ADVISORY_LOCK_PROJECT, prepare
+from alis_nord.schema import (
+    JsonText,
+    alis,
+    fastlegedekning,
+    kostnader,
+    metadata,
+    quarantined_rows,
+    reference_data,
+    table_deliveries,
 )
-alis = _year_table(
-    "alis",
-    *_provenance(),
-    sa.Column("alis_id", sa.String(8), nullable=False),
-    sa.Column("tilsettingsform", sa.String(16), nullable=False),
-    sa.Column("startdato", sa.Date, nullable=False),
-    sa.Column("sluttdato", sa.Date),
-    sa.Column("status", sa.String(16), nullable=False),
-    sa.Column("individuell_veiledning_timer", ExactDecimal, nullable=False),
-    sa.Column("gruppeveiledning_timer", ExactDecimal, nullable=False),
-    sa.Column("kurs_timer", ExactDecimal, nullable=False),
-    sa.Column("sykehustjeneste", sa.String(16), nullable=False),
-    sa.Column("laeringsmaal_godkjent_prosent", ExactDecimal, nullable=False),
-    comment="Accepted alis rows.",
-)
-kostnader = _year_table(
-    "kostnader",
-    *_provenance(),
-    sa.Column("bilagsnummer", sa.Text, nullable=False),
-    sa.Column("bilagsdato", sa.Date, nullable=False),
-    sa.Column("kategori", sa.String(24), nullable=False),
-    sa.Column("finansieringskilde", sa.String(24), nullable=False),
-    sa.Column("belop_ore", sa.BigInteger, nullable=False),
-    sa.Column("alis_id", sa.String(8)),
-    sa.Column("beskrivelse", sa.Text),
-    comment="Accepted vouchers; belop in whole øre.",
-)
-fastlegedekning = _year_table(
-    "fastlegedekning",
-    *_provenance(),
-    sa.Column("fastlegehjemler", sa.Integer, nullable=False),
-    sa.Column("ledige_hjemler", sa.Integer, nullable=False),
-    sa.Column("innbyggere_uten_fastlege", sa.Integer, nullable=False),
-    sa.Column("nye_fastleger", sa.Integer, nullable=False),
-    sa.Column("fastleger_sluttet", sa.Integer, nullable=False),
-    comment="Accepted GP coverage rows.",
-)
-table_deliveries = _year_table(
-    "table_deliveries",
-    sa.Column("kommunenummer", sa.String(4), nullable=False),
-    sa.Column("table_name", sa.String(24), nullable=False),
-    sa.Column("file", sa.Text, nullable=False),
-    sa.Column("rows_received", sa.Integer, nullable=False),
-    sa.Column("rows_accepted", sa.Integer, nullable=False),
-    sa.Column("rows_quarantined", sa.Integer, nullable=False),
-    sa.Column("rejected", sa.Boolean, nullable=False),
-    comment="One row per table a municipality delivered: what came in and what became of it.",
-)
-quarantined_rows = _year_table(
-    "quarantined_rows",
-    *_provenance(),
-    sa.Column("table_name", sa.String(24), nullable=False),
-    sa.Column("raw_values", JsonText, nullable=False),
-    comment="Rows kept out of the figures, with the values as the file had them.",
-)
-findings = _year_table(
-    "findings",
-    sa.Column("kommunenummer", sa.String(4), nullable=False),
-    sa.Column("file", sa.Text, nullable=False),
-    sa.Column("table_name", sa.String(24), nullable=False),
-    sa.Column("row_number", sa.Integer),
-    sa.Column("column_name", sa.String(64), nullable=False),
-    sa.Column("rule", sa.String(40), nullable=False),
-    sa.Column("severity", sa.String(8), nullable=False),
-    sa.Column("value", sa.Text, nullable=False),
-    sa.Column("message", sa.Text, nullable=False),
-    comment="Validation findings, as in findings.csv.",
-)
-alis_grant_entitlement = _year_table(
-    "alis_grant_entitlement",
-    sa.Column("kommunenummer", sa.String(4), nullable=False),
-    sa.Column("alis_id", sa.String(8), nullable=False),
-    sa.Column("tilsettingsform", sa.String(16), nullable=False),
-    sa.Column("days_employed", sa.Integer, nullable=False),
-    sa.Column("days_in_year", sa.Integer, nullable=False),
-    sa.Column("tilskudd_ore", sa.BigInteger, nullable=False),
-    sa.Column("egenandel_ore", sa.BigInteger, nullable=False),
-    comment="ALIS grant and own share per accepted ALIS, pro rata by days, rounded half-up to øre.",
-)
-costs_by_source = _year_table(
-    "costs_by_source",
-    sa.Column("finansieringskilde", sa.String(24), nullable=False),
-    sa.Column("kategori", sa.String(24), nullable=False),
-    sa.Column("belop_ore", sa.BigInteger, nullable=False),
-    sa.Column("vouchers", sa.Integer, nullable=False),
-    comment="Accepted vouchers summed per funding source and category.",
-)
-grant_use = _year_table(
-    "grant_use",
-    sa.Column("alis_grant_ore", sa.BigInteger, nullable=False),
-    sa.Column("egenandel_ore", sa.BigInteger, nullable=False),
-    sa.Column("helsedirektoratet_costs_ore", sa.BigInteger, nullable=False),
-    sa.Column("used_in_year_ore", sa.BigInteger, nullable=False),
-    sa.Column("used_cumulative_ore", sa.BigInteger, nullable=False),
-    sa.Column("remaining_ore", sa.BigInteger, nullable=False),
-    sa.Column("grant_total_ore", sa.BigInteger, nullable=False),
-    sa.Column("years_missing", sa.Text, nullable=False),
-    comment="Use of Helsedirektoratet's grant by report year.",
-)
-
-budget_plan_vs_actual = _year_table(
-    "budget_plan_vs_actual",
-    sa.Column("kategori", sa.String(24), nullable=False),
-    sa.Column("plan_ore", sa.BigInteger, nullable=False),
-    sa.Column("actual_ore", sa.BigInteger, nullable=False),
-    sa.Column("over_plan", sa.Boolean, nullable=False),
-    comment="Helsedirektoratet's grant per category: the project plan against actual.",
-)
-grant_forecast = _year_table(
-    "grant_forecast",
-    sa.Column("method", sa.String(16), nullable=False),
-    sa.Column("remaining_years", sa.Text, nullable=False),
-    sa.Column("used_at_end_ore", sa.BigInteger, nullable=False),
-    sa.Column("remaining_at_end_ore", sa.BigInteger, nullable=False),
-    comment="Use of Helsedirektoratet's grant at the end of the grant period, by forecast method.",
-)
-grant_forecast_years = _year_table(
-    "grant_forecast_years",
-    sa.Column("method", sa.String(16), nullable=False),
-    sa.Column("forecast_year", sa.Integer, nullable=False),
-    sa.Column("used_ore", sa.BigInteger, nullable=False),
-    comment="Projected use of Helsedirektoratet's grant in each remaining year, by forecast method.",
-)
-grant_payments = _year_table(
-    "grant_payments",
-    sa.Column("kilde", sa.String(24), nullable=False),
-    sa.Column("received_in_year_ore", sa.BigInteger, nullable=False),
-    sa.Column("received_cumulative_ore", sa.BigInteger, nullable=False),
-    comment="Payments received per source (referanse/utbetalinger.csv): in the year, and up to its end.",
-)
-unused_funds = _year_table(
-    "unused_funds",
-    sa.Column("kilde", sa.String(24), nullable=False),
-    sa.Column("received_ore", sa.BigInteger, nullable=False),
-    sa.Column("used_ore", sa.BigInteger, nullable=False),
-    sa.Column("unused_ore", sa.BigInteger, nullable=False),
-    sa.Column("final_year", sa.Boolean, nullable=False),
-    comment="Received against used per source, up to the end of the year; in the grant's last year, to repay.",
-)
-reference_files = _year_table(
-    "reference_files",
-    sa.Column("path", sa.Text, nullable=False),
-    sa.Column("sha256", sa.String(64), nullable=False),
-    sa.Column("size_bytes", sa.BigInteger, nullable=False),
-    comment="The reference files (referanse/) a year's figures were computed from, by SHA-256.",
-)
-reference_data = _year_table(
-    "reference_data",
-    sa.Column("sha256", sa.String(64), nullable=False),
-    sa.Column("document", JsonText, nullable=False),
-    comment="The validated reference data of a year's run, as read from those files (one row).",
-)
-report_summary = _year_table(
-    "report_summary",
-    sa.Column("summary", JsonText, nullable=False),
-    comment="The key figures of summary.json (one row), for the status report to read.",
-)
-statsforvalter_grant_use = _year_table(
-    "statsforvalter_grant_use",
-    sa.Column("granted_ore", sa.BigInteger, nullable=False),
-    sa.Column("costs_ore", sa.BigInteger, nullable=False),
-    comment="The Statsforvalter grant for the year against costs charged to it.",
-)
-
+from alis_nord.stored import Reads, StoredRows, figure_row
 
 # How long a SQLite writer waits for another's write lock: a large year's slice takes seconds.
 SQLITE_LOCK_TIMEOUT_SECONDS = 600
@@ -258,14 +36,10 @@ SQLITE_LOCK_TIMEOUT_SECONDS = 600
 def engine_for(url: str) -> sa.Engine:
     """The engine for a warehouse URL, its schema checked once per process (see
     ``alis_nord.migrations.prepare``: an empty database is created, an outdated one stops)."""
-    from alis_nord.migrations import prepare
-
     connect_args = {}
     if url.startswith("sqlite"):
         connect_args = {"timeout": SQLITE_LOCK_TIMEOUT_SECONDS}
         if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
-            from pathlib import Path
-
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     engine = sa.create_engine(url, connect_args=connect_args)
     prepare(engine)
@@ -281,30 +55,10 @@ def lock_year(conn: sa.Connection, year: int) -> None:
     database's write lock, taken by the first delete and held to the commit, does the same for
     every year at once."""
     if conn.dialect.name == "postgresql":
-        from alis_nord.migrations import ADVISORY_LOCK_PROJECT
-
         conn.execute(
             sa.text("SELECT pg_advisory_xact_lock(:project, :year)"),
             {"project": ADVISORY_LOCK_PROJECT, "year": year},  # migrating holds (project, 0)
         )
-
-
-@dataclass(frozen=True)
-class StoredRows:
-    """Rows read from the warehouse for one report year, by table name. ``rows["alis"]`` is the
-    year's slice; ``rows.every_year["grant_use"]`` every year's rows. Computing modules (the
-    report, the workbook, the feedback pages) take this, never the warehouse itself."""
-
-    year: int
-    this_year: Mapping[str, list[dict[str, Any]]]
-    every_year: Mapping[str, list[dict[str, Any]]] = field(default_factory=dict)
-
-    def __getitem__(self, table_name: str) -> list[dict[str, Any]]:
-        return self.this_year[table_name]
-
-    def up_to_year(self, table_name: str) -> list[dict[str, Any]]:
-        """Every year's rows of a table up to and including this report year."""
-        return [r for r in self.every_year[table_name] if r["report_year"] <= self.year]
 
 
 class Warehouse:
@@ -312,16 +66,15 @@ class Warehouse:
         self.url = url
         self.engine = engine_for(url)
 
-    def replace_year(
-        self, year: int, rows_by_table: Mapping[sa.Table, Iterable[Mapping[str, Any]]]
-    ) -> dict[str, int]:
-        """Replace the year's slice of each table in one transaction; returns rows written."""
+    def replace_year(self, year: int, rows_by_table: Mapping[sa.Table, Iterable[Any]]) -> dict[str, int]:
+        """Replace the year's slice of each table in one transaction; returns rows written. A row
+        is a mapping of column to value, or a stored figure (``alis_nord.stored.figure_row``)."""
         written = {}
         with self.engine.begin() as conn:
             lock_year(conn, year)
             for table, rows in rows_by_table.items():
                 conn.execute(table.delete().where(table.c.report_year == year))
-                batch = [{**row, "report_year": year} for row in rows]
+                batch = [{**_as_row(row, table), "report_year": year} for row in rows]
                 if batch:
                     conn.execute(table.insert(), batch)
                 written[table.name] = len(batch)
@@ -343,36 +96,37 @@ class Warehouse:
         """Every year's rows of a table, oldest year first, in a fixed order."""
         return self.rows(table, order_by=_sort_columns(table))
 
-    def stored_rows(
-        self, year: int, this_year: Iterable[str] = (), every_year: Iterable[str] = ()
-    ) -> StoredRows:
-        """What a computing module reads, by table name: the year's slice of some tables and every
-        year of others, each in a fixed order (all columns), so what is computed from them never
-        depends on the order a database returns rows in."""
+    def stored_rows(self, year: int, reads: Reads) -> StoredRows:
+        """What a computing module reads (``alis_nord.stored``), by table name: the year's slice of
+        some tables and every year of others, each in a fixed order (all columns), so what is
+        computed from them never depends on the order a database returns rows in."""
         by_name = metadata.tables
         return StoredRows(
             year,
             {
                 name: self.rows(by_name[name], year, order_by=_sort_columns(by_name[name]))
-                for name in this_year
+                for name in reads.this_year
             },
-            {name: self.every_year(by_name[name]) for name in every_year},
+            {name: self.every_year(by_name[name]) for name in reads.every_year},
         )
+
+    def reference(self, year: int):
+        """The reference data the ``reference_data`` asset stored for a year."""
+        from alis_nord.reference import ReferenceDataError, from_document
+
+        rows = self.rows(reference_data, year)
+        if not rows:
+            raise ReferenceDataError(f"no reference data stored for {year}: materialize reference_data first")
+        return from_document(rows[0]["document"])
+
+
+def _as_row(row: Any, table: sa.Table) -> Mapping[str, Any]:
+    return row if isinstance(row, Mapping) else figure_row(row, table.columns.keys())
 
 
 def _sort_columns(table: sa.Table) -> list[str]:
     """Every column but JSON documents, the report year first."""
     return [c.name for c in table.columns if not isinstance(c.type, JsonText)]
-
-
-def reference_of(store: Warehouse, year: int):
-    """The reference data the ``reference_data`` asset stored for a year."""
-    from alis_nord.reference import ReferenceDataError, from_document
-
-    rows = store.rows(reference_data, year)
-    if not rows:
-        raise ReferenceDataError(f"no reference data stored for {year}: materialize reference_data first")
-    return from_document(rows[0]["document"])
 
 
 def reconcile_rows(store: Warehouse, year: int) -> tuple[int, int, int]:

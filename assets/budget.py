@@ -13,20 +13,16 @@ asset reads its inputs' stored rows, computes, and replaces its own year's slice
 """
 
 from dagster import (
-    AssetCheckExecutionContext,
     AssetCheckResult,
     AssetCheckSeverity,
-    AssetDep,
-    AssetExecutionContext,
     MaterializeResult,
     MetadataValue,
-    TimeWindowPartitionMapping,
 )
 
-from assets import ingest, validation
+from alis_nord.stored import ACCOUNTS, REFERENCE, Reads
 from assets.metadata import kr, kr_text, kroner, markdown_list, markdown_table
-from pipelines.partitions import report_year, yearly_asset, yearly_check
 from pipelines.resources import WarehouseResource
+from pipelines.yearly import yearly_asset, yearly_check
 
 GRANT_NOT_OVERSPENT = "helsedirektoratet_grant_not_overspent"
 GRANT_HISTORY_COMPLETE = "grant_years_before_this_year_present"
@@ -35,28 +31,24 @@ CATEGORIES_WITHIN_PLAN = "categories_within_ten_percent_of_plan"
 NO_GRANT_COSTS_OUTSIDE_PERIOD = "no_helsedirektoratet_costs_outside_grant_period"
 DEVIATIONS_EXPLAINED = "deviations_over_ten_percent_explained"
 
-THE_YEAR_BEFORE = TimeWindowPartitionMapping(start_offset=-1, end_offset=-1)
-
 
 @yearly_asset(
-    deps=[validation.validated_submissions, ingest.reference_data],
+    reads=Reads(("alis",)) + REFERENCE,
     kinds={"python", "sql"},
     description=(
         "ALIS grant and own share (egenandel) per accepted ALIS: the year's rate × days employed "
         "÷ days in the year, rounded half-up to øre per ALIS (rates from referanse/satser.csv)."
     ),
 )
-def alis_grant_entitlement(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+def alis_grant_entitlement(year: int, warehouse: WarehouseResource) -> MaterializeResult:
     from alis_nord import budget
-    from alis_nord import warehouse as tables
+    from alis_nord import schema as tables
 
-    year = report_year(context)
     store = warehouse.open()
-    reference = tables.reference_of(store, year)
+    reference = store.reference(year)
     entitlements = budget.alis_entitlements(store.rows(tables.alis, year), reference.rates_for(year), year)
-    rows = budget.entitlement_rows(entitlements)
-    store.replace_year(year, {tables.alis_grant_entitlement: rows})
-    grant, own_share = budget.entitlement_totals(rows)
+    store.replace_year(year, {tables.alis_grant_entitlement: entitlements})
+    grant, own_share = budget.entitlement_totals(entitlements)
     return MaterializeResult(
         metadata={
             "alis_count": len(entitlements),
@@ -69,7 +61,7 @@ def alis_grant_entitlement(context: AssetExecutionContext, warehouse: WarehouseR
                 [
                     [m.kommunenummer, reference.name_of(m.kommunenummer), m.alis, m.days_employed]
                     + [kr(m.tilskudd), kr(m.egenandel)]
-                    for m in budget.entitlements_by_municipality(rows)
+                    for m in budget.entitlements_by_municipality(entitlements)
                 ],
             ),
         }
@@ -77,20 +69,19 @@ def alis_grant_entitlement(context: AssetExecutionContext, warehouse: WarehouseR
 
 
 @yearly_asset(
-    deps=[validation.validated_submissions],
+    reads=Reads(("kostnader",)),
     kinds={"python", "sql"},
     description="Accepted vouchers summed per funding source (finansieringskilde) and category; credit notes count negative.",
 )
-def costs_by_source(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+def costs_by_source(year: int, warehouse: WarehouseResource) -> MaterializeResult:
     from alis_nord import budget
-    from alis_nord import warehouse as tables
+    from alis_nord import schema as tables
     from alis_nord.money import from_ore
 
-    year = report_year(context)
     store = warehouse.open()
     vouchers = [{**row, "belop": from_ore(row["belop_ore"])} for row in store.rows(tables.kostnader, year)]
     lines = budget.costs_by_source_and_category(vouchers)
-    store.replace_year(year, {tables.costs_by_source: budget.cost_rows(lines)})
+    store.replace_year(year, {tables.costs_by_source: lines})
     totals = budget.costs_per_source(lines)
     return MaterializeResult(
         metadata={
@@ -105,12 +96,7 @@ def costs_by_source(context: AssetExecutionContext, warehouse: WarehouseResource
 
 
 @yearly_asset(
-    deps=[
-        alis_grant_entitlement,
-        costs_by_source,
-        ingest.reference_data,
-        AssetDep("grant_use", partition_mapping=THE_YEAR_BEFORE),
-    ],
+    reads=Reads(("alis_grant_entitlement", "costs_by_source"), ("grant_use",)) + REFERENCE,
     kinds={"python", "sql"},
     description=(
         "Use of Helsedirektoratet's grant (kap. 762, post 63): for each year of the grant period up "
@@ -118,22 +104,20 @@ def costs_by_source(context: AssetExecutionContext, warehouse: WarehouseResource
         "the 23 400 000 NOK. Reads the stored use of the years before, so backfills run oldest first."
     ),
 )
-def grant_use(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+def grant_use(year: int, warehouse: WarehouseResource) -> MaterializeResult:
     from alis_nord import budget
-    from alis_nord import warehouse as tables
+    from alis_nord import schema as tables
 
-    year = report_year(context)
     store = warehouse.open()
-    grant = tables.reference_of(store, year).helsedirektoratet_grant()
-    alis_grant, own_share = budget.entitlement_totals(store.rows(tables.alis_grant_entitlement, year))
+    grant = store.reference(year).helsedirektoratet_grant()
+    entitlements = budget.entitlements_from_rows(store.rows(tables.alis_grant_entitlement, year))
+    alis_grant, own_share = budget.entitlement_totals(entitlements)
     hdir_costs = budget.helsedirektoratet_costs(
         budget.cost_lines_from_rows(store.rows(tables.costs_by_source, year))
     )
     history = store.every_year(tables.grant_use)
-    use = budget.grant_use_for_year(year, grant, history, alis_grant, hdir_costs)
-    store.replace_year(
-        year, {tables.grant_use: [budget.grant_use_row(use, alis_grant, own_share, hdir_costs)]}
-    )
+    use = budget.grant_use_for_year(year, grant, history, alis_grant, own_share, hdir_costs)
+    store.replace_year(year, {tables.grant_use: [use]})
     by_year = [budget.grant_use_from_row(r) for r in history if grant.fra_aar <= r["report_year"] < year]
     by_year += [use] if grant.fra_aar <= year else []
     return MaterializeResult(
@@ -143,7 +127,7 @@ def grant_use(context: AssetExecutionContext, warehouse: WarehouseResource) -> M
             "remaining_kr": kroner(use.remaining),
             "used_cumulative": kr_text(use.used_cumulative),
             "remaining": kr_text(use.remaining),
-            "grant_total": kr_text(use.total),
+            "grant_total": kr_text(use.grant_total),
             "years_missing": MetadataValue.text(", ".join(map(str, use.years_missing)) or "–"),
             "by_year": markdown_table(
                 ["år", "brukt i året", "brukt hittil", "gjenstår"],
@@ -154,7 +138,7 @@ def grant_use(context: AssetExecutionContext, warehouse: WarehouseResource) -> M
 
 
 @yearly_asset(
-    deps=[grant_use, ingest.reference_data],
+    reads=Reads(("grant_use",)) + REFERENCE,
     kinds={"python", "sql"},
     description=(
         "Forecast of Helsedirektoratet's grant at the end of the grant period, by two methods: "
@@ -162,17 +146,21 @@ def grant_use(context: AssetExecutionContext, warehouse: WarehouseResource) -> M
         "plus the project plan's budget for the remaining years), with the projected use per year."
     ),
 )
-def grant_forecast(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+def grant_forecast(year: int, warehouse: WarehouseResource) -> MaterializeResult:
     from alis_nord import budget
-    from alis_nord import warehouse as tables
+    from alis_nord import schema as tables
 
-    year = report_year(context)
     store = warehouse.open()
-    reference = tables.reference_of(store, year)
+    reference = store.reference(year)
     use = budget.grant_use_from_row(store.rows(tables.grant_use, year)[0])
     results = budget.forecasts(use, reference.helsedirektoratet_grant().til_aar, reference.plan_by_year())
-    totals, per_year = budget.forecast_rows(results)
-    store.replace_year(year, {tables.grant_forecast: totals, tables.grant_forecast_years: per_year})
+    store.replace_year(
+        year,
+        {
+            tables.grant_forecast: results,
+            tables.grant_forecast_years: [y for forecast in results for y in forecast.yearly_use],
+        },
+    )
     return MaterializeResult(
         metadata={
             **{f"forecast_{f.method}_used_kr": kroner(f.used_at_end) for f in results},
@@ -180,7 +168,7 @@ def grant_forecast(context: AssetExecutionContext, warehouse: WarehouseResource)
             "forecasts": markdown_table(
                 ["metode", "beskrivelse", "gjenværende år", "brukt ved slutten", "gjenstår ved slutten"],
                 [
-                    [f.method, f.description, ", ".join(map(str, f.years)) or "–"]
+                    [f.method, f.description, ", ".join(map(str, f.remaining_years)) or "–"]
                     + [kr(f.used_at_end), kr(f.remaining_at_end)]
                     for f in results
                 ],
@@ -190,7 +178,7 @@ def grant_forecast(context: AssetExecutionContext, warehouse: WarehouseResource)
 
 
 @yearly_asset(
-    deps=[alis_grant_entitlement, costs_by_source, ingest.reference_data],
+    reads=Reads(("alis_grant_entitlement", "costs_by_source")) + REFERENCE,
     kinds={"python", "sql"},
     description=(
         "Helsedirektoratet's grant per category: the project plan (referanse/budsjett.csv) against "
@@ -198,18 +186,19 @@ def grant_forecast(context: AssetExecutionContext, warehouse: WarehouseResource)
         "their category. A category more than 10 % above plan is flagged."
     ),
 )
-def budget_plan_vs_actual(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+def budget_plan_vs_actual(year: int, warehouse: WarehouseResource) -> MaterializeResult:
     from alis_nord import budget
-    from alis_nord import warehouse as tables
+    from alis_nord import schema as tables
     from alis_nord.vocabulary import HELSEDIREKTORATET
 
-    year = report_year(context)
     store = warehouse.open()
-    alis_grant, _ = budget.entitlement_totals(store.rows(tables.alis_grant_entitlement, year))
+    alis_grant, _ = budget.entitlement_totals(
+        budget.entitlements_from_rows(store.rows(tables.alis_grant_entitlement, year))
+    )
     costs = budget.cost_lines_from_rows(store.rows(tables.costs_by_source, year))
-    plan = tables.reference_of(store, year).plan_for(year)
+    plan = store.reference(year).plan_for(year)
     lines = budget.plan_against_actual(plan, alis_grant, budget.costs_of_source(costs, HELSEDIREKTORATET))
-    store.replace_year(year, {tables.budget_plan_vs_actual: budget.plan_rows(lines)})
+    store.replace_year(year, {tables.budget_plan_vs_actual: lines})
     return MaterializeResult(
         metadata={
             "plan_kr": kroner(sum((c.plan for c in lines), budget.ZERO)),
@@ -227,23 +216,22 @@ def budget_plan_vs_actual(context: AssetExecutionContext, warehouse: WarehouseRe
 
 
 @yearly_asset(
-    deps=[costs_by_source, ingest.reference_data],
+    reads=Reads(("costs_by_source",)) + REFERENCE,
     kinds={"python", "sql"},
     description="The Statsforvalter grant for the year (referanse/tilskudd.csv) against the costs charged to it.",
 )
 def statsforvalter_grant_use(
-    context: AssetExecutionContext, warehouse: WarehouseResource
+    year: int, warehouse: WarehouseResource
 ) -> MaterializeResult:
     from alis_nord import budget
-    from alis_nord import warehouse as tables
+    from alis_nord import schema as tables
     from alis_nord.vocabulary import STATSFORVALTER
 
-    year = report_year(context)
     store = warehouse.open()
     costs = budget.costs_per_source(budget.cost_lines_from_rows(store.rows(tables.costs_by_source, year)))
-    granted = budget.statsforvalter_granted(year, tables.reference_of(store, year).grants)
+    granted = budget.statsforvalter_granted(year, store.reference(year).grants)
     balance = budget.StatsforvalterBalance(year, granted, costs[STATSFORVALTER])
-    store.replace_year(year, {tables.statsforvalter_grant_use: [balance.row()]})
+    store.replace_year(year, {tables.statsforvalter_grant_use: [balance]})
     return MaterializeResult(
         metadata={
             "granted_kr": kroner(balance.granted),
@@ -260,11 +248,11 @@ def statsforvalter_grant_use(
 # ---------------------------------------------------------------- checks
 
 
-def _stored_grant_use(context: AssetCheckExecutionContext, warehouse: WarehouseResource):
+def _stored_grant_use(year: int, warehouse: WarehouseResource):
     from alis_nord import budget
-    from alis_nord import warehouse as tables
+    from alis_nord import schema as tables
 
-    return budget.grant_use_from_row(warehouse.open().rows(tables.grant_use, report_year(context))[0])
+    return budget.grant_use_from_row(warehouse.open().rows(tables.grant_use, year)[0])
 
 
 @yearly_check(
@@ -276,9 +264,9 @@ def _stored_grant_use(context: AssetCheckExecutionContext, warehouse: WarehouseR
     ),
 )
 def grant_not_overspent(
-    context: AssetCheckExecutionContext, warehouse: WarehouseResource
+    year: int, warehouse: WarehouseResource
 ) -> AssetCheckResult:
-    use = _stored_grant_use(context, warehouse)
+    use = _stored_grant_use(year, warehouse)
     return AssetCheckResult(
         passed=use.remaining >= 0,
         severity=AssetCheckSeverity.ERROR,
@@ -295,9 +283,9 @@ def grant_not_overspent(
     ),
 )
 def grant_history_complete(
-    context: AssetCheckExecutionContext, warehouse: WarehouseResource
+    year: int, warehouse: WarehouseResource
 ) -> AssetCheckResult:
-    use = _stored_grant_use(context, warehouse)
+    use = _stored_grant_use(year, warehouse)
     return AssetCheckResult(
         passed=not use.years_missing,
         severity=AssetCheckSeverity.WARN,
@@ -311,12 +299,12 @@ def grant_history_complete(
     description="Neither forecast (current rate, plan) uses more than the grant by the end of the grant period.",
 )
 def forecast_within_grant(
-    context: AssetCheckExecutionContext, warehouse: WarehouseResource
+    year: int, warehouse: WarehouseResource
 ) -> AssetCheckResult:
-    from alis_nord import warehouse as tables
+    from alis_nord import schema as tables
     from alis_nord.money import from_ore
 
-    rows = warehouse.open().rows(tables.grant_forecast, report_year(context))
+    rows = warehouse.open().rows(tables.grant_forecast, year)
     over = {r["method"]: from_ore(r["remaining_at_end_ore"]) for r in rows if r["remaining_at_end_ore"] < 0}
     return AssetCheckResult(
         passed=not over,
@@ -331,13 +319,13 @@ def forecast_within_grant(
     description="No category of Helsedirektoratet's grant is more than 10 % above the project plan.",
 )
 def categories_within_plan(
-    context: AssetCheckExecutionContext, warehouse: WarehouseResource
+    year: int, warehouse: WarehouseResource
 ) -> AssetCheckResult:
     from alis_nord import budget
-    from alis_nord import warehouse as tables
+    from alis_nord import schema as tables
 
     lines = budget.plan_lines_from_rows(
-        warehouse.open().rows(tables.budget_plan_vs_actual, report_year(context))
+        warehouse.open().rows(tables.budget_plan_vs_actual, year)
     )
     over = [c for c in lines if c.over_plan]
     return AssetCheckResult(
@@ -354,18 +342,17 @@ def categories_within_plan(
 @yearly_check(
     asset=costs_by_source,
     name=NO_GRANT_COSTS_OUTSIDE_PERIOD,
-    additional_deps=[ingest.reference_data],
+    reads=Reads(("costs_by_source",)) + REFERENCE,
     description="No costs are charged to Helsedirektoratet in a year outside the grant period (2019–2023).",
 )
 def no_grant_costs_outside_period(
-    context: AssetCheckExecutionContext, warehouse: WarehouseResource
+    year: int, warehouse: WarehouseResource
 ) -> AssetCheckResult:
     from alis_nord import budget
-    from alis_nord import warehouse as tables
+    from alis_nord import schema as tables
 
-    year = report_year(context)
     store = warehouse.open()
-    grant = tables.reference_of(store, year).helsedirektoratet_grant()
+    grant = store.reference(year).helsedirektoratet_grant()
     hdir = budget.helsedirektoratet_costs(
         budget.cost_lines_from_rows(store.rows(tables.costs_by_source, year))
     )
@@ -383,7 +370,7 @@ def no_grant_costs_outside_period(
 @yearly_check(
     asset=budget_plan_vs_actual,
     name=DEVIATIONS_EXPLAINED,
-    additional_deps=[ingest.landing_files, ingest.reference_data, grant_use, costs_by_source],
+    reads=ACCOUNTS + Reads(("input_files",)) + REFERENCE,
     description=(
         "Every category whose accounts deviate more than 10 % from the approved budget, in the year or "
         "over the grant period so far, is explained in <year>/tekst/avvik.md; otherwise the financial "
@@ -391,18 +378,17 @@ def no_grant_costs_outside_period(
     ),
 )
 def deviations_explained(
-    context: AssetCheckExecutionContext, warehouse: WarehouseResource
+    year: int, warehouse: WarehouseResource
 ) -> AssetCheckResult:
-    from alis_nord import warehouse as tables
+    from alis_nord import schema as tables
     from alis_nord.financial_report import account_lines
     from alis_nord.landing import NARRATIVE_DIR
     from alis_nord.narrative import DEVIATIONS_TEXT
 
-    year = report_year(context)
     store = warehouse.open()
-    rows = store.stored_rows(year, ["budget_plan_vs_actual"], ["grant_use", "costs_by_source"])
+    rows = store.stored_rows(year, ACCOUNTS)
     deviating = [
-        line for line in account_lines(tables.reference_of(store, year), rows) if line.needs_explanation
+        line for line in account_lines(store.reference(year), rows) if line.needs_explanation
     ]
     text = f"{year}/{NARRATIVE_DIR}/{DEVIATIONS_TEXT}"
     explained = any(f["path"] == text for f in store.rows(tables.input_files, year))

@@ -1,15 +1,15 @@
 """What goes back to the municipalities: a feedback page each, and next year's template."""
 
-from dagster import AssetExecutionContext, MaterializeResult, MetadataValue
+from dagster import MaterializeResult, MetadataValue
 
-from assets import ingest, validation
+from alis_nord.stored import FEEDBACK, REFERENCE
 from assets.metadata import markdown_table
-from pipelines.partitions import report_year, yearly_asset
 from pipelines.resources import OutputArea, WarehouseResource
+from pipelines.yearly import yearly_asset
 
 
 @yearly_asset(
-    deps=[ingest.landing_files, validation.validated_submissions, ingest.reference_data],
+    reads=FEEDBACK + REFERENCE,
     kinds={"html"},
     description=(
         "feedback/<kommunenummer>.html for every participant and every other sender: what was "
@@ -18,15 +18,13 @@ from pipelines.resources import OutputArea, WarehouseResource
     ),
 )
 def municipality_feedback(
-    context: AssetExecutionContext, warehouse: WarehouseResource, output: OutputArea
+    year: int, warehouse: WarehouseResource, output: OutputArea
 ) -> MaterializeResult:
-    from alis_nord import warehouse as tables
-    from alis_nord.feedback import FEEDBACK_TABLES, feedback_pages, render_feedback
+    from alis_nord.feedback import feedback_pages, render_feedback
     from alis_nord.publishing import publish_folder
 
-    year = report_year(context)
     store = warehouse.open()
-    pages = feedback_pages(year, tables.reference_of(store, year), store.stored_rows(year, FEEDBACK_TABLES))
+    pages = feedback_pages(year, store.reference(year), store.stored_rows(year, FEEDBACK))
     # a re-run replaces the year's pages, all at once
     directory = publish_folder(
         output.year_dir(year) / "feedback",
@@ -50,7 +48,7 @@ def municipality_feedback(
 
 
 @yearly_asset(
-    deps=[ingest.reference_data],
+    reads=REFERENCE,
     kinds={"excel"},
     description=(
         "innsendingsmal-<year>.xlsx: the submission template generated from data_contracts/ — one "
@@ -58,15 +56,13 @@ def municipality_feedback(
     ),
 )
 def submission_template(
-    context: AssetExecutionContext, warehouse: WarehouseResource, output: OutputArea
+    year: int, warehouse: WarehouseResource, output: OutputArea
 ) -> MaterializeResult:
-    from alis_nord import warehouse as tables
     from alis_nord.feedback import project_name
     from alis_nord.publishing import publish_files
     from alis_nord.template import submission_template as template_bytes
 
-    year = report_year(context)
-    reference = tables.reference_of(warehouse.open(), year)
+    reference = warehouse.open().reference(year)
     path = output.year_dir(year) / f"innsendingsmal-{year}.xlsx"
     publish_files(path.parent, {path.name: template_bytes(year, project_name(reference))})
     return MaterializeResult(metadata={"template": MetadataValue.path(str(path))})

@@ -7,11 +7,11 @@ same reference files, and the UI marks them stale when those files change.
 
 from collections import Counter
 
-from dagster import AssetExecutionContext, DataVersion, MaterializeResult, MetadataValue
+from dagster import DataVersion, MaterializeResult, MetadataValue
 
 from assets.metadata import markdown_table
-from pipelines.partitions import report_year, yearly_asset
 from pipelines.resources import LandingArea, WarehouseResource
+from pipelines.yearly import yearly_asset
 
 
 @yearly_asset(
@@ -23,12 +23,11 @@ from pipelines.resources import LandingArea, WarehouseResource
     ),
 )
 def landing_files(
-    context: AssetExecutionContext, landing: LandingArea, warehouse: WarehouseResource
+    year: int, landing: LandingArea, warehouse: WarehouseResource
 ) -> MaterializeResult:
-    from alis_nord import warehouse as tables
+    from alis_nord import schema as tables
     from alis_nord.landing import inventory_rows, take_inventory
 
-    year = report_year(context)
     inventory = take_inventory(landing.root, year)
     rows = inventory_rows(inventory)
     warehouse.open().replace_year(year, {tables.input_files: rows})
@@ -63,13 +62,12 @@ def landing_files(
     ),
 )
 def reference_data(
-    context: AssetExecutionContext, landing: LandingArea, warehouse: WarehouseResource
+    year: int, landing: LandingArea, warehouse: WarehouseResource
 ) -> MaterializeResult:
-    from alis_nord import warehouse as tables
+    from alis_nord import schema as tables
     from alis_nord.landing import sha256_of
     from alis_nord.reference import parse_reference_data, read_reference_files, reference_files, to_document
 
-    year = report_year(context)
     files = read_reference_files(landing.root)
     reference = parse_reference_data(files)  # raises, naming the file and row, before anything is stored
     listed = reference_files(files)

@@ -3,19 +3,16 @@
 repaid or a transfer applied for), with their checks. Part of the UI's ``budget`` group."""
 
 from dagster import (
-    AssetCheckExecutionContext,
     AssetCheckResult,
     AssetCheckSeverity,
-    AssetExecutionContext,
     MaterializeResult,
     MetadataValue,
 )
 
-from assets import budget as budget_stage
-from assets import ingest
+from alis_nord.stored import REFERENCE, Reads
 from assets.metadata import kr, kroner, markdown_list, markdown_table
-from pipelines.partitions import report_year, yearly_asset, yearly_check
 from pipelines.resources import WarehouseResource
+from pipelines.yearly import yearly_asset, yearly_check
 
 USE_WITHIN_RECEIVED = "use_within_payments_received"
 NO_UNUSED_FUNDS_AT_END = "no_unused_funds_at_end_of_grant_period"
@@ -23,21 +20,20 @@ PAYMENTS_WITHIN_PERIOD = "payments_dated_within_grant_period"
 
 
 @yearly_asset(
-    deps=[ingest.reference_data],
+    reads=REFERENCE,
     kinds={"python", "sql"},
     description=(
         "Payments received from Helsedirektoratet and the Statsforvalter (referanse/utbetalinger.csv): "
         "in the year and in all up to its end. No rows when the file is not registered."
     ),
 )
-def grant_payments(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+def grant_payments(year: int, warehouse: WarehouseResource) -> MaterializeResult:
     from alis_nord import budget
-    from alis_nord import warehouse as tables
+    from alis_nord import schema as tables
 
-    year = report_year(context)
     store = warehouse.open()
-    received = budget.payments_received(year, tables.reference_of(store, year))
-    store.replace_year(year, {tables.grant_payments: [p.row() for p in received or []]})
+    received = budget.payments_received(year, store.reference(year))
+    store.replace_year(year, {tables.grant_payments: received or []})
     if received is None:
         return MaterializeResult(
             metadata={"registered": False, "note": MetadataValue.text("utbetalinger.csv er ikke registrert")}
@@ -45,22 +41,17 @@ def grant_payments(context: AssetExecutionContext, warehouse: WarehouseResource)
     return MaterializeResult(
         metadata={
             "registered": True,
-            **{f"received_{p.kilde}_kr": kroner(p.cumulative) for p in received},
+            **{f"received_{p.kilde}_kr": kroner(p.received_cumulative) for p in received},
             "payments": markdown_table(
                 ["kilde", "mottatt i året", "mottatt hittil"],
-                [[p.kilde, kr(p.in_year), kr(p.cumulative)] for p in received],
+                [[p.kilde, kr(p.received_in_year), kr(p.received_cumulative)] for p in received],
             ),
         }
     )
 
 
 @yearly_asset(
-    deps=[
-        grant_payments,
-        budget_stage.grant_use,
-        budget_stage.statsforvalter_grant_use,
-        ingest.reference_data,
-    ],
+    reads=Reads(("grant_payments", "grant_use"), ("statsforvalter_grant_use",)) + REFERENCE,
     kinds={"python", "sql"},
     description=(
         "Unused funds per source: received − used, up to the end of the year (Helsedirektoratet: the "
@@ -68,18 +59,17 @@ def grant_payments(context: AssetExecutionContext, warehouse: WarehouseResource)
         "grant period this is the amount to repay, or to apply to transfer."
     ),
 )
-def unused_funds(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
+def unused_funds(year: int, warehouse: WarehouseResource) -> MaterializeResult:
     from alis_nord import budget
-    from alis_nord import warehouse as tables
+    from alis_nord import schema as tables
 
-    year = report_year(context)
     store = warehouse.open()
     payments = budget.payments_from_rows(store.rows(tables.grant_payments, year))
     use = budget.grant_use_from_row(store.rows(tables.grant_use, year)[0])
     statsforvalter = store.every_year(tables.statsforvalter_grant_use)
-    reference = tables.reference_of(store, year)
+    reference = store.reference(year)
     funds = budget.unused_funds(year, reference, payments, use, statsforvalter) if payments else []
-    store.replace_year(year, {tables.unused_funds: [f.row() for f in funds]})
+    store.replace_year(year, {tables.unused_funds: funds})
     return MaterializeResult(
         metadata={
             "registered": bool(payments),
@@ -96,11 +86,11 @@ def unused_funds(context: AssetExecutionContext, warehouse: WarehouseResource) -
 # ---------------------------------------------------------------- checks
 
 
-def _stored_funds(context: AssetCheckExecutionContext, warehouse: WarehouseResource):
+def _stored_funds(year: int, warehouse: WarehouseResource):
     from alis_nord import budget
-    from alis_nord import warehouse as tables
+    from alis_nord import schema as tables
 
-    return budget.unused_from_rows(warehouse.open().rows(tables.unused_funds, report_year(context)))
+    return budget.unused_from_rows(warehouse.open().rows(tables.unused_funds, year))
 
 
 @yearly_check(
@@ -112,9 +102,9 @@ def _stored_funds(context: AssetCheckExecutionContext, warehouse: WarehouseResou
     ),
 )
 def use_within_received(
-    context: AssetCheckExecutionContext, warehouse: WarehouseResource
+    year: int, warehouse: WarehouseResource
 ) -> AssetCheckResult:
-    funds = _stored_funds(context, warehouse)
+    funds = _stored_funds(year, warehouse)
     beyond = [f for f in funds if f.unused < 0]
     return AssetCheckResult(
         passed=not beyond,
@@ -137,9 +127,9 @@ def use_within_received(
     ),
 )
 def no_unused_funds_at_end(
-    context: AssetCheckExecutionContext, warehouse: WarehouseResource
+    year: int, warehouse: WarehouseResource
 ) -> AssetCheckResult:
-    funds = [f for f in _stored_funds(context, warehouse) if f.final_year]
+    funds = [f for f in _stored_funds(year, warehouse) if f.final_year]
     unused = [f for f in funds if f.unused > 0]
     return AssetCheckResult(
         passed=not unused,
@@ -155,17 +145,15 @@ def no_unused_funds_at_end(
 @yearly_check(
     asset=grant_payments,
     name=PAYMENTS_WITHIN_PERIOD,
-    additional_deps=[ingest.reference_data],
+    reads=REFERENCE,
     description="Every registered payment is dated in a year that a grant of its source covers (tilskudd.csv).",
 )
 def payments_within_period(
-    context: AssetCheckExecutionContext, warehouse: WarehouseResource
+    year: int, warehouse: WarehouseResource
 ) -> AssetCheckResult:
     from alis_nord import budget
-    from alis_nord import warehouse as tables
 
-    year = report_year(context)
-    outside = budget.payments_outside_grant_period(tables.reference_of(warehouse.open(), year))
+    outside = budget.payments_outside_grant_period(warehouse.open().reference(year))
     return AssetCheckResult(
         passed=not outside,
         severity=AssetCheckSeverity.ERROR,

@@ -2,37 +2,27 @@
 
 ``report_summary`` writes summary.json and findings.csv and stores the summary in the
 warehouse; ``status_report`` renders the PDF from stored rows only. Both declare every asset
-whose rows they read, so the UI marks the report stale whenever one of its figures changes.
+whose rows they read (``alis_nord.stored``), so the UI marks the report stale whenever one of its figures changes.
 Earlier years reach the report through ``grant_use``, which depends on the year before.
 """
 
 from dagster import (
-    AssetCheckExecutionContext,
     AssetCheckResult,
     AssetCheckSeverity,
-    AssetExecutionContext,
     MaterializeResult,
     MetadataValue,
 )
 
-from assets import budget, ingest, payments, validation
+from alis_nord.stored import REFERENCE, STATUS_REPORT, SUMMARY, TREND, Reads
 from assets.metadata import kr_text
-from pipelines.partitions import report_year, yearly_asset, yearly_check
 from pipelines.resources import LandingArea, OutputArea, WarehouseResource
+from pipelines.yearly import yearly_asset, yearly_check
 
 OVERSPEND_ACKNOWLEDGED = "overspend_acknowledged_before_report"
 
 
 @yearly_asset(
-    deps=[
-        validation.validated_submissions,
-        budget.alis_grant_entitlement,
-        budget.costs_by_source,
-        budget.grant_use,
-        payments.grant_payments,
-        payments.unused_funds,
-        ingest.reference_data,
-    ],
+    reads=SUMMARY + Reads(("findings",)) + REFERENCE,
     kinds={"json", "csv"},
     description=(
         "summary.json (the key figures, money as exact decimal strings) and findings.csv (every "
@@ -40,21 +30,19 @@ OVERSPEND_ACKNOWLEDGED = "overspend_acknowledged_before_report"
     ),
 )
 def report_summary(
-    context: AssetExecutionContext, warehouse: WarehouseResource, output: OutputArea
+    year: int, warehouse: WarehouseResource, output: OutputArea
 ) -> MaterializeResult:
-    from alis_nord import warehouse as tables
+    from alis_nord import schema as tables
     from alis_nord.publishing import publish_files
     from alis_nord.report import (
-        SUMMARY_TABLES,
         build_summary,
         findings_csv,
         sorted_findings,
         summary_json,
     )
 
-    year = report_year(context)
     store = warehouse.open()
-    summary = build_summary(year, tables.reference_of(store, year), store.stored_rows(year, SUMMARY_TABLES))
+    summary = build_summary(year, store.reference(year), store.stored_rows(year, SUMMARY))
     store.replace_year(year, {tables.report_summary: [{"summary": summary}]})
     directory = output.year_dir(year)
     findings = sorted_findings(store.rows(tables.findings, year))
@@ -78,19 +66,7 @@ def report_summary(
 
 
 @yearly_asset(
-    deps=[
-        report_summary,
-        ingest.landing_files,
-        ingest.reference_data,
-        validation.validated_submissions,
-        budget.costs_by_source,
-        budget.grant_use,
-        budget.grant_forecast,
-        budget.budget_plan_vs_actual,
-        budget.statsforvalter_grant_use,
-        payments.grant_payments,
-        payments.unused_funds,
-    ],
+    reads=STATUS_REPORT + TREND + REFERENCE,  # TREND: of each earlier year in the trend
     kinds={"pdf"},
     description=(
         "statusrapport-<year>.pdf: the status report to Helsedirektoratet in bokmål, PDF/A-2a (archival, "
@@ -99,12 +75,11 @@ def report_summary(
     ),
 )
 def status_report(
-    context: AssetExecutionContext, landing: LandingArea, warehouse: WarehouseResource, output: OutputArea
+    year: int, landing: LandingArea, warehouse: WarehouseResource, output: OutputArea
 ) -> MaterializeResult:
     from alis_nord.publishing import publish_files
     from alis_nord.status_report import render_html, render_pdf
 
-    year = report_year(context)
     report = status_report_inputs(warehouse.open(), landing.root, year)
     pdf = render_pdf(render_html(report))
     path = output.year_dir(year) / f"statusrapport-{year}.pdf"
@@ -121,23 +96,15 @@ def status_report(
 
 def status_report_inputs(store, landing_root, year: int) -> dict:
     """The status report's context from what the assets above stored: the year's rows of
-    ``REPORT_TABLES``, the person tables of the earlier years in the trend, and the project
+    ``STATUS_REPORT``, the ``TREND`` tables of the earlier years in the trend, and the project
     office's texts (``<year>/tekst/*.md``, which landing_files lists by SHA-256)."""
-    from alis_nord import warehouse as tables
     from alis_nord.narrative import DEVIATIONS_TEXT, OBJECTIVE_TEXT, narrative_texts, placed_text
-    from alis_nord.status_report import (
-        REPORT_EVERY_YEAR_TABLES,
-        REPORT_TABLES,
-        TREND_TABLES,
-        OfficeTexts,
-        status_report_context,
-        trend_years,
-    )
+    from alis_nord.status_report import OfficeTexts, status_report_context, trend_years
 
-    reference = tables.reference_of(store, year)
-    rows = store.stored_rows(year, REPORT_TABLES, REPORT_EVERY_YEAR_TABLES)
+    reference = store.reference(year)
+    rows = store.stored_rows(year, STATUS_REPORT)
     earlier = [y for y in trend_years(rows, reference.helsedirektoratet_grant().fra_aar) if y != year]
-    history = {y: store.stored_rows(y, TREND_TABLES) for y in earlier}
+    history = {y: store.stored_rows(y, TREND) for y in earlier}
     objective_texts = {
         n: placed_text(landing_root, year, OBJECTIVE_TEXT.format(number=n)) for n in range(1, 6)
     }
@@ -153,7 +120,7 @@ def status_report_inputs(store, landing_root, year: int) -> dict:
     asset=report_summary,
     name=OVERSPEND_ACKNOWLEDGED,
     blocking=True,
-    additional_deps=[budget.grant_use, ingest.reference_data],
+    reads=Reads(("grant_use",)) + REFERENCE,
     description=(
         "Holds the status report while Helsedirektoratet's grant is overspent and the overspend is "
         "not acknowledged. To acknowledge, the project office adds a row for the year to "
@@ -161,15 +128,14 @@ def status_report_inputs(store, landing_root, year: int) -> dict:
     ),
 )
 def overspend_acknowledged(
-    context: AssetCheckExecutionContext, warehouse: WarehouseResource
+    year: int, warehouse: WarehouseResource
 ) -> AssetCheckResult:
-    from alis_nord import warehouse as tables
+    from alis_nord import schema as tables
     from alis_nord.budget import grant_use_from_row
 
-    year = report_year(context)
     store = warehouse.open()
     use = grant_use_from_row(store.rows(tables.grant_use, year)[0])
-    acknowledgement = tables.reference_of(store, year).overspend_acknowledged(year)
+    acknowledgement = store.reference(year).overspend_acknowledged(year)
     metadata = {"remaining": kr_text(use.remaining)}
     if acknowledgement is not None:
         metadata["acknowledged_by"] = MetadataValue.text(

@@ -8,18 +8,17 @@ from collections import Counter
 from collections.abc import Iterable
 
 from dagster import (
-    AssetCheckExecutionContext,
     AssetCheckResult,
     AssetCheckSeverity,
     AssetCheckSpec,
-    AssetExecutionContext,
     MaterializeResult,
 )
 
-from assets import ingest
+from alis_nord.stored import REFERENCE, Reads
 from assets.metadata import markdown_list, markdown_table
-from pipelines.partitions import report_year, report_years, yearly_asset, yearly_check, yearly_multi_check
+from pipelines.partitions import report_years
 from pipelines.resources import LandingArea, WarehouseResource
+from pipelines.yearly import yearly_asset, yearly_check, yearly_multi_check
 
 ROWS_RECONCILE = "rows_received_equal_accepted_plus_quarantined"
 PARTICIPANTS_DELIVERED = "all_participants_delivered"
@@ -27,7 +26,7 @@ RULE_CHECK_PREFIX = "rule_"  # one check per rule of data_contracts/: rule_inval
 
 
 @yearly_asset(
-    deps=[ingest.landing_files, ingest.reference_data],
+    reads=Reads(("input_files",)) + REFERENCE,
     kinds={"python", "sql"},
     description=(
         "The municipalities' tables validated against the submission format: fatal findings "
@@ -36,16 +35,15 @@ RULE_CHECK_PREFIX = "rule_"  # one check per rule of data_contracts/: rule_inval
     ),
 )
 def validated_submissions(
-    context: AssetExecutionContext, landing: LandingArea, warehouse: WarehouseResource
+    year: int, landing: LandingArea, warehouse: WarehouseResource
 ) -> MaterializeResult:
-    from alis_nord import warehouse as tables
+    from alis_nord import schema as tables
     from alis_nord.landing import inventory_from_rows
     from alis_nord.validation import validate_year, warehouse_rows
 
-    year = report_year(context)
     store = warehouse.open()
     inventory = inventory_from_rows(year, store.rows(tables.input_files, year, order_by=["path"]))
-    validation = validate_year(landing.root, inventory, tables.reference_of(store, year))
+    validation = validate_year(landing.root, inventory, store.reference(year))
     rows = warehouse_rows(validation)
     store.replace_year(year, {getattr(tables, name): batch for name, batch in rows.items()})
 
@@ -70,12 +68,12 @@ def validated_submissions(
     asset=validated_submissions,
     name=ROWS_RECONCILE,
     blocking=True,
+    reads=Reads(("table_deliveries", "alis", "kostnader", "fastlegedekning", "quarantined_rows")),
     description="Every row received is either accepted or quarantined: nothing lost, nothing invented.",
 )
-def rows_reconcile(context: AssetCheckExecutionContext, warehouse: WarehouseResource) -> AssetCheckResult:
+def rows_reconcile(year: int, warehouse: WarehouseResource) -> AssetCheckResult:
     from alis_nord.warehouse import reconcile_rows
 
-    year = report_year(context)
     received, accepted, quarantined = reconcile_rows(warehouse.open(), year)
     return AssetCheckResult(
         passed=received == accepted + quarantined,
@@ -106,12 +104,12 @@ def _rule_check_specs() -> list[AssetCheckSpec]:
     description="One check per rule of the submission format: fails when the year has findings of that rule.",
 )
 def contract_rule_checks(
-    context: AssetCheckExecutionContext, warehouse: WarehouseResource
+    year: int, warehouse: WarehouseResource
 ) -> Iterable[AssetCheckResult]:
-    from alis_nord import warehouse as tables
+    from alis_nord import schema as tables
     from alis_nord.contract import all_rules
 
-    findings = warehouse.open().rows(tables.findings, report_year(context))
+    findings = warehouse.open().rows(tables.findings, year)
     for rule in all_rules().values():
         own = [f for f in findings if f["rule"] == rule.id]
         per_municipality = Counter(f["kommunenummer"] or "(uten kommunenummer)" for f in own)
@@ -132,18 +130,17 @@ def contract_rule_checks(
 @yearly_check(
     asset=validated_submissions,
     name=PARTICIPANTS_DELIVERED,
-    additional_deps=[ingest.reference_data],
+    reads=Reads(("table_deliveries",)) + REFERENCE,
     description="Every participating municipality delivered at least one readable table for the year.",
 )
 def participants_delivered(
-    context: AssetCheckExecutionContext, warehouse: WarehouseResource
+    year: int, warehouse: WarehouseResource
 ) -> AssetCheckResult:
-    from alis_nord import warehouse as tables
+    from alis_nord import schema as tables
     from alis_nord.report import missing_participants
 
-    year = report_year(context)
     store = warehouse.open()
-    reference = tables.reference_of(store, year)
+    reference = store.reference(year)
     missing = missing_participants(year, reference, store.rows(tables.table_deliveries, year))
     return AssetCheckResult(
         passed=not missing,

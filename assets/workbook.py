@@ -1,26 +1,15 @@
 """``budget_workbook``: budget-<year>.xlsx for finance officers, from every budget figure of the
 year (``alis_nord.budget_workbook`` lays out the sheets). Part of the UI's ``budget`` group."""
 
-from dagster import AssetExecutionContext, MaterializeResult, MetadataValue
+from dagster import MaterializeResult, MetadataValue
 
-from assets import budget, ingest, payments, validation
-from pipelines.partitions import report_year, yearly_asset
+from alis_nord.stored import REFERENCE, WORKBOOK
 from pipelines.resources import OutputArea, WarehouseResource
+from pipelines.yearly import yearly_asset
 
 
 @yearly_asset(
-    deps=[
-        validation.validated_submissions,
-        budget.alis_grant_entitlement,
-        budget.costs_by_source,
-        budget.grant_use,
-        budget.grant_forecast,
-        budget.budget_plan_vs_actual,
-        budget.statsforvalter_grant_use,
-        payments.grant_payments,
-        payments.unused_funds,
-        ingest.reference_data,
-    ],
+    reads=WORKBOOK + REFERENCE,
     kinds={"excel"},
     description=(
         "budget-<year>.xlsx for finance officers: one sheet per view, Norwegian kr number formats, "
@@ -28,17 +17,15 @@ from pipelines.resources import OutputArea, WarehouseResource
     ),
 )
 def budget_workbook(
-    context: AssetExecutionContext, warehouse: WarehouseResource, output: OutputArea
+    year: int, warehouse: WarehouseResource, output: OutputArea
 ) -> MaterializeResult:
-    from alis_nord import warehouse as tables
-    from alis_nord.budget_workbook import WORKBOOK_TABLES, budget_workbook_bytes
+    from alis_nord.budget_workbook import budget_workbook_bytes
     from alis_nord.publishing import publish_files
 
-    year = report_year(context)
     store = warehouse.open()
-    rows = store.stored_rows(year, **WORKBOOK_TABLES)
+    rows = store.stored_rows(year, WORKBOOK)
     path = output.year_dir(year) / f"budget-{year}.xlsx"
     publish_files(
-        path.parent, {path.name: budget_workbook_bytes(year, tables.reference_of(store, year), rows)}
+        path.parent, {path.name: budget_workbook_bytes(year, store.reference(year), rows)}
     )
     return MaterializeResult(metadata={"workbook": MetadataValue.path(str(path))})

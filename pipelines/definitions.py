@@ -1,7 +1,7 @@
 """The code location: ``defs``, built from the per-stage modules.
 
-Each stage module is loaded with its group name (the UI's asset groups); every asset is
-partitioned by report year (``pipelines.partitions.yearly_asset``). Loading this module
+Each stage module is loaded with its group name (the UI's asset groups); every asset is a
+function of one report year made into a partitioned asset by ``pipelines.yearly``. Loading this module
 imports Dagster and the asset definitions only; every heavy library is imported inside the
 assets when they run.
 """

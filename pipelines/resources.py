@@ -55,12 +55,17 @@ class WarehouseResource(ConfigurableResource):
         return Warehouse(self.database_url)
 
 
+def landing_dir_from_environment(env: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    return Path(env.get("ALIS_LANDING_DIR") or PROJECT_ROOT / "sample_landing")
+
+
 def resources_from_environment(env: Mapping[str, str] | None = None) -> dict[str, ConfigurableResource]:
     """Resources configured from the environment, each with a default that works on a fresh clone."""
     env = os.environ if env is None else env
     default_db = f"sqlite:///{PROJECT_ROOT / 'data' / 'warehouse.sqlite'}"
     return {
-        "landing": LandingArea(path=env.get("ALIS_LANDING_DIR") or str(PROJECT_ROOT / "sample_landing")),
+        "landing": LandingArea(path=str(landing_dir_from_environment(env))),
         "output": OutputArea(path=env.get("ALIS_OUTPUT_DIR") or str(PROJECT_ROOT / "output")),
         "warehouse": WarehouseResource(database_url=env.get("ALIS_DATABASE_URL") or default_db),
     }

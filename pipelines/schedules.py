@@ -1,8 +1,9 @@
 """The annual schedule: render last year's report after the municipalities' deadline."""
 
-from dagster import RunRequest, ScheduleEvaluationContext, schedule
+from dagster import RunRequest, ScheduleEvaluationContext, SkipReason, schedule
 
 from pipelines.jobs import annual_report_job
+from pipelines.partitions import report_years
 from pipelines.resources import report_schedule_from_environment
 
 
@@ -15,6 +16,11 @@ from pipelines.resources import report_schedule_from_environment
         "the whole chain for the previous report year."
     ),
 )
-def annual_report_schedule(context: ScheduleEvaluationContext) -> RunRequest:
+def annual_report_schedule(context: ScheduleEvaluationContext) -> RunRequest | SkipReason:
     report_year = str(context.scheduled_execution_time.year - 1)
+    if report_year not in report_years.get_partition_keys(current_time=context.scheduled_execution_time):
+        return SkipReason(
+            f"{report_year} is not a report year: the landing area has no {report_year}/ folder, or the "
+            "code location was loaded before it was made (reload it, then run the year)."
+        )
     return RunRequest(run_key=f"annual-report-{report_year}", partition_key=report_year)

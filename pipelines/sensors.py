@@ -31,7 +31,10 @@ def landing_area_sensor(context: SensorEvaluationContext, landing: LandingArea):
     requests = []
     for year in sorted(years):
         if str(year) not in valid:
-            context.log.info(f"{year}/ changed, but {year} is not a report year yet; nothing started")
+            context.log.info(
+                f"{year}/ changed, but {year} is not a report year yet (it has not ended, or the code "
+                "location was loaded before its folder was made: reload it); nothing started"
+            )
             continue
         job = annual_report_job if year in changes.years_changed else reference_change_job
         requests.append(

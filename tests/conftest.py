@@ -42,7 +42,8 @@ def _fresh_database(url: str) -> str:
     import sqlalchemy as sa
 
     from alis_nord import migrations
-    from alis_nord.warehouse import engine_for, metadata
+    from alis_nord.schema import metadata
+    from alis_nord.warehouse import engine_for
 
     if not url.startswith("sqlite"):
         refuse_unless_test_database(url)

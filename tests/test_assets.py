@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 from dagster import materialize
 
-from alis_nord import warehouse as tables
+from alis_nord import schema as tables
 from alis_nord.contract import all_rules
 from alis_nord.warehouse import Warehouse
 from pipelines.definitions import defs

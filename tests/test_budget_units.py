@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from alis_nord import budget
+from alis_nord import budget, schema
 from alis_nord.budget import (
     CURRENT_RATE,
     PLAN,
@@ -19,9 +19,16 @@ from alis_nord.budget import (
     UnusedFunds,
 )
 from alis_nord.reference import Grant, Payment, Rates
+from alis_nord.stored import figure_row
 
 D = Decimal
 RATES_2020 = Rates(2020, D("250000"), D("50000"))
+
+
+
+def _row_of(figure, table) -> dict:
+    """A figure's warehouse row, derived from the table's columns as the warehouse derives it."""
+    return figure_row(figure, table.columns.keys())
 
 
 def test_entitlements_use_the_grant_rate_for_the_grant_and_the_own_share_rate_for_the_own_share():
@@ -48,7 +55,7 @@ def test_entitlements_use_the_grant_rate_for_the_grant_and_the_own_share_rate_fo
         (285, 366, D("194672.13"), D("38934.43")),
         (184, 366, D("125683.06"), D("25136.61")),
     ]
-    stored = budget.entitlement_rows(result)
+    stored = [_row_of(e, schema.alis_grant_entitlement) for e in result]
     assert stored[1] == {
         "kommunenummer": "1804",
         "alis_id": "A1002",
@@ -58,14 +65,14 @@ def test_entitlements_use_the_grant_rate_for_the_grant_and_the_own_share_rate_fo
         "tilskudd_ore": 19467213,
         "egenandel_ore": 3893443,
     }
-    by_municipality = budget.entitlements_by_municipality(stored)
+    by_municipality = budget.entitlements_by_municipality(budget.entitlements_from_rows(stored))
     # 1804: 2 ALIS, 366 + 285 = 651 days, 250 000.00 + 194 672.13 = 444 672.13, 50 000 + 38 934.43 = 88 934.43
     assert by_municipality == [
         budget.MunicipalityEntitlement("1804", 2, 651, D("444672.13"), D("88934.43")),
         budget.MunicipalityEntitlement("1865", 1, 184, D("125683.06"), D("25136.61")),
     ]
     # 444 672.13 + 125 683.06 = 570 355.19; 88 934.43 + 25 136.61 = 114 071.04
-    assert budget.entitlement_totals(stored) == (D("570355.19"), D("114071.04"))
+    assert budget.entitlement_totals(budget.entitlements_from_rows(stored)) == (D("570355.19"), D("114071.04"))
 
 
 def test_empty_sums_are_zero_kroner_with_two_decimals():
@@ -105,7 +112,7 @@ def test_costs_are_summed_and_counted_per_source_and_category():
         CostLine("helsedirektoratet", "prosjektledelse", D("100000.00"), 1),
         CostLine("statsforvalter", "veiledning", D("30000.00"), 1),
     ]
-    rows = budget.cost_rows(lines)
+    rows = [_row_of(c, schema.costs_by_source) for c in lines]
     assert rows[1] == {
         "finansieringskilde": "helsedirektoratet",
         "kategori": "kurs",
@@ -162,10 +169,14 @@ def test_grant_use_from_the_stored_earlier_years():
         {"report_year": 2019, "used_in_year_ore": 21958904},  # 219 589.04
         {"report_year": 2021, "used_in_year_ore": 99999999},  # a later year: ignored for 2020
     ]
-    use = budget.grant_use_for_year(2020, GRANT, earlier, D("570355.19"), D("115000.25"))
-    # 2020: 570 355.19 + 115 000.25 = 685 355.44; cumulative 219 589.04 + 685 355.44 = 904 944.48
-    assert use == GrantUse(2020, D("23400000.00"), D("685355.44"), D("904944.48"), D("22495055.52"), ())
-    row = budget.grant_use_row(use, D("570355.19"), D("114071.04"), D("115000.25"))
+    use = budget.grant_use_for_year(2020, GRANT, earlier, D("570355.19"), D("114071.04"), D("115000.25"))
+    # 2020: 570 355.19 + 115 000.25 = 685 355.44; cumulative 219 589.04 + 685 355.44 = 904 944.48;
+    # the year's own parts are kept beside it
+    assert use == GrantUse(
+        2020, D("23400000.00"), D("685355.44"), D("904944.48"), D("22495055.52"), (),
+        D("570355.19"), D("114071.04"), D("115000.25"),
+    )  # fmt: skip
+    row = _row_of(use, schema.grant_use)
     assert row == {
         "alis_grant_ore": 57035519,
         "egenandel_ore": 11407104,
@@ -178,9 +189,9 @@ def test_grant_use_from_the_stored_earlier_years():
     }
     assert budget.grant_use_from_row({**row, "report_year": 2020}) == use
     # 2022 with only 2019 stored: 2020 and 2021 are missing; 2019 + 2022's own 1.00
-    later = budget.grant_use_for_year(2022, GRANT, earlier[:1], D("1.00"), D("0.00"))
+    later = budget.grant_use_for_year(2022, GRANT, earlier[:1], D("1.00"), D("0.00"), D("0.00"))
     assert later.years_missing == (2020, 2021) and later.used_cumulative == D("219590.04")
-    stored = budget.grant_use_row(later, D("1.00"), D("0.00"), D("0.00"))
+    stored = _row_of(later, schema.grant_use)
     assert stored["years_missing"] == "2020,2021"
     assert budget.grant_use_from_row({**stored, "report_year": 2022}).years_missing == (2020, 2021)
 
@@ -205,7 +216,7 @@ def test_plan_against_actual_puts_the_alis_grant_first_and_flags_more_than_ten_p
     assert lines[0].deviation == D("-29644.81")
     assert lines[1].deviation_percent == D("0.01") * 100 / D("20000") + 10  # 10.00005 %
     assert lines[2].deviation_percent is None
-    rows = budget.plan_rows(lines)
+    rows = [_row_of(c, schema.budget_plan_vs_actual) for c in lines]
     assert rows[1] == {"kategori": "kurs", "plan_ore": 2000000, "actual_ore": 2200001, "over_plan": True}
     assert budget.plan_lines_from_rows(list(reversed(rows))) == [
         PlanLine("alis_tilskudd", D("600000.00"), D("570355.19")),
@@ -237,12 +248,13 @@ def test_forecasts_at_the_current_rate_and_by_the_plan():
     result = budget.forecasts(use, 2023, {2022: D("3000000"), 2024: D("9")})
     # current rate: 2 500 000 + 2 × 1 000 000 = 4 500 000; remaining 18 900 000
     # plan: 2 500 000 + 3 000 000 (2022) + 0 (2023 has no plan) = 5 500 000; remaining 17 900 000
-    assert [(f.method, f.years, f.per_year, f.used_at_end, f.remaining_at_end) for f in result] == [
+    assert [(f.method, f.remaining_years, f.per_year, f.used_at_end, f.remaining_at_end) for f in result] == [
         (CURRENT_RATE, (2022, 2023), (D("1000000.00"), D("1000000.00")), D("4500000.00"), D("18900000.00")),
         (PLAN, (2022, 2023), (D("3000000"), D("0.00")), D("5500000.00"), D("17900000.00")),
     ]
     assert result[0].description.startswith("Årets forbruk")
-    totals, years = budget.forecast_rows(result)
+    totals = [_row_of(f, schema.grant_forecast) for f in result]
+    years = [_row_of(y, schema.grant_forecast_years) for f in result for y in f.yearly_use]
     assert totals[1] == {
         "method": PLAN,
         "remaining_years": "2022,2023",
@@ -259,7 +271,7 @@ def test_forecasts_at_the_current_rate_and_by_the_plan():
     assert budget.forecasts_from_rows(totals[1:], years) == result[1:]  # a method not stored is left out
     # the last year of the period: nothing remains to forecast
     last = budget.forecasts(GrantUse(2023, D("10.00"), D("1.00"), D("4.00"), D("6.00"), ()), 2023, {})
-    assert [(f.years, f.used_at_end, f.remaining_at_end) for f in last] == [((), D("4.00"), D("6.00"))] * 2
+    assert [(f.remaining_years, f.used_at_end, f.remaining_at_end) for f in last] == [((), D("4.00"), D("6.00"))] * 2
 
 
 def test_the_statsforvalter_grant_is_spread_evenly_and_the_balance_is_granted_minus_costs():
@@ -278,7 +290,7 @@ def test_the_statsforvalter_grant_is_spread_evenly_and_the_balance_is_granted_mi
     assert under.difference == D("503333.33")  # granted − costs: positive is unspent
     over = StatsforvalterBalance(2021, D("30000.00"), D("30000.01"))
     assert over.difference == D("-0.01")
-    assert under.row() == {"granted_ore": 53333333, "costs_ore": 3000000}
+    assert _row_of(under, schema.statsforvalter_grant_use) == {"granted_ore": 53333333, "costs_ore": 3000000}
 
 
 PAYMENTS = (
@@ -301,7 +313,7 @@ def test_payments_received_in_the_year_and_up_to_its_end():
         PaymentsReceived("helsedirektoratet", D("5999900.00"), D("10999900.00")),
         PaymentsReceived("statsforvalter", D("0.00"), D("500001.00")),
     ]
-    rows = [p.row() for p in result]
+    rows = [_row_of(p, schema.grant_payments) for p in result]
     assert rows[0] == {
         "kilde": "helsedirektoratet",
         "received_in_year_ore": 599990000,
@@ -336,7 +348,7 @@ def test_unused_funds_are_received_minus_used_and_due_in_the_final_year():
     ]
     earlier = budget.unused_funds(2022, reference, payments, use, statsforvalter_rows)
     assert [u.final_year for u in earlier] == [False, False] and earlier[1].used == D("30000.00")
-    rows = [u.row() for u in result]
+    rows = [_row_of(u, schema.unused_funds) for u in result]
     assert rows[1] == {
         "kilde": "statsforvalter",
         "received_ore": 50000100,
@@ -356,7 +368,7 @@ def test_sums_over_nothing_still_have_two_decimals():
     assert str(before.used_cumulative) == "0.00" and str(before.used_in_year) == "0.00"
     only_hdir = SimpleNamespace(payments=PAYMENTS[:2])  # Helsedirektoratet's first two tranches
     statsforvalter = budget.payments_received(2021, only_hdir)[1]
-    assert (statsforvalter.kilde, str(statsforvalter.in_year), str(statsforvalter.cumulative)) == (
+    assert (statsforvalter.kilde, str(statsforvalter.received_in_year), str(statsforvalter.received_cumulative)) == (
         "statsforvalter", "0.00", "0.00"
     )  # fmt: skip
     payments = {"statsforvalter": PaymentsReceived("statsforvalter", D("0.00"), D("10.00"))}

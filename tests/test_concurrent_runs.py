@@ -16,7 +16,8 @@ import time
 
 import sqlalchemy as sa
 
-from alis_nord.warehouse import Warehouse, alis_grant_entitlement, metadata, reconcile_rows
+from alis_nord.schema import alis_grant_entitlement, metadata
+from alis_nord.warehouse import Warehouse, reconcile_rows
 from pipelines.resources import PROJECT_ROOT
 from tests.test_end_to_end_cli import DAGSTER, _materialize
 

@@ -8,14 +8,8 @@ import pytest
 from dagster import materialize
 
 from alis_nord import publishing
-from alis_nord.warehouse import (
-    Warehouse,
-    costs_by_source,
-    grant_use,
-    metadata,
-    report_summary,
-    statsforvalter_grant_use,
-)
+from alis_nord.schema import costs_by_source, grant_use, metadata, report_summary, statsforvalter_grant_use
+from alis_nord.warehouse import Warehouse
 from tests.test_assets import ALL_ASSETS, _resources, _run
 
 

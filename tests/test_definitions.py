@@ -8,7 +8,7 @@ from pathlib import Path
 from dagster import AssetKey, BackfillPolicy
 
 from pipelines.definitions import defs
-from pipelines.partitions import report_years
+from pipelines.partitions import report_years, report_years_for
 from pipelines.resources import PROJECT_ROOT, resources_from_environment
 
 HEAVY = [
@@ -128,9 +128,19 @@ def test_a_backfill_is_one_run_and_every_check_is_per_year():
         assert graph.get_check_spec(key).partitions_def == report_years, key
 
 
-def test_report_years_are_yearly_from_2019():
+def test_the_report_years_offered_are_the_years_with_a_landing_folder(tmp_path):
+    # the bundled sample has 2019/ … 2023/: 2024 and 2025 have no folder, so no report
     keys = report_years.get_partition_keys(current_time=dt.datetime(2026, 11, 22))
+    assert keys == ["2019", "2020", "2021", "2022", "2023"]
+    # a landing area with 2019/, 2021/ and 2026/ (and a file and a folder that is no year):
+    # every year from 2019 to 2026 but the one still in progress on 22 November 2026
+    for name in ("2019", "2021", "2026", "referanse", "20x1"):
+        (tmp_path / name).mkdir()
+    (tmp_path / "2027").write_text("not a folder")
+    keys = report_years_for(tmp_path).get_partition_keys(current_time=dt.datetime(2026, 11, 22))
     assert keys == ["2019", "2020", "2021", "2022", "2023", "2024", "2025"]
+    # an empty landing area offers the grant period's first year
+    assert report_years_for(tmp_path / "none").get_partition_keys() == ["2019"]
 
 
 def test_settings_default_to_a_working_fresh_clone_and_follow_the_environment(tmp_path):

@@ -1,7 +1,8 @@
 """The graph the UI shows is what the code does.
 
 - Every warehouse table an asset reads is written by an asset it declares as a dependency
-  (or by itself), checked by watching the reads of each asset materialized on its own.
+  (or by itself), and every table it writes is one ``pipelines.lineage.WRITTEN_BY`` gives it,
+  checked by watching the reads and writes of each asset materialized on its own.
 - No asset reads another asset's output file: the report renders with summary.json gone.
 - A changed budget figure marks the status report stale in Dagster's own staleness; an
   unchanged reference file marks nothing, a changed one marks the year's figures.
@@ -12,35 +13,15 @@ from pathlib import Path
 import pytest
 from dagster import AssetKey, DagsterInstance, materialize
 
-from alis_nord import warehouse as tables
+from alis_nord import schema as tables
 from alis_nord.warehouse import Warehouse
 from pipelines.definitions import defs
+from pipelines.lineage import WRITTEN_BY
 from pipelines.resources import resources_from_environment
 
 ASSETS = list(defs.assets)
 GRAPH = defs.resolve_asset_graph()
 
-WRITTEN_BY = {  # every warehouse table, and the asset that replaces its year's slice
-    "input_files": "landing_files",
-    "reference_files": "reference_data",
-    "reference_data": "reference_data",
-    "alis": "validated_submissions",
-    "kostnader": "validated_submissions",
-    "fastlegedekning": "validated_submissions",
-    "table_deliveries": "validated_submissions",
-    "quarantined_rows": "validated_submissions",
-    "findings": "validated_submissions",
-    "alis_grant_entitlement": "alis_grant_entitlement",
-    "costs_by_source": "costs_by_source",
-    "grant_use": "grant_use",
-    "grant_forecast": "grant_forecast",
-    "grant_forecast_years": "grant_forecast",
-    "budget_plan_vs_actual": "budget_plan_vs_actual",
-    "statsforvalter_grant_use": "statsforvalter_grant_use",
-    "grant_payments": "grant_payments",
-    "unused_funds": "unused_funds",
-    "report_summary": "report_summary",
-}
 
 
 def _resources(landing: Path, output: Path, database_url: str) -> dict:
@@ -58,21 +39,30 @@ def test_every_table_an_asset_reads_is_one_it_declares(small_landing, tmp_path, 
     assert materialize(ASSETS, partition_key="2019", resources=resources).success
 
     reads: list[str] = []
-    original = Warehouse.rows
+    writes: list[str] = []
+    original_rows, original_replace = Warehouse.rows, Warehouse.replace_year
 
-    def watched(self, table, *args, **kwargs):
+    def watched_rows(self, table, *args, **kwargs):
         reads.append(table.name)
-        return original(self, table, *args, **kwargs)
+        return original_rows(self, table, *args, **kwargs)
 
-    monkeypatch.setattr(Warehouse, "rows", watched)
+    def watched_replace(self, year, rows_by_table):
+        writes.extend(table.name for table in rows_by_table)
+        return original_replace(self, year, rows_by_table)
+
+    monkeypatch.setattr(Warehouse, "rows", watched_rows)
+    monkeypatch.setattr(Warehouse, "replace_year", watched_replace)
     order = GRAPH.toposorted_asset_keys
     for key in order:  # one asset at a time, upstream first, so its inputs are stored
         reads.clear()
+        writes.clear()
+        name = key.to_user_string()
         assets = [a for a in ASSETS if key in a.keys]
         assert materialize(assets, partition_key="2020", resources=resources, selection=[key]).success
         declared = {p.to_user_string() for p in GRAPH.get(key).parent_keys}
-        writers = {WRITTEN_BY[name] for name in reads} - {key.to_user_string()}
-        assert writers <= declared, f"{key.to_user_string()} reads rows of {writers - declared} undeclared"
+        writers = {WRITTEN_BY[table] for table in reads} - {name}
+        assert writers <= declared, f"{name} reads rows of {writers - declared} undeclared"
+        assert set(writes) == {table for table, writer in WRITTEN_BY.items() if writer == name}, name
 
 
 def test_the_report_reads_no_other_assets_file(small_landing, tmp_path, sqlite_url):

@@ -10,7 +10,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from alis_nord import migrations
-from alis_nord.warehouse import ExactDecimal, JsonText, metadata
+from alis_nord.schema import ExactDecimal, JsonText, metadata
 
 
 @pytest.fixture

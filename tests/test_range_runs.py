@@ -10,16 +10,15 @@ grant use 219 589.04 in 2019 and 904 944.48 cumulative in 2020.
 import json
 from pathlib import Path
 
-from dagster import AssetCheckKey, AssetKey, DagsterInstance, materialize
-from dagster._core.storage.event_log.base import AssetRecordsFilter
+from dagster import AssetCheckKey, AssetKey, AssetRecordsFilter, DagsterInstance, materialize
 
-from alis_nord import warehouse as tables
+from alis_nord import schema as tables
 from alis_nord.warehouse import Warehouse
 from pipelines.definitions import defs
-from pipelines.partitions import run_years
 from pipelines.resources import resources_from_environment
 
 ALL_ASSETS = list(defs.assets) + list(defs.asset_checks)
+OVERSPEND = "overspend_acknowledged_before_report"
 RANGE_2019_2020 = {"dagster/asset_partition_range_start": "2019", "dagster/asset_partition_range_end": "2020"}
 
 
@@ -120,14 +119,3 @@ def test_a_blocking_gate_in_one_year_of_a_range_holds_what_follows_it(small_land
     assert json.loads((tmp_path / "out" / "2020" / "summary.json").read_text())["grant"]["remaining_nok"] == (
         "-404944.48"  # 500 000.00 − 904 944.48
     )
-
-
-OVERSPEND = "overspend_acknowledged_before_report"
-
-
-def test_the_years_of_a_run_oldest_first():
-    from dagster import PartitionKeyRange, build_asset_context
-
-    assert run_years(build_asset_context(partition_key="2021")) == [2021]
-    context = build_asset_context(partition_key_range=PartitionKeyRange("2019", "2022"))
-    assert run_years(context) == [2019, 2020, 2021, 2022]

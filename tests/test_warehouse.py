@@ -3,9 +3,9 @@
 import datetime as dt
 from decimal import Decimal
 
-from alis_nord import warehouse as tables
+from alis_nord import schema as tables
 from alis_nord.budget import cost_lines_from_rows, helsedirektoratet_costs
-from alis_nord.warehouse import Warehouse
+from alis_nord.warehouse import Warehouse, reconcile_rows
 
 
 def _alis_row(alis_id: str, hours: str) -> dict:
@@ -97,8 +97,8 @@ def test_reconciliation_notices_a_lost_or_doubled_row(database_url):
             tables.quarantined_rows: [quarantined],
         },
     )
-    assert tables.reconcile_rows(store, 2020) == (2, 1, 1)  # 2 = 1 + 1
+    assert reconcile_rows(store, 2020) == (2, 1, 1)  # 2 = 1 + 1
     store.replace_year(2020, {tables.alis: [_alis_row("A1", "1"), _alis_row("A1", "1")]})  # a doubled row
-    assert tables.reconcile_rows(store, 2020) == (2, 2, 1)  # 2 ≠ 2 + 1: the blocking check fails
+    assert reconcile_rows(store, 2020) == (2, 2, 1)  # 2 ≠ 2 + 1: the blocking check fails
     store.replace_year(2020, {tables.alis: [], tables.quarantined_rows: []})  # rows lost
-    assert tables.reconcile_rows(store, 2020) == (2, 0, 0)
+    assert reconcile_rows(store, 2020) == (2, 0, 0)

@@ -1,12 +1,12 @@
 """The warehouse schema's migrations (Alembic, the SQLAlchemy project's migration tool).
 
-``alis_nord.warehouse`` describes today's schema; the scripts in ``versions/`` are how a
+``alis_nord.schema`` describes today's schema; the scripts in ``versions/`` are how a
 database gets there from any earlier one. The revision a database is at is kept in its own
 table, ``alis_schema_version`` (Dagster's PostgreSQL storage keeps its own ``alembic_version``,
 and the two may share a database).
 
-- ``make migrate`` (``python -m alis_nord.migrations``) upgrades the database at
-  ``ALIS_DATABASE_URL`` to the newest revision. A database the pipeline made before it used
+- ``make migrate`` (``python -m pipelines.migrate``, which reads ``ALIS_DATABASE_URL`` where the
+  other settings are read) upgrades the warehouse to the newest revision with ``upgrade``. A database the pipeline made before it used
   migrations is recognised by its tables and stamped first.
 - Every run checks at its start (``prepare``, from ``warehouse.engine_for``): an empty database is
   created at the newest revision; one at the newest revision is used; any other stops the run
@@ -138,14 +138,7 @@ def prepare(engine: sa.Engine) -> None:
     url = engine.url.render_as_string(hide_password=True)
     raise OutdatedSchema(
         f"The warehouse at {url} has schema revision {revision or 'from before migrations'}; this "
-        f"code needs {HEAD}. Back it up, then run `make migrate` (python -m alis_nord.migrations) "
+        f"code needs {HEAD}. Back it up, then run `make migrate` (python -m pipelines.migrate) "
         "with ALIS_DATABASE_URL pointing at it, and start the run again."
     )
 
-
-def main() -> None:
-    from pipelines.resources import resources_from_environment
-
-    url = resources_from_environment()["warehouse"].database_url
-    engine = sa.create_engine(url)
-    print(f"{engine.url.render_as_string(hide_password=True)}: schema revision {upgrade(engine)}")

@@ -3,7 +3,7 @@
 from alembic import context
 
 from alis_nord.migrations import VERSION_TABLE
-from alis_nord.warehouse import metadata
+from alis_nord.schema import metadata
 
 connection = context.config.attributes["connection"]
 context.configure(

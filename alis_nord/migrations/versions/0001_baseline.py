@@ -7,7 +7,7 @@ Revises: None
 import sqlalchemy as sa
 from alembic import op
 
-from alis_nord.warehouse import ExactDecimal, JsonText
+from alis_nord.schema import ExactDecimal, JsonText
 
 revision = "0001"
 down_revision = None

@@ -7,7 +7,7 @@ Revises: 0001
 import sqlalchemy as sa
 from alembic import op
 
-from alis_nord.warehouse import JsonText
+from alis_nord.schema import JsonText
 
 revision = "0002"
 down_revision = "0001"

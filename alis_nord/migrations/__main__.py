@@ -1,3 +1,0 @@
-from alis_nord.migrations import main
-
-main()

@@ -1,0 +1,19 @@
+"""``make migrate``: upgrade the warehouse at ``ALIS_DATABASE_URL`` to the newest schema revision.
+
+Back production's database up first; a run against an outdated warehouse stops and names this
+command. The settings are read where every other setting is (``pipelines.resources``).
+"""
+
+import sqlalchemy as sa
+
+from alis_nord.migrations import upgrade
+from pipelines.resources import resources_from_environment
+
+
+def main() -> None:
+    engine = sa.create_engine(resources_from_environment()["warehouse"].database_url)
+    print(f"{engine.url.render_as_string(hide_password=True)}: schema revision {upgrade(engine)}")
+
+
+if __name__ == "__main__":
+    main()
