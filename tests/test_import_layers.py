@@ -1,0 +1,96 @@
+"""Imports point down, and no circle anywhere.
+
+Every import of the project's own modules is read from the source (function-level imports
+too, which a circle would otherwise hide behind), module by module. The layers, top to bottom:
+
+    code location   pipelines.definitions, jobs, schedules, sensors, migrate
+        ↓
+    assets          assets/*: thin asset and check bodies, one module per stage
+        ↓
+    Dagster glue    pipelines.yearly (the adapter), check_partitions, lineage, partitions, resources
+        ↓
+    domain          alis_nord/*: Dagster-free parsing, rules, money, the warehouse, the report
+"""
+
+import ast
+from pathlib import Path
+
+from pipelines.resources import PROJECT_ROOT
+
+PACKAGES = ["pipelines", "assets", "alis_nord"]
+CODE_LOCATION = {
+    "pipelines.definitions",
+    "pipelines.jobs",
+    "pipelines.schedules",
+    "pipelines.sensors",
+    "pipelines.migrate",
+}
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(PROJECT_ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports() -> dict[str, set[str]]:
+    modules = {_module_name(p): p for package in PACKAGES for p in (PROJECT_ROOT / package).rglob("*.py")}
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        found = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                candidates = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+            elif isinstance(node, ast.Import):
+                candidates = [alias.name for alias in node.names]
+            else:
+                continue
+            found |= {c for c in candidates if c in modules and c != name}
+        graph[name] = found
+    return graph
+
+
+def _layer(module: str) -> int:
+    """0 for the code location at the top … 3 for the domain at the bottom."""
+    if module in CODE_LOCATION or module == "pipelines":
+        return 0
+    return {"assets": 1, "pipelines": 2, "alis_nord": 3}[module.split(".")[0]]
+
+
+def test_every_module_has_a_layer():
+    assert {m for m in _imports() if m.startswith("pipelines.") and _layer(m) == 0} == CODE_LOCATION
+
+
+def test_imports_only_point_down_or_within_a_layer():
+    upward = [
+        f"{module} imports {target}"
+        for module, targets in _imports().items()
+        for target in targets
+        if _layer(target) < _layer(module)
+    ]
+    assert upward == []
+
+
+def test_no_module_imports_itself_through_others():
+    graph = _imports()
+    circles = []
+
+    def visit(module: str, path: list[str]) -> None:
+        for target in graph[module]:
+            if target in path:
+                circles.append(path[path.index(target) :] + [target])
+            elif target not in done:
+                visit(target, path + [target])
+        done.add(module)
+
+    done: set[str] = set()
+    for module in sorted(graph):
+        if module not in done:
+            visit(module, [module])
+    assert circles == []
+
+
+def test_the_graph_is_read():  # the reader above sees the imports it must see
+    graph = _imports()
+    assert "alis_nord.warehouse" in graph["assets.budget"] or "alis_nord.schema" in graph["assets.budget"]
+    assert "alis_nord.migrations" in graph["alis_nord.warehouse"]
+    assert "pipelines.yearly" in graph["assets.budget"]
