@@ -244,11 +244,12 @@ def curve() -> list[dict]:
     return points
 
 
-def partition_years() -> list[int]:
-    """The report years Dagster can run today: yearly partitions end with the last whole year."""
-    from pipelines.partitions import report_years
+def partition_years(landing: Path) -> list[int]:
+    """The report years a code location loaded with this landing area offers today: from 2019
+    through its newest year folder, ending with the last whole year."""
+    from pipelines.partitions import report_years_for
 
-    return [int(key) for key in report_years.get_partition_keys()]
+    return [int(key) for key in report_years_for(landing).get_partition_keys()]
 
 
 def large() -> dict:
@@ -258,7 +259,7 @@ def large() -> dict:
     landing = WORK / "landing_large"
     generate(landing, municipalities, years, 30, 200)
     work = fresh(WORK / "large")
-    runnable = [year for year in range(2019, 2019 + years) if year in partition_years()]
+    runnable = [year for year in range(2019, 2019 + years) if year in partition_years(landing)]
     backfill = [materialize(work, landing, year) for year in runnable]
     floor_work = fresh(WORK / "large_floor")
     floors = [floor(floor_work, landing, year) for year in runnable]

@@ -2,7 +2,8 @@
 
 - Every warehouse table an asset reads is written by an asset it declares as a dependency
   (or by itself), and every table it writes is one ``pipelines.lineage.WRITTEN_BY`` gives it,
-  checked by watching the reads and writes of each asset materialized on its own.
+  checked by watching the reads and writes of each asset materialized on its own; every table a
+  check reads is written by its asset or one of its declared ``reads``, and a check writes nothing.
 - No asset reads another asset's output file: the report renders with summary.json gone.
 - A changed budget figure marks the status report stale in Dagster's own staleness; an
   unchanged reference file marks nothing, a changed one marks the year's figures.
@@ -11,17 +12,17 @@
 from pathlib import Path
 
 import pytest
-from dagster import AssetKey, DagsterInstance, materialize
+from dagster import AssetKey, AssetSelection, DagsterInstance, Definitions, define_asset_job, materialize
 
 from alis_nord import schema as tables
 from alis_nord.warehouse import Warehouse
 from pipelines.definitions import defs
 from pipelines.lineage import WRITTEN_BY
+from pipelines.partitions import report_years
 from pipelines.resources import resources_from_environment
 
 ASSETS = list(defs.assets)
 GRAPH = defs.resolve_asset_graph()
-
 
 
 def _resources(landing: Path, output: Path, database_url: str) -> dict:
@@ -63,6 +64,28 @@ def test_every_table_an_asset_reads_is_one_it_declares(small_landing, tmp_path, 
         writers = {WRITTEN_BY[table] for table in reads} - {name}
         assert writers <= declared, f"{name} reads rows of {writers - declared} undeclared"
         assert set(writes) == {table for table, writer in WRITTEN_BY.items() if writer == name}, name
+
+    for check in defs.asset_checks:  # each check on its own: it reads its asset and what it declares
+        reads.clear()
+        keys = list(check.check_keys)
+        job = define_asset_job("only_the_check", AssetSelection.checks(*keys), partitions_def=report_years)
+        with_job = Definitions(
+            assets=ASSETS, asset_checks=list(defs.asset_checks), jobs=[job], resources=resources
+        )
+        ran = with_job.resolve_job_def("only_the_check").execute_in_process(
+            tags={"dagster/partition": "2020"}
+        )
+        assert {(e.check_name, e.partition) for e in ran.get_asset_check_evaluations()} == {
+            (key.name, "2020") for key in keys
+        }
+        declared = {key.asset_key.to_user_string() for key in keys} | {
+            dep.asset_key.to_user_string()
+            for key in keys
+            for dep in GRAPH.get_check_spec(key).additional_deps
+        }
+        writers = {WRITTEN_BY[table] for table in reads}
+        assert writers <= declared, f"{keys[0].name} reads rows of {writers - declared} undeclared"
+        assert not writes, f"{keys[0].name} writes {writes}"
 
 
 def test_the_report_reads_no_other_assets_file(small_landing, tmp_path, sqlite_url):
