@@ -9,6 +9,7 @@ Prints one JSON line: {"seconds": …, "stages": {stage: seconds}}.
 """
 
 import json
+import os
 import sys
 import time
 
@@ -48,13 +49,18 @@ def call_asset(asset, resources: dict, year: str) -> None:
     asset(build_asset_context(partition_key=year), **wanted)
 
 
-def main(landing: str, year: str, database_url: str, output_dir: str) -> None:
-    started = time.perf_counter()
+def resources_for(landing: str, database_url: str, output_dir: str) -> dict:
+    """The resources, with the settings in the environment before the code location loads, as a
+    CLI run has them: the report years offered follow the landing area's year folders."""
+    os.environ.update(ALIS_LANDING_DIR=landing, ALIS_DATABASE_URL=database_url, ALIS_OUTPUT_DIR=output_dir)
     from pipelines.resources import resources_from_environment
 
-    resources = resources_from_environment(
-        {"ALIS_LANDING_DIR": landing, "ALIS_DATABASE_URL": database_url, "ALIS_OUTPUT_DIR": output_dir}
-    )
+    return resources_from_environment()
+
+
+def main(landing: str, year: str, database_url: str, output_dir: str) -> None:
+    started = time.perf_counter()
+    resources = resources_for(landing, database_url, output_dir)
     functions = asset_functions()
     stages = {}
     for stage, names in STAGES.items():

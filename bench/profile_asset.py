@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from floor import asset_functions, call_asset  # noqa: E402
+from floor import asset_functions, call_asset, resources_for  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,16 +23,12 @@ ROOT = Path(__file__).resolve().parent.parent
 def main(landing: str, year: str, target: str, database_url: str = "", output_dir: str = "") -> None:
     from pyinstrument import Profiler
 
-    from pipelines.resources import resources_from_environment
-
     work = ROOT / "bench" / "work"
     work.mkdir(parents=True, exist_ok=True)
-    resources = resources_from_environment(
-        {
-            "ALIS_LANDING_DIR": landing,
-            "ALIS_DATABASE_URL": database_url or f"sqlite:///{work / 'profile.sqlite'}",
-            "ALIS_OUTPUT_DIR": output_dir or str(work / "profile_output"),
-        }
+    resources = resources_for(
+        landing,
+        database_url or f"sqlite:///{work / 'profile.sqlite'}",
+        output_dir or str(work / "profile_output"),
     )
     functions = asset_functions()  # in graph order
     order = list(functions)
