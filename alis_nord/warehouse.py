@@ -1,8 +1,9 @@
 """The warehouse: one slice per report year of the tables in ``alis_nord.schema``.
 
-SQLite by default, PostgreSQL in production; the same code runs on both. Every writer replaces a year's slice in one transaction, holding the year's lock: delete the
-year, insert the new rows, commit — so a re-run never duplicates, two runs of one year never
-interleave, a crash leaves the old slice, and other years are untouched. The schema comes from
+SQLite by default, PostgreSQL in production; the same code runs on both. Every writer replaces
+a year's slice in one transaction, holding the year's lock: delete the year, insert the new
+rows, commit — so a re-run never duplicates, two runs of one year never interleave, a crash
+leaves the old slice, and other years are untouched. The schema comes from
 the migrations in ``alis_nord/migrations/`` (``make migrate``).
 """
 
