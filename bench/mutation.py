@@ -35,12 +35,6 @@ EQUIVALENT: dict[str, str] = {
         "`<= -10` also cuts a number of exactly ten decimals to ten decimals: a no-op, and normalize() "
         "changes nothing, since repr() of a float never ends in a zero decimal"
     ),
-    "alis_nord.budget.x_forecast_rows__mutmut_28": (
-        "strict=None: `years` and `per_year` are built together from the same range in forecasts(), "
-        "so they always have the same length; strict only guards against a programming error"
-    ),
-    "alis_nord.budget.x_forecast_rows__mutmut_31": "as _28: zip without strict, same lengths by construction",
-    "alis_nord.budget.x_forecast_rows__mutmut_32": "as _28: strict=False, same lengths by construction",
     "alis_nord.disclosure.x__cover_for__mutmut_13": (
         "rank 3 instead of 2 for a shown zero: only the order of the ranks (part, total, zero) matters"
     ),
