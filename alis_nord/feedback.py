@@ -20,8 +20,6 @@ def project_name(reference: ReferenceData) -> str:
     return reference.profile.prosjektnavn if reference.profile else "prosjektet"
 
 
-
-
 @dataclass
 class FeedbackPage:
     year: int

@@ -50,7 +50,10 @@ def payments_block(rows: StoredRows) -> dict[str, Any]:
     return {
         "registered": True,
         **{
-            p.kilde: {"in_year_nok": money_text(p.received_in_year), "cumulative_nok": money_text(p.received_cumulative)}
+            p.kilde: {
+                "in_year_nok": money_text(p.received_in_year),
+                "cumulative_nok": money_text(p.received_cumulative),
+            }
             for p in payments.values()
         },
     }

@@ -220,9 +220,7 @@ def budget_plan_vs_actual(year: int, warehouse: WarehouseResource) -> Materializ
     kinds={"python", "sql"},
     description="The Statsforvalter grant for the year (referanse/tilskudd.csv) against the costs charged to it.",
 )
-def statsforvalter_grant_use(
-    year: int, warehouse: WarehouseResource
-) -> MaterializeResult:
+def statsforvalter_grant_use(year: int, warehouse: WarehouseResource) -> MaterializeResult:
     from alis_nord import budget
     from alis_nord import schema as tables
     from alis_nord.vocabulary import STATSFORVALTER
@@ -263,9 +261,7 @@ def _stored_grant_use(year: int, warehouse: WarehouseResource):
         "an overspend is acknowledged in referanse/overforbruk_godkjent.csv (see report_summary's check)."
     ),
 )
-def grant_not_overspent(
-    year: int, warehouse: WarehouseResource
-) -> AssetCheckResult:
+def grant_not_overspent(year: int, warehouse: WarehouseResource) -> AssetCheckResult:
     use = _stored_grant_use(year, warehouse)
     return AssetCheckResult(
         passed=use.remaining >= 0,
@@ -282,9 +278,7 @@ def grant_not_overspent(
         "complete. Fails when a year was never run: backfill from the first grant year."
     ),
 )
-def grant_history_complete(
-    year: int, warehouse: WarehouseResource
-) -> AssetCheckResult:
+def grant_history_complete(year: int, warehouse: WarehouseResource) -> AssetCheckResult:
     use = _stored_grant_use(year, warehouse)
     return AssetCheckResult(
         passed=not use.years_missing,
@@ -298,9 +292,7 @@ def grant_history_complete(
     name=FORECAST_WITHIN_GRANT,
     description="Neither forecast (current rate, plan) uses more than the grant by the end of the grant period.",
 )
-def forecast_within_grant(
-    year: int, warehouse: WarehouseResource
-) -> AssetCheckResult:
+def forecast_within_grant(year: int, warehouse: WarehouseResource) -> AssetCheckResult:
     from alis_nord import schema as tables
     from alis_nord.money import from_ore
 
@@ -318,15 +310,11 @@ def forecast_within_grant(
     name=CATEGORIES_WITHIN_PLAN,
     description="No category of Helsedirektoratet's grant is more than 10 % above the project plan.",
 )
-def categories_within_plan(
-    year: int, warehouse: WarehouseResource
-) -> AssetCheckResult:
+def categories_within_plan(year: int, warehouse: WarehouseResource) -> AssetCheckResult:
     from alis_nord import budget
     from alis_nord import schema as tables
 
-    lines = budget.plan_lines_from_rows(
-        warehouse.open().rows(tables.budget_plan_vs_actual, year)
-    )
+    lines = budget.plan_lines_from_rows(warehouse.open().rows(tables.budget_plan_vs_actual, year))
     over = [c for c in lines if c.over_plan]
     return AssetCheckResult(
         passed=not over,
@@ -345,9 +333,7 @@ def categories_within_plan(
     reads=Reads(("costs_by_source",)) + REFERENCE,
     description="No costs are charged to Helsedirektoratet in a year outside the grant period (2019–2023).",
 )
-def no_grant_costs_outside_period(
-    year: int, warehouse: WarehouseResource
-) -> AssetCheckResult:
+def no_grant_costs_outside_period(year: int, warehouse: WarehouseResource) -> AssetCheckResult:
     from alis_nord import budget
     from alis_nord import schema as tables
 
@@ -377,9 +363,7 @@ def no_grant_costs_outside_period(
         "report says «forklaring mangler» on that row."
     ),
 )
-def deviations_explained(
-    year: int, warehouse: WarehouseResource
-) -> AssetCheckResult:
+def deviations_explained(year: int, warehouse: WarehouseResource) -> AssetCheckResult:
     from alis_nord import schema as tables
     from alis_nord.financial_report import account_lines
     from alis_nord.landing import NARRATIVE_DIR
@@ -387,9 +371,7 @@ def deviations_explained(
 
     store = warehouse.open()
     rows = store.stored_rows(year, ACCOUNTS)
-    deviating = [
-        line for line in account_lines(store.reference(year), rows) if line.needs_explanation
-    ]
+    deviating = [line for line in account_lines(store.reference(year), rows) if line.needs_explanation]
     text = f"{year}/{NARRATIVE_DIR}/{DEVIATIONS_TEXT}"
     explained = any(f["path"] == text for f in store.rows(tables.input_files, year))
     return AssetCheckResult(

@@ -17,9 +17,7 @@ from pipelines.yearly import yearly_asset
         "a message in bokmål."
     ),
 )
-def municipality_feedback(
-    year: int, warehouse: WarehouseResource, output: OutputArea
-) -> MaterializeResult:
+def municipality_feedback(year: int, warehouse: WarehouseResource, output: OutputArea) -> MaterializeResult:
     from alis_nord.feedback import feedback_pages, render_feedback
     from alis_nord.publishing import publish_folder
 
@@ -55,9 +53,7 @@ def municipality_feedback(
         "sheet per table with drop-down lists, formats and input checks, and an instructions sheet."
     ),
 )
-def submission_template(
-    year: int, warehouse: WarehouseResource, output: OutputArea
-) -> MaterializeResult:
+def submission_template(year: int, warehouse: WarehouseResource, output: OutputArea) -> MaterializeResult:
     from alis_nord.feedback import project_name
     from alis_nord.publishing import publish_files
     from alis_nord.template import submission_template as template_bytes

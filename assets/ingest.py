@@ -22,9 +22,7 @@ from pipelines.yearly import yearly_asset
         "listed as superseded, never deleted."
     ),
 )
-def landing_files(
-    year: int, landing: LandingArea, warehouse: WarehouseResource
-) -> MaterializeResult:
+def landing_files(year: int, landing: LandingArea, warehouse: WarehouseResource) -> MaterializeResult:
     from alis_nord import schema as tables
     from alis_nord.landing import inventory_rows, take_inventory
 
@@ -61,9 +59,7 @@ def landing_files(
         "one marks nothing."
     ),
 )
-def reference_data(
-    year: int, landing: LandingArea, warehouse: WarehouseResource
-) -> MaterializeResult:
+def reference_data(year: int, landing: LandingArea, warehouse: WarehouseResource) -> MaterializeResult:
     from alis_nord import schema as tables
     from alis_nord.landing import sha256_of
     from alis_nord.reference import parse_reference_data, read_reference_files, reference_files, to_document

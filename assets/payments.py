@@ -101,9 +101,7 @@ def _stored_funds(year: int, warehouse: WarehouseResource):
         "the payments received. Passes with a note when utbetalinger.csv is not registered."
     ),
 )
-def use_within_received(
-    year: int, warehouse: WarehouseResource
-) -> AssetCheckResult:
+def use_within_received(year: int, warehouse: WarehouseResource) -> AssetCheckResult:
     funds = _stored_funds(year, warehouse)
     beyond = [f for f in funds if f.unused < 0]
     return AssetCheckResult(
@@ -126,9 +124,7 @@ def use_within_received(
         "or a transfer applied for. An error, but it does not hold the report: the final report states it."
     ),
 )
-def no_unused_funds_at_end(
-    year: int, warehouse: WarehouseResource
-) -> AssetCheckResult:
+def no_unused_funds_at_end(year: int, warehouse: WarehouseResource) -> AssetCheckResult:
     funds = [f for f in _stored_funds(year, warehouse) if f.final_year]
     unused = [f for f in funds if f.unused > 0]
     return AssetCheckResult(
@@ -148,9 +144,7 @@ def no_unused_funds_at_end(
     reads=REFERENCE,
     description="Every registered payment is dated in a year that a grant of its source covers (tilskudd.csv).",
 )
-def payments_within_period(
-    year: int, warehouse: WarehouseResource
-) -> AssetCheckResult:
+def payments_within_period(year: int, warehouse: WarehouseResource) -> AssetCheckResult:
     from alis_nord import budget
 
     outside = budget.payments_outside_grant_period(warehouse.open().reference(year))

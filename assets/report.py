@@ -29,9 +29,7 @@ OVERSPEND_ACKNOWLEDGED = "overspend_acknowledged_before_report"
         "validation finding); the summary is stored in the warehouse too, for the status report."
     ),
 )
-def report_summary(
-    year: int, warehouse: WarehouseResource, output: OutputArea
-) -> MaterializeResult:
+def report_summary(year: int, warehouse: WarehouseResource, output: OutputArea) -> MaterializeResult:
     from alis_nord import schema as tables
     from alis_nord.publishing import publish_files
     from alis_nord.report import (
@@ -127,9 +125,7 @@ def status_report_inputs(store, landing_root, year: int) -> dict:
         "referanse/overforbruk_godkjent.csv (aar;godkjent_av;dato;begrunnelse) and runs the year again."
     ),
 )
-def overspend_acknowledged(
-    year: int, warehouse: WarehouseResource
-) -> AssetCheckResult:
+def overspend_acknowledged(year: int, warehouse: WarehouseResource) -> AssetCheckResult:
     from alis_nord import schema as tables
     from alis_nord.budget import grant_use_from_row
 

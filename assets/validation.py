@@ -34,9 +34,7 @@ RULE_CHECK_PREFIX = "rule_"  # one check per rule of data_contracts/: rule_inval
         "quarantined rows and findings for the year."
     ),
 )
-def validated_submissions(
-    year: int, landing: LandingArea, warehouse: WarehouseResource
-) -> MaterializeResult:
+def validated_submissions(year: int, landing: LandingArea, warehouse: WarehouseResource) -> MaterializeResult:
     from alis_nord import schema as tables
     from alis_nord.landing import inventory_from_rows
     from alis_nord.validation import validate_year, warehouse_rows
@@ -103,9 +101,7 @@ def _rule_check_specs() -> list[AssetCheckSpec]:
     specs=_rule_check_specs(),
     description="One check per rule of the submission format: fails when the year has findings of that rule.",
 )
-def contract_rule_checks(
-    year: int, warehouse: WarehouseResource
-) -> Iterable[AssetCheckResult]:
+def contract_rule_checks(year: int, warehouse: WarehouseResource) -> Iterable[AssetCheckResult]:
     from alis_nord import schema as tables
     from alis_nord.contract import all_rules
 
@@ -133,9 +129,7 @@ def contract_rule_checks(
     reads=Reads(("table_deliveries",)) + REFERENCE,
     description="Every participating municipality delivered at least one readable table for the year.",
 )
-def participants_delivered(
-    year: int, warehouse: WarehouseResource
-) -> AssetCheckResult:
+def participants_delivered(year: int, warehouse: WarehouseResource) -> AssetCheckResult:
     from alis_nord import schema as tables
     from alis_nord.report import missing_participants
 

@@ -16,16 +16,12 @@ from pipelines.yearly import yearly_asset
         "frozen headers and totals as formulas Excel recomputes. Text from submissions is never a formula."
     ),
 )
-def budget_workbook(
-    year: int, warehouse: WarehouseResource, output: OutputArea
-) -> MaterializeResult:
+def budget_workbook(year: int, warehouse: WarehouseResource, output: OutputArea) -> MaterializeResult:
     from alis_nord.budget_workbook import budget_workbook_bytes
     from alis_nord.publishing import publish_files
 
     store = warehouse.open()
     rows = store.stored_rows(year, WORKBOOK)
     path = output.year_dir(year) / f"budget-{year}.xlsx"
-    publish_files(
-        path.parent, {path.name: budget_workbook_bytes(year, store.reference(year), rows)}
-    )
+    publish_files(path.parent, {path.name: budget_workbook_bytes(year, store.reference(year), rows)})
     return MaterializeResult(metadata={"workbook": MetadataValue.path(str(path))})

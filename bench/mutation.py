@@ -23,7 +23,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 MUTMUT = str(Path(sys.executable).with_name("mutmut"))
 GOAL = 0.90
-MODULES = ["alis_nord.money", "alis_nord.budget", "alis_nord.stored", "alis_nord.disclosure", "alis_nord.values"]
+MODULES = [
+    "alis_nord.money",
+    "alis_nord.budget",
+    "alis_nord.stored",
+    "alis_nord.disclosure",
+    "alis_nord.values",
+]
 
 # Survivors that cannot change behaviour, by mutmut's name, with the reason. mutmut numbers the
 # mutants of a function in order, so a change to the function renumbers them: check the list

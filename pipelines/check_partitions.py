@@ -5,22 +5,29 @@ Dagster turns an ``AssetCheckResult`` into an evaluation of the step's one parti
 a range of years has none, and no public way to say which year a result is about. So a range run
 yields, per year and check, the ``AssetCheckEvaluation`` Dagster would have made (public class,
 with ``partition`` set), and then one ``Output`` per check, which Dagster needs to run what the
-check gates (a failed blocking evaluation fails the step after these). The check's output name
-is Dagster's own (``AssetsDefinition.get_output_name_for_asset_check_key``, not marked public).
+check gates (a failed blocking evaluation fails the step after these). The check's definition
+comes from ``context.op_execution_context.assets_def`` and its output name from
+``get_output_name_for_asset_check_key``: Dagster's own, though not marked public.
 ``tests/test_check_partitions.py`` fails when Dagster changes any of this. A one-year run never
 comes here.
 """
 
 from collections.abc import Iterator, Mapping, Sequence
 
-from dagster import AssetCheckEvaluation, AssetCheckExecutionContext, AssetCheckResult, Output
+from dagster import (
+    AssetCheckEvaluation,
+    AssetCheckExecutionContext,
+    AssetCheckResult,
+    AssetCheckSpec,
+    Output,
+)
 
 
 def evaluations_per_year(
     context: AssetCheckExecutionContext, results: Mapping[int, Sequence[AssetCheckResult]]
 ) -> Iterator[AssetCheckEvaluation | Output]:
     checks = context.op_execution_context.assets_def
-    specs = {spec.key: spec for spec in checks.check_specs}
+    specs = list(checks.check_specs)
     for year, year_results in results.items():
         for result in year_results:
             spec = _spec_of(result, specs)
@@ -38,6 +45,6 @@ def evaluations_per_year(
         yield Output(None, output_name=checks.get_output_name_for_asset_check_key(key))
 
 
-def _spec_of(result: AssetCheckResult, specs: dict):
-    (spec,) = [s for s in specs.values() if result.check_name in (None, s.name)]
+def _spec_of(result: AssetCheckResult, specs: list[AssetCheckSpec]) -> AssetCheckSpec:
+    (spec,) = [s for s in specs if result.check_name in (None, s.name)]  # None: the check's only spec
     return spec

@@ -31,4 +31,3 @@ def report_years_for(landing_root: Path) -> TimeWindowPartitionsDefinition:
 
 
 report_years = report_years_for(landing_dir_from_environment())
-

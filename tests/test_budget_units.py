@@ -25,7 +25,6 @@ D = Decimal
 RATES_2020 = Rates(2020, D("250000"), D("50000"))
 
 
-
 def _row_of(figure, table) -> dict:
     """A figure's warehouse row, derived from the table's columns as the warehouse derives it."""
     return figure_row(figure, table.columns.keys())
@@ -72,7 +71,10 @@ def test_entitlements_use_the_grant_rate_for_the_grant_and_the_own_share_rate_fo
         budget.MunicipalityEntitlement("1865", 1, 184, D("125683.06"), D("25136.61")),
     ]
     # 444 672.13 + 125 683.06 = 570 355.19; 88 934.43 + 25 136.61 = 114 071.04
-    assert budget.entitlement_totals(budget.entitlements_from_rows(stored)) == (D("570355.19"), D("114071.04"))
+    assert budget.entitlement_totals(budget.entitlements_from_rows(stored)) == (
+        D("570355.19"),
+        D("114071.04"),
+    )
 
 
 def test_empty_sums_are_zero_kroner_with_two_decimals():
@@ -271,7 +273,9 @@ def test_forecasts_at_the_current_rate_and_by_the_plan():
     assert budget.forecasts_from_rows(totals[1:], years) == result[1:]  # a method not stored is left out
     # the last year of the period: nothing remains to forecast
     last = budget.forecasts(GrantUse(2023, D("10.00"), D("1.00"), D("4.00"), D("6.00"), ()), 2023, {})
-    assert [(f.remaining_years, f.used_at_end, f.remaining_at_end) for f in last] == [((), D("4.00"), D("6.00"))] * 2
+    assert [(f.remaining_years, f.used_at_end, f.remaining_at_end) for f in last] == [
+        ((), D("4.00"), D("6.00"))
+    ] * 2
 
 
 def test_the_statsforvalter_grant_is_spread_evenly_and_the_balance_is_granted_minus_costs():

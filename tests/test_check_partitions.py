@@ -44,7 +44,9 @@ def _range(first: str, last: str) -> dict:
 
 def _run(instance, **kwargs):
     SEEN.clear()
-    return materialize([counted, year_is_even, after_the_gate], instance=instance, raise_on_error=False, **kwargs)
+    return materialize(
+        [counted, year_is_even, after_the_gate], instance=instance, raise_on_error=False, **kwargs
+    )
 
 
 def test_a_range_run_calls_the_body_once_per_year_oldest_first_with_each_years_metadata():

@@ -141,4 +141,3 @@ def prepare(engine: sa.Engine) -> None:
         f"code needs {HEAD}. Back it up, then run `make migrate` (python -m pipelines.migrate) "
         "with ALIS_DATABASE_URL pointing at it, and start the run again."
     )
-
