@@ -152,11 +152,12 @@ def floor(work: Path, landing: Path, year: int) -> dict:
 
 
 def code_location_load(repeats: int = 7) -> dict:
-    def best(code: str) -> list[float]:
-        return sorted(run([str(BIN / "python"), "-c", code])[0] for _ in range(repeats))
-
-    dagster = best("import dagster")
-    ours = best("import pipelines.definitions")
+    """Median of ``repeats`` fresh processes each; the two imports alternate, so a busy spell of
+    the machine slows both alike rather than one of them."""
+    dagster, ours = [], []
+    for _ in range(repeats):
+        dagster.append(run([str(BIN / "python"), "-c", "import dagster"])[0])
+        ours.append(run([str(BIN / "python"), "-c", "import pipelines.definitions"])[0])
     return {
         "import_dagster_s": statistics.median(dagster),
         "import_definitions_s": statistics.median(ours),
