@@ -48,7 +48,8 @@ class FeedbackPage:
 
 
 def feedback_pages(year: int, reference: ReferenceData, rows: StoredRows) -> list[FeedbackPage]:
-    """One page per participant of the year and per other sender, from the rows ``alis_nord.stored.FEEDBACK`` names."""
+    """One page per participant of the year and per other sender, from the rows
+    ``alis_nord.stored.FEEDBACK`` names."""
     participants = {p.kommunenummer for p in reference.participants_in(year)}
     files = sorted((f for f in rows["input_files"] if f["kommunenummer"]), key=lambda f: f["path"])
     deliveries = sorted(rows["table_deliveries"], key=lambda d: (d["kommunenummer"], d["table_name"]))

@@ -73,7 +73,8 @@ def unused_block(rows: StoredRows) -> dict[str, Any]:
 
 
 def build_summary(year: int, reference: ReferenceData, rows: StoredRows) -> dict[str, Any]:
-    """The key figures of ``docs/outputs.md`` for one year, from the stored rows of ``alis_nord.stored.SUMMARY``."""
+    """The key figures of ``docs/outputs.md`` for one year, from the stored rows
+    ``alis_nord.stored.SUMMARY`` names."""
     grant = reference.helsedirektoratet_grant()
     expected = [p.kommunenummer for p in reference.participants_in(year)]
     deliveries = rows["table_deliveries"]

@@ -13,8 +13,8 @@ section of ``report_templates/statusrapport.html.j2``:
 | ``data_quality`` | ``data_quality`` | ``sections/datakvalitet.html.j2`` |
 | ``appendix`` | ``appendix`` | ``sections/vedlegg_filer.html.j2`` |
 
-It reads stored rows only (``alis_nord.stored.STATUS_REPORT``, the report summary among them), never another
-asset's output file, and never the warehouse itself: the asset passes the rows in. Every date
+It reads stored rows only (what ``alis_nord.stored.STATUS_REPORT`` names, the report summary
+among them), never another asset's output file, and never the warehouse itself: the asset passes the rows in. Every date
 and identifier comes from the data, never from the clock, so the same inputs give a
 byte-identical PDF.
 """

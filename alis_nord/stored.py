@@ -67,7 +67,7 @@ class Reads:
 # ---------------------------------------------------------------- what each computation reads
 
 NOTHING = Reads()  # from the warehouse: the ingest assets read the landing area itself
-# The reference data every figure of a year is computed from (``warehouse.reference_of``).
+# The reference data every figure of a year is computed from (``Warehouse.reference``).
 REFERENCE = Reads(("reference_data",))
 # summary.json (alis_nord.report.build_summary)
 SUMMARY = Reads(

@@ -1,9 +1,9 @@
 """Report stage: the files of ``docs/outputs.md`` under ``ALIS_OUTPUT_DIR/<year>/``.
 
 ``report_summary`` writes summary.json and findings.csv and stores the summary in the
-warehouse; ``status_report`` renders the PDF from stored rows only. Both declare every asset
-whose rows they read (``alis_nord.stored``), so the UI marks the report stale whenever one of its figures changes.
-Earlier years reach the report through ``grant_use``, which depends on the year before.
+warehouse; ``status_report`` renders the PDF from stored rows only. Both declare the tables
+they read (``alis_nord.stored``) and depend on the assets that write them, so the UI marks the
+report stale whenever one of its figures changes. Earlier years reach the report through ``grant_use``, which depends on the year before.
 """
 
 from dagster import (

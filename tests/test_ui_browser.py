@@ -1,9 +1,10 @@
 """End to end, as an analyst meets it: `dagster dev` on a free local port with its own
 DAGSTER_HOME holding the dev instance the Makefile makes (deploy/dev/dagster.yaml), Dagster's
 own UI in headless Chromium (Debian's package, driven by Playwright; no browser download), a
-backfill of every year the UI offers (the landing area's 2019/ and 2020/) launched from the UI's dialog (runs over both years at once, both years
-finished, every check with its own result for each year), and one run over two years launched
-from annual_report_job's Launchpad with the two range tags.
+backfill of every year the UI offers (the landing area's 2019/ and 2020/) launched from the
+UI's dialog (runs over both years at once, both years finished, every check with its own result
+for each year), and one run over two years launched from annual_report_job's Launchpad with the
+two range tags.
 
 A screenshot of each step is kept in test-artifacts/ (not committed)."""
 

@@ -6,8 +6,9 @@ table, ``alis_schema_version`` (Dagster's PostgreSQL storage keeps its own ``ale
 and the two may share a database).
 
 - ``make migrate`` (``python -m pipelines.migrate``, which reads ``ALIS_DATABASE_URL`` where the
-  other settings are read) upgrades the warehouse to the newest revision with ``upgrade``. A database the pipeline made before it used
-  migrations is recognised by its tables and stamped first.
+  other settings are read) upgrades the warehouse to the newest revision with ``upgrade``. A
+  database the pipeline made before it used migrations is recognised by its tables and stamped
+  first.
 - Every run checks at its start (``prepare``, from ``warehouse.engine_for``): an empty database is
   created at the newest revision; one at the newest revision is used; any other stops the run
   with ``OutdatedSchema``, which names the command. Upgrading is deliberate: production's
