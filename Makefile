@@ -9,16 +9,18 @@ YEARS ?= 2019 2020 2021 2022 2023
 # Debian packages: Pango for WeasyPrint's layout, HarfBuzz-Subset for font subsetting
 # (without it WeasyPrint falls back to fontTools, which stamps the clock into every PDF),
 # Chromium for the browser test of the Dagster UI, and LibreOffice Calc (headless) for the tests
-# that print the workbooks as a clerk would.
+# that print the workbooks as a clerk would; nginx (TLS and logins in front of the UI) for make serve
+# and the service test.
 SYSTEM_LIBS := libpango-1.0.so libpangoft2-1.0.so libharfbuzz-subset.so
-SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core chromium libreoffice-calc-nogui
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core chromium libreoffice-calc-nogui nginx-light openssl curl
 
-.PHONY: venv system-deps report pages test bench profile ui migrate mutation fuzz sample-data contract-docs lint lock upgrade-lock clean
+.PHONY: venv system-deps report pages test bench profile ui serve migrate mutation fuzz sample-data contract-docs lint lock upgrade-lock clean
 
 system-deps:
 	@missing=""; for lib in $(SYSTEM_LIBS); do ldconfig -p | grep -q "$$lib" || missing="$$missing $$lib"; done; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	command -v soffice >/dev/null || missing="$$missing libreoffice-calc-nogui"; \
+	[ -x /usr/sbin/nginx ] || missing="$$missing nginx-light"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages for:$$missing"; \
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
@@ -89,6 +91,12 @@ bench: venv
 profile: venv
 	$(BIN)/python bench/profile_asset.py $${LANDING:-sample_landing} $${YEAR:-2023} $${ASSET:-status_report}
 
+
+# The production topology on this machine (pipelines/serve.py): PostgreSQL (its own, in .serve/,
+# unless DAGSTER_POSTGRES_URL is set), the code server, the daemon, both webservers and nginx with a
+# self-signed certificate on https://localhost:8443/ (HTTPS_PORT=…). Ctrl-C stops every process.
+serve: venv
+	$(BIN)/python -m pipelines.serve run --https-port $${HTTPS_PORT:-8443}
 
 ui: venv $(DAGSTER_HOME)
 	$(BIN)/dagster dev -h 127.0.0.1 -p $${PORT:-3000} -w workspace.yaml

@@ -243,3 +243,22 @@ statsforvalter_grant_use = _year_table(
     sa.Column("costs_ore", sa.BigInteger, nullable=False),
     comment="The Statsforvalter grant for the year against costs charged to it.",
 )
+
+# Not a year's slice: the messages the pipeline sends, kept until the SMTP server has taken them
+# (``alis_nord.mail``; ``pipelines.alerts`` queues and delivers). ``mail_key`` says what a message
+# is about (``run-failure:<run id>``), so the same thing is never queued, or sent, twice.
+outgoing_mail = sa.Table(
+    "outgoing_mail",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("mail_key", sa.String(200), nullable=False, unique=True),
+    sa.Column("recipients", sa.Text, nullable=False),
+    sa.Column("subject", sa.Text, nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("queued_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("message_id", sa.Text, nullable=True),
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("last_error", sa.Text, nullable=True),
+    comment="Messages to send (alerts to the project office): queued once per subject, kept until sent.",
+)

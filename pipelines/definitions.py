@@ -9,6 +9,7 @@ assets when they run.
 from dagster import Definitions, in_process_executor, load_asset_checks_from_modules, load_assets_from_modules
 
 from assets import budget, feedback, ingest, payments, report, validation, workbook
+from pipelines.alerts import alert_mail_delivery, run_failure_alert
 from pipelines.jobs import annual_report_job, reference_change_job
 from pipelines.resources import resources_from_environment
 from pipelines.schedules import annual_report_schedule
@@ -31,7 +32,7 @@ defs = Definitions(
     asset_checks=load_asset_checks_from_modules([module for _, module in STAGES]),
     jobs=[annual_report_job, reference_change_job],
     schedules=[annual_report_schedule],
-    sensors=[landing_area_sensor],
+    sensors=[landing_area_sensor, run_failure_alert, alert_mail_delivery],
     resources=resources_from_environment(),
     # The steps of a year run one after another; one process avoids a Python start per step.
     executor=in_process_executor,

@@ -7,11 +7,11 @@ command. The settings are read where every other setting is (``pipelines.resourc
 import sqlalchemy as sa
 
 from alis_nord.migrations import upgrade
-from pipelines.resources import resources_from_environment
+from pipelines.resources import database_url_from_environment
 
 
 def main() -> None:
-    engine = sa.create_engine(resources_from_environment()["warehouse"].database_url)
+    engine = sa.create_engine(database_url_from_environment())
     print(f"{engine.url.render_as_string(hide_password=True)}: schema revision {upgrade(engine)}")
 
 

@@ -6,6 +6,16 @@
 | ``ALIS_OUTPUT_DIR`` | where reports go | ``output/`` |
 | ``ALIS_DATABASE_URL`` | the warehouse (any SQLAlchemy URL) | SQLite file ``data/warehouse.sqlite`` |
 | ``ALIS_REPORT_SCHEDULE`` | when the annual report runs (cron, Europe/Oslo) | ``0 6 15 3 *``: 15 March, 06:00 |
+| ``ALIS_LANDING_SENSOR_INTERVAL`` | seconds between the landing-area sensor's looks | ``300`` |
+| ``ALIS_SMTP_HOST``, ``ALIS_SMTP_PORT`` | the mail server for alerts (STARTTLS when offered) | none: no e-mail; port 587 |
+| ``ALIS_SMTP_SENDER`` | the alerts' sender address | ``alis-nord@localhost`` |
+| ``ALIS_SMTP_USERNAME``, ``ALIS_SMTP_PASSWORD`` | the mail server's login | none: no login |
+| ``ALIS_ALERT_RECIPIENTS`` | the project office's addresses for alerts (comma-separated) | none: no e-mail |
+| ``ALIS_UI_BASE_URL`` | the UI's address as its users reach it, for links in alerts | ``http://127.0.0.1:3000`` |
+
+Every value a resource takes from the environment is passed as ``dagster.EnvVar``, so the UI's
+Resources page shows the variable's name, never its value (the warehouse URL holds a password
+in production). A variable that is not set gives the default in the right-hand column.
 """
 
 from __future__ import annotations
@@ -15,18 +25,20 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dagster import ConfigurableResource
+from dagster import ConfigurableResource, EnvVar
 
 if TYPE_CHECKING:
+    from alis_nord.mail import SmtpSettings
     from alis_nord.warehouse import Warehouse
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'data' / 'warehouse.sqlite'}"
 
 
 class LandingArea(ConfigurableResource):
     """The folder the municipalities' files land in (``referanse/`` and one folder per year)."""
 
-    path: str
+    path: str = str(PROJECT_ROOT / "sample_landing")
 
     @property
     def root(self) -> Path:
@@ -36,7 +48,7 @@ class LandingArea(ConfigurableResource):
 class OutputArea(ConfigurableResource):
     """Where each report year's files are written: ``<path>/<year>/``."""
 
-    path: str
+    path: str = str(PROJECT_ROOT / "output")
 
     def year_dir(self, year: int) -> Path:
         directory = Path(self.path) / str(year)
@@ -47,7 +59,7 @@ class OutputArea(ConfigurableResource):
 class WarehouseResource(ConfigurableResource):
     """The relational warehouse: SQLite by default, PostgreSQL in production."""
 
-    database_url: str
+    database_url: str = DEFAULT_DATABASE_URL
 
     def open(self) -> Warehouse:
         from alis_nord.warehouse import Warehouse
@@ -55,19 +67,82 @@ class WarehouseResource(ConfigurableResource):
         return Warehouse(self.database_url)
 
 
-def landing_dir_from_environment(env: Mapping[str, str] | None = None) -> Path:
+class MailServer(ConfigurableResource):
+    """The SMTP server the pipeline's e-mail goes through; no host means no e-mail is sent."""
+
+    host: str | None = None
+    port: int = 587
+    sender: str = "alis-nord@localhost"
+    username: str | None = None
+    password: str | None = None
+
+    def settings(self) -> SmtpSettings | None:
+        from alis_nord.mail import SmtpSettings
+
+        if not self.host:
+            return None
+        return SmtpSettings(self.host, self.port, self.sender, self.username, self.password)
+
+
+class ProjectOffice(ConfigurableResource):
+    """Who hears of a failed run (``alert_recipients``), and the UI's address for the link."""
+
+    alert_recipients: str = ""
+    ui_base_url: str = "http://127.0.0.1:3000"
+
+    def run_url(self, run_id: str) -> str:
+        return f"{self.ui_base_url.rstrip('/')}/runs/{run_id}"
+
+
+def _configured(resource: type[ConfigurableResource], env: Mapping[str, str], **variables: str):
+    """``resource`` with each field whose variable is set taken from it, the rest at their defaults.
+
+    From the process's environment a field gets ``EnvVar(name)`` (``EnvVar.int`` for a number): its
+    value is read where the resource is used and never shown. From a mapping given by the caller
+    (the tests), it gets the value itself."""
+    given = {}
+    for field, name in variables.items():
+        if not env.get(name):
+            continue
+        number = resource.model_fields[field].annotation is int
+        if env is os.environ:
+            given[field] = EnvVar.int(name) if number else EnvVar(name)
+        else:
+            given[field] = int(env[name]) if number else env[name]
+    return resource(**given)
+
+
+def database_url_from_environment(env: Mapping[str, str] | None = None) -> str:
+    """The warehouse's URL itself, for ``make migrate``; the pipeline's runs get it through ``EnvVar``."""
     env = os.environ if env is None else env
-    return Path(env.get("ALIS_LANDING_DIR") or PROJECT_ROOT / "sample_landing")
+    return env.get("ALIS_DATABASE_URL") or WarehouseResource().database_url
+
+
+def landing_dir_from_environment(env: Mapping[str, str] | None = None) -> Path:
+    """The landing area itself, for the report years offered (read when the code location loads)."""
+    env = os.environ if env is None else env
+    return Path(env.get("ALIS_LANDING_DIR") or LandingArea().path)
 
 
 def resources_from_environment(env: Mapping[str, str] | None = None) -> dict[str, ConfigurableResource]:
     """Resources configured from the environment, each with a default that works on a fresh clone."""
     env = os.environ if env is None else env
-    default_db = f"sqlite:///{PROJECT_ROOT / 'data' / 'warehouse.sqlite'}"
     return {
-        "landing": LandingArea(path=str(landing_dir_from_environment(env))),
-        "output": OutputArea(path=env.get("ALIS_OUTPUT_DIR") or str(PROJECT_ROOT / "output")),
-        "warehouse": WarehouseResource(database_url=env.get("ALIS_DATABASE_URL") or default_db),
+        "landing": _configured(LandingArea, env, path="ALIS_LANDING_DIR"),
+        "output": _configured(OutputArea, env, path="ALIS_OUTPUT_DIR"),
+        "warehouse": _configured(WarehouseResource, env, database_url="ALIS_DATABASE_URL"),
+        "mail_server": _configured(
+            MailServer,
+            env,
+            host="ALIS_SMTP_HOST",
+            port="ALIS_SMTP_PORT",
+            sender="ALIS_SMTP_SENDER",
+            username="ALIS_SMTP_USERNAME",
+            password="ALIS_SMTP_PASSWORD",
+        ),
+        "project_office": _configured(
+            ProjectOffice, env, alert_recipients="ALIS_ALERT_RECIPIENTS", ui_base_url="ALIS_UI_BASE_URL"
+        ),
     }
 
 
@@ -77,3 +152,11 @@ DEFAULT_REPORT_SCHEDULE = "0 6 15 3 *"  # the municipalities' deadline, 15 March
 def report_schedule_from_environment(env: Mapping[str, str] | None = None) -> str:
     env = os.environ if env is None else env
     return env.get("ALIS_REPORT_SCHEDULE") or DEFAULT_REPORT_SCHEDULE
+
+
+DEFAULT_LANDING_SENSOR_INTERVAL = 300  # seconds: a municipality's upload is seen within five minutes
+
+
+def landing_sensor_interval_from_environment(env: Mapping[str, str] | None = None) -> int:
+    env = os.environ if env is None else env
+    return int(env.get("ALIS_LANDING_SENSOR_INTERVAL") or DEFAULT_LANDING_SENSOR_INTERVAL)

@@ -1,6 +1,6 @@
 """The annual schedule: render last year's report after the municipalities' deadline."""
 
-from dagster import RunRequest, ScheduleEvaluationContext, SkipReason, schedule
+from dagster import DefaultScheduleStatus, RunRequest, ScheduleEvaluationContext, SkipReason, schedule
 
 from pipelines.jobs import annual_report_job
 from pipelines.partitions import report_years
@@ -11,6 +11,7 @@ from pipelines.resources import report_schedule_from_environment
     job=annual_report_job,
     cron_schedule=report_schedule_from_environment(),
     execution_timezone="Europe/Oslo",
+    default_status=DefaultScheduleStatus.RUNNING,  # the annual report is the point of the service
     description=(
         "After the municipalities' deadline (default 15 March 06:00 Europe/Oslo; ALIS_REPORT_SCHEDULE): "
         "the whole chain for the previous report year."

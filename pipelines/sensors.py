@@ -6,12 +6,12 @@ from dagster import DefaultSensorStatus, RunRequest, SensorEvaluationContext, Sk
 
 from pipelines.jobs import annual_report_job, reference_change_job
 from pipelines.partitions import report_years
-from pipelines.resources import LandingArea
+from pipelines.resources import LandingArea, landing_sensor_interval_from_environment
 
 
 @sensor(
     jobs=[annual_report_job, reference_change_job],
-    minimum_interval_seconds=300,
+    minimum_interval_seconds=landing_sensor_interval_from_environment(),
     default_status=DefaultSensorStatus.STOPPED,  # an operator turns it on under Automation
     description=(
         "Watches the landing area. A file of a year's folder that is new, changed (by SHA-256, not "

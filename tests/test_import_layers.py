@@ -3,7 +3,7 @@
 Every import of the project's own modules is read from the source (function-level imports
 too, which a circle would otherwise hide behind), module by module. The layers, top to bottom:
 
-    code location   pipelines.definitions, jobs, schedules, sensors, migrate
+    code location   pipelines.definitions, jobs, schedules, sensors, alerts, migrate, serve, users
         ↓
     assets          assets/*: thin asset and check bodies, one module per stage
         ↓
@@ -23,6 +23,9 @@ CODE_LOCATION = {
     "pipelines.jobs",
     "pipelines.schedules",
     "pipelines.sensors",
+    "pipelines.alerts",
+    "pipelines.serve",
+    "pipelines.users",
     "pipelines.migrate",
 }
 

@@ -1,0 +1,111 @@
+"""The production files: generated from pipelines/serve.py, valid for systemd, and the users file.
+
+The service itself, started from the same commands, is tested in tests/test_service.py.
+"""
+
+import re
+import shlex
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from pipelines.resources import PROJECT_ROOT
+from pipelines.serve import PRODUCTION, Site, processes, render
+from pipelines.users import add_user, groups_map, read_users, remove_user
+
+DEPLOY = PROJECT_ROOT / "deploy" / "production"
+
+
+def test_the_committed_files_are_the_rendering_of_pipelines_serve():
+    for name, text in render(PRODUCTION).items():
+        assert (DEPLOY / name).read_text(encoding="utf-8") == text, (
+            f"deploy/production/{name} is out of step: python -m pipelines.serve render deploy/production"
+        )
+
+
+def test_each_unit_starts_its_process_with_the_one_command(tmp_path):
+    files = render(PRODUCTION)
+    for process in processes(PRODUCTION):
+        unit = files[f"systemd/alis-nord-{process.name}.service"]
+        (exec_start,) = re.findall(r"^ExecStart=(.*)$", unit, re.MULTILINE)
+        assert tuple(shlex.split(exec_start)) == process.argv
+        for setting in (
+            "Restart=on-failure",
+            "User=alis-nord",
+            "EnvironmentFile=/etc/alis-nord/alis-nord.env",
+        ):
+            assert setting in unit.splitlines(), (process.name, setting)
+    assert any("--read-only" in p.argv for p in processes(PRODUCTION))  # the finance officers' webserver
+
+
+def test_systemd_accepts_the_unit_files(tmp_path):
+    """systemd-analyze verify on the units for this checkout (its .venv holds the commands);
+    an unknown key or a missing command is printed, and the test wants nothing printed."""
+    site = Site(project=PROJECT_ROOT, config=tmp_path / "config", dagster_home=tmp_path / "home")
+    units = tmp_path / "units"
+    for name, text in render(site).items():
+        if name.startswith("systemd/"):
+            (units / name).parent.mkdir(parents=True, exist_ok=True)
+            (units / name).write_text(text, encoding="utf-8")
+    files = sorted(str(p) for p in (units / "systemd").iterdir())
+    verify = subprocess.run(["systemd-analyze", "verify", *files], capture_output=True, text=True, cwd=units)
+    assert (verify.returncode, verify.stdout + verify.stderr) == (0, "")
+
+    broken = units / "systemd" / "alis-nord-daemon.service"  # and it would notice a mistake
+    broken.write_text(broken.read_text(encoding="utf-8").replace("Restart=", "Restrt="), encoding="utf-8")
+    verify = subprocess.run(["systemd-analyze", "verify", str(broken)], capture_output=True, text=True)
+    assert "Unknown key 'Restrt'" in verify.stderr
+
+
+def test_the_users_file_keeps_users_groups_and_nginx_map_together(tmp_path):
+    import bcrypt
+
+    users = tmp_path / "users"
+    add_user(users, "kari", "analytiker", "a-long-password-1")
+    add_user(users, "ola", "okonomi", "a-long-password-2")
+    add_user(users, "kari", "okonomi", "a-new-password-33")  # a user's group and password change
+    found = read_users(users)
+    assert [(u.name, u.group) for u in found] == [("ola", "okonomi"), ("kari", "okonomi")]
+    assert bcrypt.checkpw(b"a-new-password-33", found[1].password_hash.encode())
+    assert "a-new-password" not in users.read_text(encoding="utf-8")
+    assert (tmp_path / "groups.map").read_text(encoding="utf-8") == groups_map(found)
+    assert '"kari" alis_nord_okonomi;' in groups_map(found)
+    assert oct(users.stat().st_mode & 0o777) == "0o640"
+
+    assert remove_user(users, "ola") and not remove_user(users, "ola")
+    assert [u.name for u in read_users(users)] == ["kari"]
+    assert "ola" not in (tmp_path / "groups.map").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", ["has:colon", 'quote"d', "semi;colon", "with space", "#comment", ""])
+def test_a_user_name_nginx_would_misread_is_refused(tmp_path, name):
+    with pytest.raises(ValueError, match="user name"):
+        add_user(tmp_path / "users", name, "analytiker", "a-long-password-1")
+    assert not (tmp_path / "users").exists()
+
+
+def test_an_unknown_group_is_refused_with_its_line(tmp_path):
+    users = tmp_path / "users"
+    with pytest.raises(ValueError, match="the groups are analytiker, okonomi"):
+        add_user(users, "kari", "admin", "a-long-password-1")
+    users.write_text("kari:$2b$10$abc:admin\n", encoding="utf-8")  # edited by hand
+    with pytest.raises(ValueError, match=r"users:1: 'kari' has group 'admin'"):
+        read_users(users)
+
+
+def test_the_users_command_adds_from_standard_input_and_refuses_a_short_password(tmp_path):
+    import sys
+
+    def users_command(*args, password):
+        return subprocess.run(
+            [sys.executable, "-m", "pipelines.users", "--file", str(tmp_path / "users"), *args],
+            input=password + "\n", capture_output=True, text=True, cwd=PROJECT_ROOT,
+        )  # fmt: skip
+
+    added = users_command("add", "kari", "analytiker", "--password-stdin", password="a-long-password-1")
+    assert added.returncode == 0, added.stderr
+    assert "kari\tanalytiker" in added.stdout and "systemctl reload nginx" in added.stdout
+    short = users_command("add", "ola", "okonomi", "--password-stdin", password="short")
+    assert short.returncode == 1 and "at least 12 characters" in short.stderr
+    assert [u.name for u in read_users(Path(tmp_path / "users"))] == ["kari"]
