@@ -28,7 +28,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipelines.users import ANALYSTS, FINANCE_OFFICERS, ensure_demo_users
@@ -405,12 +405,19 @@ def main(argv: list[str] | None = None) -> None:
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="start the whole topology on this machine (make serve)")
     run.add_argument("--run-dir", type=Path, default=PROJECT_ROOT / ".serve")
-    run.add_argument("--https-port", type=int, default=int(os.environ.get("ALIS_SERVE_HTTPS_PORT", "8443")))
+    for name, default in (
+        ("https", 8443),
+        ("analysts-ui", 3001),
+        ("finance-ui", 3002),
+        ("code-server", 4266),
+    ):
+        run.add_argument(f"--{name}-port", type=int, default=default)
     out = commands.add_parser("render", help="write the unit files, nginx site and workspace for a server")
     out.add_argument("directory", type=Path)
     args = parser.parse_args(argv)
     if args.command == "run":
-        _serve(args.run_dir.resolve(), replace(Ports(), https=args.https_port))
+        ports = Ports(args.https_port, args.analysts_ui_port, args.finance_ui_port, args.code_server_port)
+        _serve(args.run_dir.resolve(), ports)
     else:
         for name, text in render(PRODUCTION).items():
             path = args.directory / name

@@ -62,13 +62,16 @@ def groups_map(users: list[User]) -> str:
 
 
 def write_users(path: Path, users: list[User]) -> None:
-    """The users file and groups.map beside it, each replaced whole (never half-written)."""
+    """The users file and groups.map beside it, each replaced whole (never half-written), keeping
+    the group a file had (``www-data``, so nginx's workers read it)."""
     text = "# name:bcrypt-hash:group (analytiker or okonomi). Edit with python -m pipelines.users.\n"
     text += "".join(f"{u.name}:{u.password_hash}:{u.group}\n" for u in users)
     for target, content in ((path, text), (path.with_name("groups.map"), groups_map(users))):
         partial = target.with_name(target.name + ".new")
         partial.write_text(content, encoding="utf-8")
         partial.chmod(0o640)
+        if target.exists():
+            os.chown(partial, -1, target.stat().st_gid)
         os.replace(partial, target)
 
 

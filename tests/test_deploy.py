@@ -109,3 +109,63 @@ def test_the_users_command_adds_from_standard_input_and_refuses_a_short_password
     short = users_command("add", "ola", "okonomi", "--password-stdin", password="short")
     assert short.returncode == 1 and "at least 12 characters" in short.stderr
     assert [u.name for u in read_users(Path(tmp_path / "users"))] == ["kari"]
+
+
+def test_make_serve_starts_the_topology_and_ctrl_c_stops_every_process(small_landing, tmp_path):
+    """`make serve` on a fresh clone: its own PostgreSQL, two users printed once, the service
+    behind nginx; SIGINT (Ctrl-C) stops every process and leaves nothing listening."""
+    import base64
+    import os
+    import signal
+    import socket
+    import ssl
+    import sys
+    import time
+    import urllib.error
+    import urllib.request
+
+    def free_port():
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            return s.getsockname()[1]
+
+    ports = {name: free_port() for name in ("https", "analysts-ui", "finance-ui", "code-server")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DAGSTER_", "ALIS_"))}
+    env.update(ALIS_LANDING_DIR=str(small_landing), ALIS_OUTPUT_DIR=str(tmp_path / "output"))
+    command = [sys.executable, "-m", "pipelines.serve", "run", "--run-dir", str(tmp_path / "r")]
+    command += [f"--{name}-port={port}" for name, port in ports.items()]
+    serve = subprocess.Popen(
+        command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        lines = []
+        while not any("serves https://" in line for line in lines):
+            line = serve.stdout.readline()
+            assert line, "".join(lines)  # it stopped before serving
+            lines.append(line)
+        passwords = dict(re.findall(r"Made user (\w+) \(\w+\) with password (\S+)", "".join(lines)))
+        assert set(passwords) == {"analytiker", "okonomi"}
+        tls = ssl.create_default_context(cafile=str(tmp_path / "r" / "config" / "tls.crt"))
+
+        def status(user=None):
+            request = urllib.request.Request(f"https://localhost:{ports['https']}/server_info")
+            if user:
+                token = base64.b64encode(f"{user}:{passwords[user]}".encode()).decode()
+                request.add_header("Authorization", f"Basic {token}")
+            try:
+                with urllib.request.urlopen(request, timeout=30, context=tls) as response:
+                    return response.status
+            except urllib.error.HTTPError as error:
+                return error.code
+
+        assert (status(), status("analytiker"), status("okonomi")) == (401, 200, 200)
+    finally:
+        serve.send_signal(signal.SIGINT)  # Ctrl-C
+        rest = serve.communicate(timeout=120)[0]
+    assert serve.returncode == 0 and rest.strip().endswith("Stopped."), rest
+    time.sleep(1)
+    for port in ports.values():
+        with socket.socket() as s:
+            assert s.connect_ex(("127.0.0.1", port)) != 0, f"something still listens on {port}"
+    left = subprocess.run(["pgrep", "-af", str(tmp_path / "r")], capture_output=True, text=True).stdout
+    assert left == ""  # its PostgreSQL too
