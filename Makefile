@@ -96,7 +96,7 @@ profile: venv
 # unless DAGSTER_POSTGRES_URL is set), the code server, the daemon, both webservers and nginx with a
 # self-signed certificate on https://localhost:8443/ (HTTPS_PORT=…). Ctrl-C stops every process.
 serve: venv
-	$(BIN)/python -m pipelines.serve run --https-port $${HTTPS_PORT:-8443}
+	$(BIN)/python -m pipelines.serve run $(if $(HTTPS_PORT),--https-port $(HTTPS_PORT))
 
 ui: venv $(DAGSTER_HOME)
 	$(BIN)/dagster dev -h 127.0.0.1 -p $${PORT:-3000} -w workspace.yaml

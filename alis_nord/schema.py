@@ -262,3 +262,6 @@ outgoing_mail = sa.Table(
     sa.Column("last_error", sa.Text, nullable=True),
     comment="Messages to send (alerts to the project office): queued once per subject, kept until sent.",
 )
+
+# Every table that holds one slice per report year (all but the outgoing mail).
+yearly_tables = [table for table in metadata.sorted_tables if "report_year" in table.c]

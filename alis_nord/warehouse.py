@@ -123,7 +123,6 @@ class Warehouse:
             raise ReferenceDataError(f"no reference data stored for {year}: materialize reference_data first")
         return from_document(rows[0]["document"])
 
-
     # The outgoing mail: queued once per subject (``mail_key``), kept until the server has taken it.
 
     def queue_mail(self, mail_key: str, mail: OutgoingMail, queued_at: datetime) -> bool:
@@ -153,7 +152,12 @@ class Warehouse:
             ]
 
     def record_mail_attempt(
-        self, mail_id: int, *, sent_at: datetime | None, message_id: str | None = None, error: str | None = None
+        self,
+        mail_id: int,
+        *,
+        sent_at: datetime | None,
+        message_id: str | None = None,
+        error: str | None = None,
     ) -> None:
         """One delivery attempt: sent (with its Message-ID), or not, with the reason."""
         with self.engine.begin() as conn:

@@ -1,21 +1,9 @@
 """Resources, and the one place that reads the environment.
 
-| variable | what | default |
-|---|---|---|
-| ``ALIS_LANDING_DIR`` | the landing area | the bundled ``sample_landing/`` |
-| ``ALIS_OUTPUT_DIR`` | where reports go | ``output/`` |
-| ``ALIS_DATABASE_URL`` | the warehouse (any SQLAlchemy URL) | SQLite file ``data/warehouse.sqlite`` |
-| ``ALIS_REPORT_SCHEDULE`` | when the annual report runs (cron, Europe/Oslo) | ``0 6 15 3 *``: 15 March, 06:00 |
-| ``ALIS_LANDING_SENSOR_INTERVAL`` | seconds between the landing-area sensor's looks | ``300`` |
-| ``ALIS_SMTP_HOST``, ``ALIS_SMTP_PORT`` | the mail server for alerts (STARTTLS when offered) | none: no e-mail; port 587 |
-| ``ALIS_SMTP_SENDER`` | the alerts' sender address | ``alis-nord@localhost`` |
-| ``ALIS_SMTP_USERNAME``, ``ALIS_SMTP_PASSWORD`` | the mail server's login | none: no login |
-| ``ALIS_ALERT_RECIPIENTS`` | the project office's addresses for alerts (comma-separated) | none: no e-mail |
-| ``ALIS_UI_BASE_URL`` | the UI's address as its users reach it, for links in alerts | ``http://127.0.0.1:3000`` |
-
-Every value a resource takes from the environment is passed as ``dagster.EnvVar``, so the UI's
-Resources page shows the variable's name, never its value (the warehouse URL holds a password
-in production). A variable that is not set gives the default in the right-hand column.
+Each variable, what it sets and its default are in docs/operations.md (Settings); the defaults
+themselves are the resources' field defaults below. Every value a resource takes from the
+environment is passed as ``dagster.EnvVar``, so the UI's Resources page shows the variable's
+name, never its value (the warehouse URL and the SMTP login hold passwords in production).
 """
 
 from __future__ import annotations
@@ -32,7 +20,6 @@ if TYPE_CHECKING:
     from alis_nord.warehouse import Warehouse
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'data' / 'warehouse.sqlite'}"
 
 
 class LandingArea(ConfigurableResource):
@@ -59,7 +46,7 @@ class OutputArea(ConfigurableResource):
 class WarehouseResource(ConfigurableResource):
     """The relational warehouse: SQLite by default, PostgreSQL in production."""
 
-    database_url: str = DEFAULT_DATABASE_URL
+    database_url: str = f"sqlite:///{PROJECT_ROOT / 'data' / 'warehouse.sqlite'}"
 
     def open(self) -> Warehouse:
         from alis_nord.warehouse import Warehouse

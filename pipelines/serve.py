@@ -31,9 +31,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipelines.resources import PROJECT_ROOT
 from pipelines.users import ANALYSTS, FINANCE_OFFICERS, ensure_demo_users
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LOCATION_NAME = "alis_nord"
 SERVICE_USER = "alis-nord"  # the dedicated system user every process runs as
 
@@ -41,6 +41,7 @@ SERVICE_USER = "alis-nord"  # the dedicated system user every process runs as
 @dataclass(frozen=True)
 class Ports:
     https: int = 443
+    http: int = 80  # only sends browsers on to https
     analysts_ui: int = 3001
     finance_ui: int = 3002
     code_server: int = 4266
@@ -199,6 +200,12 @@ upstream alis_nord_{FINANCE_OFFICERS} {{
 }}
 
 server {{
+    listen {site.ports.http};
+    server_name _;
+    return 301 https://$host:{site.ports.https}$request_uri;
+}}
+
+server {{
     listen {site.ports.https} ssl;
     server_name _;
 
@@ -245,13 +252,14 @@ def render(site: Site) -> dict[str, str]:
 # Running the topology on this machine: make serve, and the service test.
 
 
+NGINX = "/usr/sbin/nginx"  # Debian's package (make system-deps installs nginx-light)
+NGINX_TEMP_PATHS = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")  # Debian's are root's
+
+
 def nginx_main_config(run_dir: Path, site: Site) -> str:
     """nginx's top-level configuration for a local run: everything under ``run_dir``, the same site."""
     user = "user root root;\n" if os.geteuid() == 0 else ""  # workers read the users file in run_dir
-    temp = "\n".join(
-        f"    {kind}_temp_path {run_dir / 'nginx' / kind};"
-        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-    )
+    temp = "\n".join(f"    {kind}_temp_path {run_dir / 'nginx' / kind};" for kind in NGINX_TEMP_PATHS)
     return f"""\
 {user}worker_processes 1;
 pid {run_dir / "nginx" / "nginx.pid"};
@@ -267,7 +275,7 @@ http {{
 
 def nginx_command(run_dir: Path) -> tuple[str, ...]:
     conf = run_dir / "nginx" / "nginx.conf"
-    return ("nginx", "-e", str(run_dir / "logs" / "nginx.log"), "-c", str(conf), "-g", "daemon off;")
+    return (NGINX, "-e", str(run_dir / "logs" / "nginx.log"), "-c", str(conf), "-g", "daemon off;")
 
 
 def self_signed_certificate(config: Path, host: str = "localhost") -> None:
@@ -316,11 +324,9 @@ def running_service(
     process group with its log in ``run_dir/logs/``; stops them all on leaving, nothing left running.
     ``site.config`` must hold tls.crt/key, users and groups.map; PostgreSQL must be up."""
     (run_dir / "logs").mkdir(parents=True, exist_ok=True)
-    for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
+    for kind in NGINX_TEMP_PATHS:
         (run_dir / "nginx" / kind).mkdir(parents=True, exist_ok=True)
-    for name, text in render(site).items():
-        if name == "workspace.yaml":
-            (site.config / name).write_text(text, encoding="utf-8")
+    (site.config / "workspace.yaml").write_text(workspace_file(site), encoding="utf-8")
     (site.config / "nginx-site.conf").write_text(nginx_site(site), encoding="utf-8")
     (run_dir / "nginx" / "nginx.conf").write_text(nginx_main_config(run_dir, site), encoding="utf-8")
     env = {**env, "DAGSTER_HOME": str(site.dagster_home)}
@@ -407,6 +413,7 @@ def main(argv: list[str] | None = None) -> None:
     run.add_argument("--run-dir", type=Path, default=PROJECT_ROOT / ".serve")
     for name, default in (
         ("https", 8443),
+        ("http", 8080),
         ("analysts-ui", 3001),
         ("finance-ui", 3002),
         ("code-server", 4266),
@@ -416,7 +423,13 @@ def main(argv: list[str] | None = None) -> None:
     out.add_argument("directory", type=Path)
     args = parser.parse_args(argv)
     if args.command == "run":
-        ports = Ports(args.https_port, args.analysts_ui_port, args.finance_ui_port, args.code_server_port)
+        ports = Ports(
+            args.https_port,
+            args.http_port,
+            args.analysts_ui_port,
+            args.finance_ui_port,
+            args.code_server_port,
+        )
         _serve(args.run_dir.resolve(), ports)
     else:
         for name, text in render(PRODUCTION).items():

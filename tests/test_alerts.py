@@ -12,9 +12,12 @@ from email import message_from_bytes, policy
 
 import pytest
 from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
     DagsterInstance,
     SkipReason,
     asset,
+    asset_check,
     build_run_status_sensor_context,
     build_sensor_context,
     materialize,
@@ -123,11 +126,14 @@ def test_a_check_that_holds_the_report_says_so_in_the_subject():
         run_url="u",
     )
     assert subject == "ALIS-Nord: rapporten for 2019–2020 holdes tilbake av en kontroll"
-    assert "Kontroller som holder rapporten tilbake:\n  - overspend_acknowledged_before_report (report_summary)" in body
+    assert (
+        "Kontroller som holder rapporten tilbake:\n  - overspend_acknowledged_before_report (report_summary)"
+        in body
+    )
     assert "Feilmelding: (ingen feilmelding)" in body
-    assert run_failure_alert(job_name="j", years=[], failed_steps=[], failed_checks=[], error="", run_url="u")[
-        0
-    ] == ("ALIS-Nord: kjøringen for uten rapportår feilet")
+    assert run_failure_alert(
+        job_name="j", years=[], failed_steps=[], failed_checks=[], error="", run_url="u"
+    )[0] == ("ALIS-Nord: kjøringen for uten rapportår feilet")
 
 
 def test_recipients_and_first_lines():
@@ -155,7 +161,9 @@ def test_starttls_and_login_when_the_server_offers_them(tmp_path, monkeypatch):
         send(MAIL, SmtpSettings("127.0.0.1", server.port, "s@x.no", "alis", "riktig"), AT)
         assert [tls for tls, _, _ in server.received] == [True]
         with pytest.raises(MailNotSent, match=f"127.0.0.1:{server.port}"):  # a wrong password: refused
-            send(MAIL, SmtpSettings("127.0.0.1", server.port, "s@x.no", "alis", "galt", timeout_seconds=5), AT)
+            send(
+                MAIL, SmtpSettings("127.0.0.1", server.port, "s@x.no", "alis", "galt", timeout_seconds=5), AT
+            )
         assert len(server.received) == 1
     finally:
         server.stop()
@@ -219,16 +227,12 @@ def test_no_mail_server_no_delivery(sqlite_url):
     assert alert_mail_delivery(context).skip_message == "No mail server (ALIS_SMTP_HOST): nothing is sent."
 
 
-@asset
-def a_failing_year() -> None:
-    raise ValueError("satser.csv has no rates for 2031\nsecond line")
-
-
-def test_a_failed_run_is_queued_once_with_its_step_and_error(sqlite_url):
+def _queued_alert(assets, sqlite_url, tags):
+    """Runs ``assets`` (they fail), then evaluates run_failure_alert for the run twice, as two
+    ticks (or two daemons) might; returns the one message it queued, and the run's id."""
     instance = DagsterInstance.ephemeral()
-    result = materialize([a_failing_year], instance=instance, raise_on_error=False, tags={"dagster/partition": "2031"})
+    result = materialize(assets, instance=instance, raise_on_error=False, tags=tags)
     assert not result.success
-    run = instance.get_run_by_id(result.run_id)
     failure = [e for e in result.all_events if e.event_type_value == "PIPELINE_FAILURE"][0]
     resources = {
         "warehouse": WarehouseResource(database_url=sqlite_url),
@@ -236,14 +240,53 @@ def test_a_failed_run_is_queued_once_with_its_step_and_error(sqlite_url):
         "project_office": ProjectOffice(alert_recipients="po@x.no", ui_base_url="https://alis.example/"),
     }
     context = build_run_status_sensor_context(
-        sensor_name="run_failure_alert", dagster_event=failure, dagster_instance=instance, dagster_run=run,
+        sensor_name="run_failure_alert",
+        dagster_event=failure,
+        dagster_instance=instance,
+        dagster_run=instance.get_run_by_id(result.run_id),
         resources=resources,
-    ).for_run_failure()  # fmt: skip
-    for _ in range(2):  # evaluated twice (a second tick, a second daemon): queued once
+    ).for_run_failure()
+    for _ in range(2):
         run_failure_alert_sensor(context)
     ((_, mail),) = Warehouse(sqlite_url).unsent_mail()
+    return mail, result.run_id
+
+
+@asset
+def report_summary() -> None:
+    pass
+
+
+@asset_check(asset=report_summary, blocking=True)
+def overspend_acknowledged_before_report() -> AssetCheckResult:
+    return AssetCheckResult(passed=False, severity=AssetCheckSeverity.ERROR, description="overspent")
+
+
+@asset(deps=[report_summary])
+def status_report() -> None:
+    pass
+
+
+def test_a_blocking_check_that_holds_the_report_is_named(sqlite_url):
+    assets = [report_summary, overspend_acknowledged_before_report, status_report]
+    range_tags = {"dagster/asset_partition_range_start": "2019", "dagster/asset_partition_range_end": "2020"}
+    mail, _ = _queued_alert(assets, sqlite_url, range_tags)
+    assert mail.subject == "ALIS-Nord: rapporten for 2019–2020 holdes tilbake av en kontroll"
+    assert (
+        "Kontroller som holder rapporten tilbake:\n  - overspend_acknowledged_before_report (report_summary)\n"
+        in mail.body
+    )
+
+
+@asset
+def a_failing_year() -> None:
+    raise ValueError("satser.csv has no rates for 2031\nsecond line")
+
+
+def test_a_failed_run_is_queued_once_with_its_step_and_error(sqlite_url):
+    mail, run_id = _queued_alert([a_failing_year], sqlite_url, {"dagster/partition": "2031"})
     assert mail.recipients == ("po@x.no",)
     assert mail.subject == "ALIS-Nord: kjøringen for 2031 feilet"
     assert "  - a_failing_year\n" in mail.body
     assert "Feilmelding: ValueError: satser.csv has no rates for 2031\n" in mail.body
-    assert f"Se kjøringen: https://alis.example/runs/{result.run_id}\n" in mail.body
+    assert f"Se kjøringen: https://alis.example/runs/{run_id}\n" in mail.body

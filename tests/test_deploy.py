@@ -129,7 +129,7 @@ def test_make_serve_starts_the_topology_and_ctrl_c_stops_every_process(small_lan
             s.bind(("127.0.0.1", 0))
             return s.getsockname()[1]
 
-    ports = {name: free_port() for name in ("https", "analysts-ui", "finance-ui", "code-server")}
+    ports = {name: free_port() for name in ("https", "http", "analysts-ui", "finance-ui", "code-server")}
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DAGSTER_", "ALIS_"))}
     env.update(ALIS_LANDING_DIR=str(small_landing), ALIS_OUTPUT_DIR=str(tmp_path / "output"))
     command = [sys.executable, "-m", "pipelines.serve", "run", "--run-dir", str(tmp_path / "r")]

@@ -96,7 +96,9 @@ def test_upgrading_a_database_with_data_loses_nothing(empty_engine, start):
         for table in kept:
             rows = [dict(r._mapping) for r in conn.execute(sa.select(table).order_by(table.c.report_year))]
             assert rows == [_a_row(table, 2020), _a_row(table, 2021)], table.name
-        for name in migrations.TABLES_BY_REVISION["0003"] | migrations.TABLES_BY_REVISION["0004"]:  # new, empty
+        for name in (
+            migrations.TABLES_BY_REVISION["0003"] | migrations.TABLES_BY_REVISION["0004"]
+        ):  # new, empty
             assert conn.scalar(sa.select(sa.func.count()).select_from(metadata.tables[name])) == 0
 
 

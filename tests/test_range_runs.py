@@ -34,7 +34,7 @@ def _files(output: Path) -> dict[str, bytes]:
 
 def _stored(database_url: str) -> dict[str, list[dict]]:
     store = Warehouse(database_url)
-    return {t.name: store.every_year(t) for t in tables.metadata.sorted_tables}
+    return {t.name: store.every_year(t) for t in tables.yearly_tables}
 
 
 def _range_run(landing: Path, output: Path, database_url: str, instance: DagsterInstance):
