@@ -216,6 +216,7 @@ server {{
     auth_basic "ALIS-Nord";
     auth_basic_user_file {site.config}/users;
 
+    server_tokens off;
     add_header Strict-Transport-Security "max-age=31536000" always;
     add_header X-Content-Type-Options nosniff always;
     client_max_body_size 20m;

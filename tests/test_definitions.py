@@ -5,8 +5,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from dagster import AssetKey, BackfillPolicy
+from dagster import AssetKey, BackfillPolicy, EnvVar
 
+from alis_nord.mail import SmtpSettings
 from pipelines.definitions import defs
 from pipelines.partitions import report_years, report_years_for
 from pipelines.resources import PROJECT_ROOT, resources_from_environment
@@ -153,3 +154,20 @@ def test_settings_default_to_a_working_fresh_clone_and_follow_the_environment(tm
     )
     assert chosen["warehouse"].database_url == "postgresql+psycopg://x@h/db"
     assert chosen["landing"].path == str(tmp_path)
+    assert defaults["mail_server"].settings() is None  # no SMTP host: no e-mail
+    assert resources_from_environment({"ALIS_SMTP_HOST": "smtp.x", "ALIS_SMTP_PORT": "2525"})[
+        "mail_server"
+    ].settings() == SmtpSettings("smtp.x", 2525, "alis-nord@localhost")
+
+
+def test_settings_from_the_process_environment_are_passed_as_env_vars(monkeypatch):
+    """So the UI shows the variable's name, never its value (the URL holds a password)."""
+    monkeypatch.setenv("ALIS_DATABASE_URL", "postgresql+psycopg://alis:hemmelig@h/db")
+    monkeypatch.setenv("ALIS_SMTP_PORT", "2525")
+    monkeypatch.delenv("ALIS_SMTP_HOST", raising=False)
+    resources = resources_from_environment()
+    assert isinstance(resources["warehouse"].database_url, EnvVar)
+    assert resources["warehouse"].database_url == "ALIS_DATABASE_URL"  # an EnvVar is its variable's name
+    port = resources["mail_server"].port
+    assert type(port) is type(EnvVar.int("X")) and port.name == "ALIS_SMTP_PORT"
+    assert resources["mail_server"].host is None  # not set: the default, not an EnvVar

@@ -239,6 +239,7 @@ def test_nobody_without_credentials_gets_in(service):
     assert service.request("/", ("kari", "wrong-password"))[0] == 401
     assert _websocket_status(service) == 401
     assert _websocket_status(service, ANALYST) == 101  # the UI's live updates pass nginx once logged in
+    assert _websocket_status(service, FINANCE_OFFICER) == 101
     with socket.create_connection(("127.0.0.1", service.site.ports.https), timeout=10) as raw:  # TLS only
         raw.sendall(b"GET / HTTP/1.0\r\n\r\n")
         assert b"400" in raw.recv(4096).split(b"\r\n")[0]
