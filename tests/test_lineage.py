@@ -31,7 +31,9 @@ def _resources(landing: Path, output: Path, database_url: str) -> dict:
 
 
 def test_every_table_has_one_writer():
-    assert set(WRITTEN_BY) == set(tables.metadata.tables)
+    # every year's slice is an asset's; the outgoing mail is the alert sensors' (pipelines/alerts.py)
+    assert set(WRITTEN_BY) == {t.name for t in tables.yearly_tables}
+    assert set(tables.metadata.tables) - set(WRITTEN_BY) == {"outgoing_mail"}
 
 
 def test_every_table_an_asset_reads_is_one_it_declares(small_landing, tmp_path, sqlite_url, monkeypatch):

@@ -25,7 +25,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -166,9 +166,7 @@ def service(tmp_path_factory, postgres_server_url):
     satser.write_text(
         satser.read_text(encoding="utf-8") + f"{SCHEDULE_YEAR};250000;50000\n", encoding="utf-8"
     )
-    ports = Ports(
-        https=_free_port(), analysts_ui=_free_port(), finance_ui=_free_port(), code_server=_free_port()
-    )
+    ports = Ports(*(_free_port() for _ in fields(Ports)))
     run_dir = root / "run"
     site = local_site(run_dir, ports)
     prepare_site(site)
