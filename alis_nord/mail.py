@@ -13,6 +13,7 @@ import smtplib
 import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
@@ -49,7 +50,7 @@ def recipients_from_text(text: str | None) -> tuple[str, ...]:
     return tuple(part for part in text.replace(";", ",").replace(" ", ",").split(",") if part)
 
 
-def as_email(mail: OutgoingMail, sender: str, sent_at) -> EmailMessage:
+def as_email(mail: OutgoingMail, sender: str, sent_at: datetime) -> EmailMessage:
     """The message as sent: UTF-8 plain text, with a Message-ID from the sender's domain."""
     message = EmailMessage()
     message["From"] = sender
@@ -61,7 +62,7 @@ def as_email(mail: OutgoingMail, sender: str, sent_at) -> EmailMessage:
     return message
 
 
-def send(mail: OutgoingMail, settings: SmtpSettings, sent_at) -> str:
+def send(mail: OutgoingMail, settings: SmtpSettings, sent_at: datetime) -> str:
     """Sends one message and returns its Message-ID; raises ``MailNotSent`` with the reason."""
     message = as_email(mail, settings.sender, sent_at)
     try:

@@ -5,7 +5,6 @@ does. The service test (tests/test_service.py) sends one through the running dae
 from __future__ import annotations
 
 import datetime as dt
-import socket
 import ssl
 import subprocess
 from email import message_from_bytes, policy
@@ -36,15 +35,10 @@ from alis_nord.warehouse import Warehouse
 from pipelines.alerts import alert_mail_delivery
 from pipelines.alerts import run_failure_alert as run_failure_alert_sensor
 from pipelines.resources import MailServer, ProjectOffice, WarehouseResource
+from tests.network import free_port
 
 AT = dt.datetime(2027, 3, 15, 6, 0, tzinfo=dt.UTC)
 MAIL = OutgoingMail(("a@kommune.example", "b@kommune.example"), "Emne æøå", "Linje én\nLinje to\n")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Sink:
@@ -55,7 +49,7 @@ class Sink:
         from aiosmtpd.controller import Controller
         from aiosmtpd.smtp import AuthResult
 
-        self.port, self.received = port or _free_port(), []
+        self.port, self.received = port or free_port(), []
         sink = self
 
         class Handler:
@@ -170,7 +164,7 @@ def test_starttls_and_login_when_the_server_offers_them(tmp_path, monkeypatch):
 
 
 def test_a_server_that_is_down_raises_mail_not_sent():
-    port = _free_port()  # nothing listens there
+    port = free_port()  # nothing listens there
     with pytest.raises(MailNotSent, match=f"127.0.0.1:{port}"):
         send(MAIL, SmtpSettings("127.0.0.1", port, "s@x.no", timeout_seconds=5), AT)
 
@@ -204,7 +198,7 @@ def test_the_delivery_sensor_retries_next_tick_and_never_sends_twice(sqlite_url,
     store = Warehouse(sqlite_url)
     store.queue_mail("a", MAIL, AT)
     store.queue_mail("b", OutgoingMail(("c@x.no",), "Andre", "B"), AT)
-    port = _free_port()
+    port = free_port()
     down = _delivery_tick(sqlite_url, port)  # the server is down: the tick itself does not fail
     assert isinstance(down, SkipReason) and down.skip_message == "0 of 2 queued e-mails sent."
     assert [r["attempts"] for r in store.mail()] == [1, 0]  # the rest wait for the next tick

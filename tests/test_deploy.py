@@ -13,6 +13,7 @@ import pytest
 from pipelines.resources import PROJECT_ROOT
 from pipelines.serve import PRODUCTION, Site, processes, render
 from pipelines.users import add_user, groups_map, read_users, remove_user
+from tests.network import free_port, listening
 
 DEPLOY = PROJECT_ROOT / "deploy" / "production"
 
@@ -117,17 +118,11 @@ def test_make_serve_starts_the_topology_and_ctrl_c_stops_every_process(small_lan
     import base64
     import os
     import signal
-    import socket
     import ssl
     import sys
     import time
     import urllib.error
     import urllib.request
-
-    def free_port():
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            return s.getsockname()[1]
 
     ports = {name: free_port() for name in ("https", "http", "analysts-ui", "finance-ui", "code-server")}
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DAGSTER_", "ALIS_"))}
@@ -164,8 +159,6 @@ def test_make_serve_starts_the_topology_and_ctrl_c_stops_every_process(small_lan
         rest = serve.communicate(timeout=120)[0]
     assert serve.returncode == 0 and rest.strip().endswith("Stopped."), rest
     time.sleep(1)
-    for port in ports.values():
-        with socket.socket() as s:
-            assert s.connect_ex(("127.0.0.1", port)) != 0, f"something still listens on {port}"
+    assert [port for port in ports.values() if listening(port)] == []
     left = subprocess.run(["pgrep", "-af", str(tmp_path / "r")], capture_output=True, text=True).stdout
     assert left == ""  # its PostgreSQL too

@@ -34,6 +34,7 @@ import sqlalchemy as sa
 
 from pipelines.serve import Ports, Site, local_site, prepare_site, running_service
 from pipelines.users import ANALYSTS, FINANCE_OFFICERS, add_user
+from tests.network import free_port, listening
 from tests.small_landing import write_small_landing
 
 KNOWN_PASSWORD = "Hemmelig-9f3c1a7e-passord"  # in every URL and the SMTP login; must never be shown
@@ -43,17 +44,6 @@ PROJECT_OFFICE = "prosjektkontoret@alis-nord.example"
 DATABASE = f"alis_service_test_{os.getpid()}"  # its own, dropped at the end
 FAILING_YEAR = "2022"  # offered (2019 up to SCHEDULE_YEAR), but the test's satser.csv has no rates for it
 SCHEDULE_YEAR = str(dt.datetime.now(ZoneInfo("Europe/Oslo")).year - 1)  # the year the schedule reports
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _listening(port: int) -> bool:
-    with socket.socket() as s:
-        return s.connect_ex(("127.0.0.1", port)) == 0
 
 
 class MailSink:
@@ -166,13 +156,13 @@ def service(tmp_path_factory, postgres_server_url):
     satser.write_text(
         satser.read_text(encoding="utf-8") + f"{SCHEDULE_YEAR};250000;50000\n", encoding="utf-8"
     )
-    ports = Ports(*(_free_port() for _ in fields(Ports)))
+    ports = Ports(*(free_port() for _ in fields(Ports)))
     run_dir = root / "run"
     site = local_site(run_dir, ports)
     prepare_site(site)
     add_user(site.config / "users", ANALYST[0], ANALYSTS, ANALYST[1])
     add_user(site.config / "users", FINANCE_OFFICER[0], FINANCE_OFFICERS, FINANCE_OFFICER[1])
-    mail = MailSink(_free_port(), site.config / "tls.crt", site.config / "tls.key")
+    mail = MailSink(free_port(), site.config / "tls.crt", site.config / "tls.key")
     mail.start()
     database_url = _database(postgres_server_url)
     env = {
@@ -206,7 +196,7 @@ def service(tmp_path_factory, postgres_server_url):
     finally:
         mail.stop()
         _drop_database(postgres_server_url)
-    assert not [p for p in (*vars(ports).values(), mail.port) if _listening(p)]  # nothing left listening
+    assert not [p for p in (*vars(ports).values(), mail.port) if listening(p)]  # nothing left listening
 
 
 # --- who may do what ----------------------------------------------------------------------------------

@@ -12,7 +12,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.resources import PROJECT_ROOT
+from tests.network import free_port
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [  # no sandbox as root; no background traffic to a network this machine cannot reach
@@ -34,12 +34,6 @@ CHROMIUM_ARGS = [  # no sandbox as root; no background traffic to a network this
     "--disable-sync",
 ]
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _graphql(base: str, query: str) -> dict:
@@ -62,7 +56,7 @@ def _open(page, url: str, ready):
 
 @pytest.fixture
 def dagster_ui(small_landing, tmp_path):
-    port = _free_port()
+    port = free_port()
     home = tmp_path / "dagster_home"
     home.mkdir()
     shutil.copy(PROJECT_ROOT / "deploy" / "dev" / "dagster.yaml", home / "dagster.yaml")
