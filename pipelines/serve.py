@@ -202,7 +202,7 @@ upstream alis_nord_{FINANCE_OFFICERS} {{
 server {{
     listen {site.ports.http};
     server_name _;
-    return 301 https://$host:{site.ports.https}$request_uri;
+    return 301 https://$host{"" if site.ports.https == 443 else f":{site.ports.https}"}$request_uri;
 }}
 
 server {{
