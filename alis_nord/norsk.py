@@ -51,6 +51,11 @@ def dato(value: dt.date) -> str:
     return format_date(value, "d. MMMM y", locale=LOCALE)
 
 
+def organisasjonsnummer(number: str) -> str:
+    """``"972418013"`` → ``972 418 013`` (no-break spaces), as Brønnøysundregistrene write it."""
+    return NBSP.join(number[i : i + 3] for i in range(0, len(number), 3))
+
+
 def antall(count) -> str:
     """A count of persons as published: ``12``, ``:`` where it is suppressed (fewer than 3 persons,
     see ``alis_nord.disclosure``), ``–`` where there is none to show."""

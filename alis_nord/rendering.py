@@ -36,6 +36,7 @@ def environment():
         antall=norsk.antall,
         desimal=norsk.desimal,
         indikator=norsk.indikator,
+        organisasjonsnummer=norsk.organisasjonsnummer,
     )
     return env
 

@@ -104,7 +104,8 @@ def cover(year: int, reference: ReferenceData) -> dict[str, Any]:
         "title": f"{kind} for {profile.prosjektnavn}" if profile else kind,
         "report_number": report_number(year, grant.fra_aar),
         "year": year,
-        "period_start": dt.date(year, 1, 1),
+        # a Sluttrapport covers the whole grant period; a Statusrapport its year
+        "period_start": dt.date(grant.fra_aar if kind == "Sluttrapport" else year, 1, 1),
         "period_end": dt.date(year, 12, 31),
         "report_date": report_date(year),
         "sender": f"{profile.prosjekteier}, prosjekteier for {profile.prosjektnavn}" if profile else None,
@@ -289,6 +290,7 @@ def financing(year: int, reference: ReferenceData, rows: StoredRows) -> dict[str
         "grant": grant,
         "grant_total": use.grant_total,
         "in_grant_period": grant.fra_aar <= year <= grant.til_aar,
+        "period_ended": year >= grant.til_aar,  # nothing left to forecast: the figures are final
         "years": years,
         "totals": budget_year_totals(year, years),
         "used_cumulative": use.used_cumulative,

@@ -279,6 +279,12 @@ def test_the_final_report_states_the_unused_funds_and_is_called_sluttrapport(
     text = _pdf_text(tmp_path / "out" / "2020" / "statusrapport-2020.pdf")
     assert "Sluttrapport for Lofot-ALIS" in text and "Sluttrapport nr. 2" in text
     assert "hele tilskuddsperioden 2019–2020" in text
+    # the cover: the whole grant period, the organisation number as Brønnøysund writes it
+    assert "Periode 1. januar 2019 – 31. desember 2020" in text
+    assert "Organisasjonsnummer 123 456 789" in text
+    # nothing remains of the period: the final accounts, not a forecast (chapter 2)
+    assert "Prognose ved periodens slutt" not in text and "Prognosen viderefører" not in text
+    assert "perioden er slutt, så det er ingen prognose" in text
     # 1 001 000.00 received (the 2024 payment is after the year) − 904 944.48 used
     assert "95 055,52 kr av Helsedirektoratets tilskudd ubrukt" in text
     assert "Revisors bekreftelse" in text and "Rapportløypa skriver ikke revisors" in text
@@ -288,7 +294,11 @@ def test_the_final_report_states_the_unused_funds_and_is_called_sluttrapport(
     assert "ALIS-Nord" not in text  # the project's identity comes from the profile only
     assert "Lofot-ALIS · Testvik kommune" in text  # the running footer
     # the 2019 report of the same grant is a status report
-    assert "Statusrapport for Lofot-ALIS" in _pdf_text(tmp_path / "out" / "2019" / "statusrapport-2019.pdf")
+    status_2019 = _pdf_text(tmp_path / "out" / "2019" / "statusrapport-2019.pdf")
+    assert "Statusrapport for Lofot-ALIS" in status_2019
+    assert "Periode 1. januar 2019 – 31. desember 2019" in status_2019  # its year only
+    assert "Prognose ved periodens slutt" in status_2019 and "Prognosen viderefører" in status_2019
+
 
 
 def test_deviations_over_ten_percent_need_an_explanation(small_landing, tmp_path, sqlite_url):

@@ -6,7 +6,7 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from alis_nord.norsk import dato, kr, prosent, tall
+from alis_nord.norsk import dato, kr, organisasjonsnummer, prosent, tall
 from alis_nord.readers import RawTable, ReadFailure, read_csv, workbook_sheets
 from alis_nord.report import findings_csv, spreadsheet_safe
 from tests.fuzzing import examples
@@ -21,6 +21,7 @@ def test_norwegian_number_forms():
     assert kr(Decimal("1234.50"), 0) == f"1{NBSP}235{NBSP}kr"
     assert tall(41) == "41" and tall(23400000) == f"23{NBSP}400{NBSP}000"
     assert prosent(Decimal("12.345")) == f"12,3{NBSP}%"
+    assert organisasjonsnummer("972418013") == f"972{NBSP}418{NBSP}013"  # Bodø kommune
 
 
 def test_norwegian_dates():
