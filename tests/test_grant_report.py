@@ -300,7 +300,6 @@ def test_the_final_report_states_the_unused_funds_and_is_called_sluttrapport(
     assert "Prognose ved periodens slutt" in status_2019 and "Prognosen viderefører" in status_2019
 
 
-
 def test_deviations_over_ten_percent_need_an_explanation(small_landing, tmp_path, sqlite_url):
     # 2020: kurs 15 000.25 against a budget of 20 000 (−25 %), samlinger 100 000 with no budget
     results = _run(small_landing, tmp_path, sqlite_url)
