@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipelines.resources import PROJECT_ROOT
-from pipelines.users import ANALYSTS, FINANCE_OFFICERS, ensure_demo_users
+from pipelines.users import ANALYSTS, FINANCE_OFFICERS, ensure_demo_users, upstream
 
 LOCATION_NAME = "alis_nord"
 SERVICE_USER = "alis-nord"  # the dedicated system user every process runs as
@@ -187,15 +187,15 @@ map $http_upgrade $alis_nord_connection {{
 }}
 
 map $remote_user $alis_nord_ui {{
-    default alis_nord_{FINANCE_OFFICERS};
+    default {upstream(FINANCE_OFFICERS)};
     include {site.config}/groups.map;
 }}
 
-upstream alis_nord_{ANALYSTS} {{
+upstream {upstream(ANALYSTS)} {{
     server 127.0.0.1:{site.ports.analysts_ui};
 }}
 
-upstream alis_nord_{FINANCE_OFFICERS} {{
+upstream {upstream(FINANCE_OFFICERS)} {{
     server 127.0.0.1:{site.ports.finance_ui};
 }}
 
