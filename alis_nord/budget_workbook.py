@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from decimal import Decimal
-from typing import Any
 
 from alis_nord.budget import (
     FORECAST_LABELS,
@@ -38,88 +36,9 @@ from alis_nord.vocabulary import (
     category_label,
     report_date,
 )
-from alis_nord.xlsx import fit_to_page_width, print_setup
+from alis_nord.xlsx import DATE, KR, PERCENT, Formula, Sheet, print_setup
 
-KR = '#,##0.00" kr"'  # locale-neutral codes: a Norwegian Excel shows 1 234,50 kr and 31.12.2023
-PERCENT = "0.0 %"
-DATE = "DD.MM.YYYY"
 PORTRAIT_WIDTH = 95  # columns wider than this in all (character widths) print across the page
-
-
-class _Sheet:
-    """A sheet streamed row by row (openpyxl's write-only mode): header, data rows, an optional
-    total row of SUM formulas. Frozen header and column widths are set before the first row, as
-    streaming requires; ``rows_written`` numbers the rows for the formulas."""
-
-    def __init__(self, workbook, title: str, header: list[str], widths: list[int]):
-        from openpyxl.styles import Font, PatternFill
-
-        self.ws = workbook.create_sheet(title)
-        self.ws.freeze_panes = "A2"
-        self.widths = widths
-        fit_to_page_width(self.ws)  # before the first row: a streamed sheet writes it at the top
-        for index, width in enumerate(widths, start=1):
-            self.ws.column_dimensions[_letter(index)].width = width
-        self._bold = Font(bold=True)
-        self._header_fill = PatternFill("solid", fgColor="DDE6F0")
-        self.rows_written = 0
-        self.row(header, bold=True, fill=self._header_fill)
-
-    def row(
-        self, values: list[Any], formats: list[str | None] | None = None, bold: bool = False, fill=None
-    ) -> int:
-        from openpyxl.cell import WriteOnlyCell
-
-        cells: list[Any] = []
-        for index, value in enumerate(values):
-            number_format = formats[index] if formats and index < len(formats) else None
-            if not (number_format or bold or fill) and _plain(value):
-                cells.append(value)  # written as it is: the cheap path for most voucher cells
-                continue
-            if isinstance(value, Formula):
-                cell = WriteOnlyCell(self.ws, value.text)
-            else:
-                cell = WriteOnlyCell(self.ws, value)
-                if isinstance(value, str):
-                    cell.data_type = "s"  # text stays text, even "=…" or "#N/A" from a submission
-            if number_format:
-                cell.number_format = number_format
-            if bold:
-                cell.font = self._bold
-            if fill is not None:
-                cell.fill = fill
-            cells.append(cell)
-        self.ws.append(cells)
-        self.rows_written += 1
-        return self.rows_written
-
-    def total(self, label: str, columns: list[int], first: int, last: int, formats: list[str | None]) -> int:
-        values: list[Any] = [label] + [""] * (max(columns) - 1)
-        for column in columns:
-            letter = _letter(column)
-            values[column - 1] = Formula(f"=SUM({letter}{first}:{letter}{last})")
-        return self.row(values, formats, bold=True)
-
-
-def _plain(value: Any) -> bool:
-    """A value openpyxl writes as it is: a number, nothing, or text that cannot be read as a
-    formula ("=…") or an error code (they all start with "#")."""
-    if isinstance(value, str):
-        return not value.startswith(("=", "#"))
-    return value is None or isinstance(value, int | Decimal)
-
-
-class Formula:
-    """A cell formula written by the pipeline itself (never from submitted text)."""
-
-    def __init__(self, text: str):
-        self.text = text
-
-
-def _letter(index: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(index)
 
 
 def budget_workbook_bytes(year: int, reference: ReferenceData, rows: StoredRows) -> bytes:
@@ -131,14 +50,15 @@ def budget_workbook_bytes(year: int, reference: ReferenceData, rows: StoredRows)
 
     workbook = openpyxl.Workbook(write_only=True)  # streamed: tens of thousands of voucher rows
     grant = reference.helsedirektoratet_grant()
+    period_ended = year >= grant.til_aar  # nothing left to forecast: the figures are final
     sheets = [
-        _summary_sheet(workbook, year, grant, rows),
+        _summary_sheet(workbook, year, grant, rows, period_ended),
         _grant_use_sheet(workbook, year, grant, rows),
         _plan_sheet(workbook, rows),
         _costs_sheet(workbook, rows),
         _municipality_sheet(workbook, reference, rows),
         _alis_sheet(workbook, rows),
-        _forecast_sheet(workbook, rows),
+        *([] if period_ended else [_forecast_sheet(workbook, rows)]),
         _statsforvalter_sheet(workbook, rows),
         _accounts_sheet(workbook, reference, rows),
         _payments_sheet(workbook, rows),
@@ -163,9 +83,10 @@ def budget_workbook_bytes(year: int, reference: ReferenceData, rows: StoredRows)
     return deterministic_zip(buffer.getvalue())
 
 
-def _summary_sheet(workbook, year: int, grant, rows: StoredRows) -> _Sheet:
-    """Sammendrag: the key figures, as summary.json has them."""
-    sheet = _Sheet(workbook, "Sammendrag", ["Nøkkeltall", "Beløp"], [52, 20])
+def _summary_sheet(workbook, year: int, grant, rows: StoredRows, period_ended: bool) -> Sheet:
+    """Sammendrag: the key figures, as summary.json has them; the forecasts while the grant
+    period has years left."""
+    sheet = Sheet(workbook, "Sammendrag", ["Nøkkeltall", "Beløp"], [52, 20])
     alis_grant, egenandel = entitlement_totals(entitlements_from_rows(rows["alis_grant_entitlement"]))
     per_source = costs_per_source(cost_lines_from_rows(rows["costs_by_source"]))
     use = grant_use_from_row(rows["grant_use"][0])
@@ -175,10 +96,11 @@ def _summary_sheet(workbook, year: int, grant, rows: StoredRows) -> _Sheet:
         *((f"Kostnader {year} dekket av {FUNDING_SOURCE_LABELS[s]}", per_source[s]) for s in FUNDING_SOURCES),
         (f"Helsedirektoratets tilskudd {grant.fra_aar}–{grant.til_aar}", use.grant_total),
         ("Brukt av tilskuddet hittil", use.used_cumulative),
-        ("Gjenstår av tilskuddet", use.remaining),
+        ("Gjenstår av tilskuddet" + (" ved periodens slutt" if period_ended else ""), use.remaining),
         *(
             (f"Prognose ved periodens slutt ({FORECAST_LABELS[f.method]}): gjenstår", f.remaining_at_end)
             for f in forecasts_from_rows(rows["grant_forecast"], rows["grant_forecast_years"])
+            if not period_ended
         ),
     ]
     for label, amount in figures:
@@ -186,9 +108,9 @@ def _summary_sheet(workbook, year: int, grant, rows: StoredRows) -> _Sheet:
     return sheet
 
 
-def _grant_use_sheet(workbook, year: int, grant, rows: StoredRows) -> _Sheet:
+def _grant_use_sheet(workbook, year: int, grant, rows: StoredRows) -> Sheet:
     """Tilskuddsbruk: every grant year so far; used, cumulative and remaining are formulas."""
-    sheet = _Sheet(
+    sheet = Sheet(
         workbook,
         "Tilskuddsbruk",
         ["År", "ALIS-tilskudd", "Kostnader Helsedirektoratet", "Brukt i året", "Brukt hittil", "Gjenstår"],
@@ -213,9 +135,9 @@ def _grant_use_sheet(workbook, year: int, grant, rows: StoredRows) -> _Sheet:
     return sheet
 
 
-def _plan_sheet(workbook, rows: StoredRows) -> _Sheet:
+def _plan_sheet(workbook, rows: StoredRows) -> Sheet:
     """Budsjett mot regnskap: the project plan against actual per category, with a total row."""
-    sheet = _Sheet(
+    sheet = Sheet(
         workbook,
         "Budsjett mot regnskap",
         ["Kategori", "Budsjett", "Regnskap", "Avvik", "Avvik i %", "Over planen"],
@@ -240,9 +162,9 @@ def _plan_sheet(workbook, rows: StoredRows) -> _Sheet:
     return sheet
 
 
-def _costs_sheet(workbook, rows: StoredRows) -> _Sheet:
+def _costs_sheet(workbook, rows: StoredRows) -> Sheet:
     """Kostnader: accepted vouchers per funding source and category, with a total row."""
-    sheet = _Sheet(
+    sheet = Sheet(
         workbook, "Kostnader", ["Finansieringskilde", "Kategori", "Bilag", "Beløp"], [22, 26, 10, 18]
     )
     lines = cost_lines_from_rows(rows["costs_by_source"])
@@ -261,9 +183,9 @@ def _costs_sheet(workbook, rows: StoredRows) -> _Sheet:
     return sheet
 
 
-def _municipality_sheet(workbook, reference: ReferenceData, rows: StoredRows) -> _Sheet:
+def _municipality_sheet(workbook, reference: ReferenceData, rows: StoredRows) -> Sheet:
     """Per kommune: ALIS, days, ALIS grant and own share per municipality, with a total row."""
-    sheet = _Sheet(
+    sheet = Sheet(
         workbook,
         "Per kommune",
         ["Kommunenummer", "Kommune", "ALIS", "Dager", "ALIS-tilskudd", "Egenandel"],
@@ -287,9 +209,9 @@ def _municipality_sheet(workbook, reference: ReferenceData, rows: StoredRows) ->
     return sheet
 
 
-def _alis_sheet(workbook, rows: StoredRows) -> _Sheet:
+def _alis_sheet(workbook, rows: StoredRows) -> Sheet:
     """Per ALIS: each ALIS's days and entitlement, with a total row."""
-    sheet = _Sheet(
+    sheet = Sheet(
         workbook,
         "Per ALIS",
         [
@@ -322,9 +244,9 @@ def _alis_sheet(workbook, rows: StoredRows) -> _Sheet:
     return sheet
 
 
-def _forecast_sheet(workbook, rows: StoredRows) -> _Sheet:
+def _forecast_sheet(workbook, rows: StoredRows) -> Sheet:
     """Prognose: use of the grant at the end of the grant period, by method."""
-    sheet = _Sheet(
+    sheet = Sheet(
         workbook,
         "Prognose",
         ["Metode", "Beskrivelse", "Gjenværende år", "Brukt ved periodens slutt", "Gjenstår"],
@@ -344,9 +266,9 @@ def _forecast_sheet(workbook, rows: StoredRows) -> _Sheet:
     return sheet
 
 
-def _statsforvalter_sheet(workbook, rows: StoredRows) -> _Sheet:
+def _statsforvalter_sheet(workbook, rows: StoredRows) -> Sheet:
     """Statsforvalter: each year's grant against the costs charged to it, up to the report year."""
-    sheet = _Sheet(workbook, "Statsforvalter", ["År", "Tilskudd", "Kostnader", "Differanse"], [8, 18, 18, 18])
+    sheet = Sheet(workbook, "Statsforvalter", ["År", "Tilskudd", "Kostnader", "Differanse"], [8, 18, 18, 18])
     for row in rows.up_to_year("statsforvalter_grant_use"):
         n = sheet.rows_written + 1
         sheet.row(
@@ -361,14 +283,14 @@ def _statsforvalter_sheet(workbook, rows: StoredRows) -> _Sheet:
     return sheet
 
 
-def _accounts_sheet(workbook, reference: ReferenceData, rows: StoredRows) -> _Sheet:
+def _accounts_sheet(workbook, reference: ReferenceData, rows: StoredRows) -> Sheet:
     """Regnskapsrapport: budget against accounts per category, the year and the grant period so far,
     as the report's chapter 6 has them; deviations are formulas."""
     from alis_nord.financial_report import MISSING_EXPLANATION, account_lines
 
     grant = reference.helsedirektoratet_grant()
     period = f"{grant.fra_aar}–{min(rows.year, grant.til_aar)}"
-    sheet = _Sheet(
+    sheet = Sheet(
         workbook,
         "Regnskapsrapport",
         [
@@ -435,9 +357,9 @@ def _income_rows(sheet, rows: StoredRows, first_year: int, period: str) -> None:
         sheet.row([label, *cells], [None, *(None if v is None else KR for v in values)])
 
 
-def _payments_sheet(workbook, rows: StoredRows) -> _Sheet:
+def _payments_sheet(workbook, rows: StoredRows) -> Sheet:
     """Utbetalinger: what each source paid, in the year and up to its end (utbetalinger.csv)."""
-    sheet = _Sheet(
+    sheet = Sheet(
         workbook, "Utbetalinger", ["Tilskuddsgiver", "Mottatt i året", "Mottatt hittil"], [24, 18, 18]
     )
     payments = payments_from_rows(rows["grant_payments"])
@@ -448,9 +370,9 @@ def _payments_sheet(workbook, rows: StoredRows) -> _Sheet:
     return sheet
 
 
-def _unused_sheet(workbook, rows: StoredRows) -> _Sheet:
+def _unused_sheet(workbook, rows: StoredRows) -> Sheet:
     """Ubrukte midler: received against used per source up to the end of the year; unused is a formula."""
-    sheet = _Sheet(
+    sheet = Sheet(
         workbook,
         "Ubrukte midler",
         ["Tilskuddsgiver", "Mottatt", "Brukt", "Ubrukt", "Siste år i perioden"],
@@ -474,9 +396,9 @@ def _unused_sheet(workbook, rows: StoredRows) -> _Sheet:
     return sheet
 
 
-def _voucher_sheet(workbook, rows: StoredRows) -> _Sheet:
+def _voucher_sheet(workbook, rows: StoredRows) -> Sheet:
     """Bilag: every accepted voucher, for tracing a figure to its source."""
-    sheet = _Sheet(
+    sheet = Sheet(
         workbook,
         "Bilag",
         [

@@ -112,11 +112,10 @@ class IncomeAndExpenses:
 def income_and_expenses(rows: StoredRows, first_year: int) -> tuple[IncomeAndExpenses, IncomeAndExpenses]:
     """The year's and the period's income and expenses."""
     payments = payments_from_rows(rows["grant_payments"])
-    use = {r["report_year"]: r for r in rows.up_to_year("grant_use") if r["report_year"] >= first_year}
+    use = {r["report_year"]: r for r in rows.up_to_year("grant_use")}
     costs: dict[int, Decimal] = {}
     for row in rows.up_to_year("costs_by_source"):
-        if row["report_year"] >= first_year:
-            costs[row["report_year"]] = costs.get(row["report_year"], ZERO) + from_ore(row["belop_ore"])
+        costs[row["report_year"]] = costs.get(row["report_year"], ZERO) + from_ore(row["belop_ore"])
 
     def span(years: list[int], received: dict[str, Decimal] | None) -> IncomeAndExpenses:
         return IncomeAndExpenses(

@@ -672,8 +672,8 @@ def _write_narrative(year_dir: Path, year: int) -> None:
         (tekst / name).write_text(text, encoding="utf-8")
 
 
-# The office's explanation of the budget deviations, and its own view of one objective, in the
-# final year (the other years show what the report says when a text is missing).
+# The office's explanation of the budget deviations, and its own view of the objectives it must
+# explain, in the final year (the other years show what the report says when a text is missing).
 _PLACED_TEXTS = {
     2023: {
         "avvik.md": (
@@ -685,6 +685,10 @@ _PLACED_TEXTS = {
         "maal_1.md": (
             "Rekrutteringen har vært bedre enn ventet i de minste kommunene. Prosjektkontoret vurderer "
             "målet om stabilitet som delvis nådd: de fleste som har startet, er fortsatt i stilling.\n"
+        ),
+        "maal_5.md": (
+            "Én kommune fikk ikke levert godkjente tall for 2023 før fristen, fordi den byttet "
+            "økonomisystem. Prosjektkontoret har avtalt en ny levering med kommunen.\n"
         ),
     }
 }

@@ -41,6 +41,7 @@ from alis_nord.disclosure import Publication
 from alis_nord.feedback import feedback_pages
 from alis_nord.financial_report import financial_report
 from alis_nord.goal_attainment import ALIS_TOTAL, finding_key, form_key, goal_attainment, person_counts
+from alis_nord.grant_reporting import SCHEME, outstanding
 from alis_nord.landing import REFERENCE, STATUS_NB
 from alis_nord.money import ZERO, from_ore
 from alis_nord.reference import ReferenceData
@@ -433,7 +434,7 @@ def status_report_context(
     alis_by_year = {y: r["alis"] for y, r in {**history, year: rows}.items()}
     year_cohorts = cohorts(alis_by_year, first, year)
     counts = person_counts(rows, year_cohorts)
-    return {
+    context = {
         "year": year,
         "project": project(reference),
         "cover": cover(year, reference),
@@ -446,7 +447,43 @@ def status_report_context(
         "narrative": texts.narrative,
         "data_quality": data_quality(year, reference, rows, summary, counts),
         "accounts": financial_report(reference, rows, texts.deviations),
+        "scheme": SCHEME,
+        "auditor_file": None,  # named by report_files, which writes it
         "appendix": appendix(rows),
+    }
+    # what a case officer would send back: until it is empty the report is an «utkast»
+    context["outstanding"] = outstanding(reference, context)
+    return context
+
+
+def report_files(reference: ReferenceData, rows: StoredRows, context: dict[str, Any]) -> dict[str, bytes]:
+    """The files of the report for the portal, by name: the PDF, the reporting sheet
+    (``rapportering-<year>.json`` and ``.xlsx``) and the auditor's file, all from one context so
+    every figure is the same in each. The PDF's auditor page names the auditor's file by SHA-256;
+    the reporting sheet names both attachments by SHA-256."""
+    from hashlib import sha256
+
+    from alis_nord.auditor_file import auditor_workbook_bytes
+    from alis_nord.feedback import project_name
+    from alis_nord.grant_reporting import reporting_json, reporting_sheet, reporting_workbook_bytes
+
+    year = rows.year
+    name = project_name(reference)
+    auditor_name, pdf_name = f"revisorgrunnlag-{year}.xlsx", f"statusrapport-{year}.pdf"
+    auditor = auditor_workbook_bytes(
+        reference, rows, context["accounts"], f"{name} · Revisorgrunnlag {year}", report_date(year)
+    )
+    auditor_file = {"name": auditor_name, "sha256": sha256(auditor).hexdigest(), "size": len(auditor)}
+    pdf = render_pdf(render_html({**context, "auditor_file": auditor_file}))
+    attachments = {pdf_name: sha256(pdf).hexdigest(), auditor_name: auditor_file["sha256"]}
+    sheet = reporting_sheet(context, context["outstanding"], attachments)
+    return {
+        pdf_name: pdf,
+        f"rapportering-{year}.json": reporting_json(sheet).encode("utf-8"),
+        f"rapportering-{year}.xlsx": reporting_workbook_bytes(
+            sheet, f"{name} · Rapportering til {RECIPIENT} {year}", report_date(year)
+        ),
+        auditor_name: auditor,
     }
 
 
@@ -476,12 +513,45 @@ def _report_files_only():
     return ReportFiles(allowed_protocols={"data", "file"})
 
 
+# PDF/UA-1's identification (ISO 14289-1, clause 5), with the extension schema PDF/A-2 asks of
+# every XMP property outside its predefined schemas (ISO 19005-2, 6.6.2.3.2). It goes inside the
+# rdf:RDF that WeasyPrint writes for PDF/A: a second rdf:RDF in the packet is not read.
+PDF_UA_IDENTIFICATION = b"""<rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/" pdfuaid:part="1"/>
+<rdf:Description rdf:about="" xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/"
+ xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#" xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">
+<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">
+<pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>
+<pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>
+<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>
+<pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType="Resource">
+<pdfaProperty:name>part</pdfaProperty:name>
+<pdfaProperty:valueType>Integer</pdfaProperty:valueType>
+<pdfaProperty:category>internal</pdfaProperty:category>
+<pdfaProperty:description>Indicates, which part of ISO 14289 standard is followed</pdfaProperty:description>
+</rdf:li></rdf:Seq></pdfaSchema:property>
+</rdf:li></rdf:Bag></pdfaExtension:schemas>
+</rdf:Description>
+"""
+
+
+def _identify_as_pdf_ua(document, pdf) -> None:
+    """WeasyPrint's finisher hook: add PDF/UA-1's identification to the XMP packet that
+    ``pdf/a-2a`` wrote, before the file is written."""
+    metadata = pdf.objects[int(pdf.catalog["Metadata"].split()[0])]
+    packet = b"".join(metadata.stream)
+    metadata.stream = [packet.replace(b"</rdf:RDF>", PDF_UA_IDENTIFICATION + b"</rdf:RDF>", 1)]
+
+
 def render_pdf(html: str) -> bytes:
-    """PDF/A-2a (archival and tagged), the document language from ``<html lang="nb">``,
-    fonts embedded from report_templates/fonts/."""
+    """PDF/A-2a (archival and tagged) and PDF/UA-1 (accessible), the document language from
+    ``<html lang="nb">``, fonts embedded from report_templates/fonts/.
+
+    WeasyPrint writes one variant's identification; the PDF/UA-1 identification is added to the
+    same XMP packet by ``_identify_as_pdf_ua``. The tagging both need is WeasyPrint's own
+    (``pdf/a-2a`` tags the document); the templates keep it clean (one Link per link)."""
     from weasyprint import HTML
 
     from alis_nord.rendering import TEMPLATE_DIR
 
     document = HTML(string=html, base_url=str(TEMPLATE_DIR) + "/", url_fetcher=_report_files_only())
-    return document.write_pdf(pdf_variant="pdf/a-2a")
+    return document.write_pdf(pdf_variant="pdf/a-2a", finisher=_identify_as_pdf_ua)

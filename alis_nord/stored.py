@@ -85,8 +85,12 @@ SUMMARY = Reads(
 ACCOUNTS = Reads(("budget_plan_vs_actual",), ("grant_use", "costs_by_source"))
 # the financial report and the auditor's page (alis_nord.financial_report)
 FINANCIAL = Reads(("grant_payments", "unused_funds")) + ACCOUNTS
-# the status report (alis_nord.status_report): the year's slice, every year's grant use, and
-# the person tables of each earlier year (``TREND``, for the trend of objective 5)
+# the auditor's file (alis_nord.auditor_file): every year's vouchers, ALIS grant computations and
+# input files, for the accounts lines of the year and of the grant period
+AUDIT = Reads((), ("kostnader", "alis_grant_entitlement", "input_files"))
+# the status report (alis_nord.status_report) with its reporting sheet and auditor's file: the
+# year's slice, every year's grant use, and the person tables of each earlier year (``TREND``,
+# for the trend of objective 5)
 STATUS_REPORT = (
     Reads(
         (
@@ -106,6 +110,7 @@ STATUS_REPORT = (
         )
     )
     + FINANCIAL
+    + AUDIT
 )
 TREND = Reads(("alis", "fastlegedekning", "findings", "report_summary"))
 # budget-<year>.xlsx (alis_nord.budget_workbook)

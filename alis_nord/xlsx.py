@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from decimal import Decimal
+from typing import Any
 
 ZIP_TIMESTAMP = (2020, 1, 1, 0, 0, 0)
 
@@ -82,3 +84,109 @@ def wrapped_lines(text: str, width: float) -> int:
             continue
         used = length if used == 0 else used + 1 + length
     return lines
+
+
+# ---------------------------------------------------------------- streamed sheets
+
+KR = '#,##0.00" kr"'  # locale-neutral codes: a Norwegian Excel shows 1 234,50 kr and 31.12.2023
+PERCENT = "0.0 %"
+DATE = "DD.MM.YYYY"
+
+
+class Sheet:
+    """A sheet streamed row by row (openpyxl's write-only mode): header, data rows, an optional
+    total row of SUM formulas. Frozen header and column widths are set before the first row, as
+    streaming requires; ``rows_written`` numbers the rows for the formulas."""
+
+    def __init__(self, workbook, title: str, header: list[str], widths: list[int]):
+        from openpyxl.styles import Font, PatternFill
+
+        self.ws = workbook.create_sheet(title)
+        self.ws.freeze_panes = "A2"
+        self.widths = widths
+        fit_to_page_width(self.ws)  # before the first row: a streamed sheet writes it at the top
+        for index, width in enumerate(widths, start=1):
+            self.ws.column_dimensions[column_letter(index)].width = width
+        self._bold = Font(bold=True)
+        self._header_fill = PatternFill("solid", fgColor="DDE6F0")
+        self.rows_written = 0
+        self.row(header, bold=True, fill=self._header_fill)
+
+    def row(
+        self,
+        values: list[Any],
+        formats: list[str | None] | None = None,
+        bold: bool = False,
+        fill=None,
+        wrap: list[bool] | None = None,
+    ) -> int:
+        """Append one row. A column marked in ``wrap`` wraps its text, every cell of the row is
+        top-aligned, and the row is made as tall as its longest wrapped cell (neither Excel nor
+        LibreOffice grows it)."""
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Alignment
+
+        cells: list[Any] = []
+        if wrap:
+            lines = max(
+                (
+                    wrapped_lines(str(v), w)
+                    for v, w, on in zip(values, self.widths, wrap, strict=False)
+                    if on and v
+                ),
+                default=1,
+            )
+            if lines > 1:
+                self.ws.row_dimensions[self.rows_written + 1].height = lines * LINE_POINTS
+        for index, value in enumerate(values):
+            number_format = formats[index] if formats and index < len(formats) else None
+            wrapped = bool(wrap and index < len(wrap) and wrap[index])
+            if not (number_format or bold or fill or wrap) and _plain(value):
+                cells.append(value)  # written as it is: the cheap path for most voucher cells
+                continue
+            if isinstance(value, Formula):
+                cell = WriteOnlyCell(self.ws, value.text)
+            else:
+                cell = WriteOnlyCell(self.ws, value)
+                if isinstance(value, str):
+                    cell.data_type = "s"  # text stays text, even "=…" or "#N/A" from a submission
+            if number_format:
+                cell.number_format = number_format
+            if bold:
+                cell.font = self._bold
+            if fill is not None:
+                cell.fill = fill
+            if wrap:  # a row with wrapped text: every cell at the top, beside the text's first line
+                cell.alignment = Alignment(wrap_text=wrapped, vertical="top")
+            cells.append(cell)
+        self.ws.append(cells)
+        self.rows_written += 1
+        return self.rows_written
+
+    def total(self, label: str, columns: list[int], first: int, last: int, formats: list[str | None]) -> int:
+        values: list[Any] = [label] + [""] * (max(columns) - 1)
+        for column in columns:
+            letter = column_letter(column)
+            values[column - 1] = Formula(f"=SUM({letter}{first}:{letter}{last})")
+        return self.row(values, formats, bold=True)
+
+
+def _plain(value: Any) -> bool:
+    """A value openpyxl writes as it is: a number, nothing, or text that cannot be read as a
+    formula ("=…") or an error code (they all start with "#")."""
+    if isinstance(value, str):
+        return not value.startswith(("=", "#"))
+    return value is None or isinstance(value, int | Decimal)
+
+
+class Formula:
+    """A cell formula written by the pipeline itself (never from submitted text)."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+
+def column_letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index)

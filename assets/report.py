@@ -19,6 +19,7 @@ from pipelines.resources import LandingArea, OutputArea, WarehouseResource
 from pipelines.yearly import yearly_asset, yearly_check
 
 OVERSPEND_ACKNOWLEDGED = "overspend_acknowledged_before_report"
+READY_TO_SEND = "ready_to_send"
 
 
 @yearly_asset(
@@ -65,42 +66,49 @@ def report_summary(year: int, warehouse: WarehouseResource, output: OutputArea) 
 
 @yearly_asset(
     reads=STATUS_REPORT + TREND + REFERENCE,  # TREND: of each earlier year in the trend
-    kinds={"pdf"},
+    kinds={"pdf", "json", "excel"},
     description=(
-        "statusrapport-<year>.pdf: the status report to Helsedirektoratet in bokmål, PDF/A-2a (archival, "
-        "tagged, language nb): key figures, financing with charts, the five objectives, the project "
-        "office's text, data quality and every input file by SHA-256. Counts under 3 persons are suppressed."
+        "What goes to Helsedirektoratet's portal. statusrapport-<year>.pdf: the status report in bokmål, "
+        "PDF/A-2a and PDF/UA-1 (archival and accessible): key figures, financing with charts, the five "
+        "objectives, accounts, the auditor's page, data quality and every input file by SHA-256; counts "
+        "under 3 persons are suppressed. rapportering-<year>.json and .xlsx: the portal form's figures, "
+        "the same as the PDF's. revisorgrunnlag-<year>.xlsx: the auditor's file, every accounts line "
+        "down to its vouchers. The report says «utkast» until ready_to_send passes."
     ),
 )
 def status_report(
     year: int, landing: LandingArea, warehouse: WarehouseResource, output: OutputArea
 ) -> MaterializeResult:
     from alis_nord.publishing import publish_files
-    from alis_nord.status_report import render_html, render_pdf
+    from alis_nord.status_report import report_files
 
-    report = status_report_inputs(warehouse.open(), landing.root, year)
-    pdf = render_pdf(render_html(report))
-    path = output.year_dir(year) / f"statusrapport-{year}.pdf"
-    publish_files(path.parent, {path.name: pdf})
+    store = warehouse.open()
+    reference, rows = store.reference(year), store.stored_rows(year, STATUS_REPORT)
+    report = status_report_inputs(store, landing.root, year, reference, rows)
+    files = report_files(reference, rows, report)
+    directory = output.year_dir(year)
+    publish_files(directory, files)
     return MaterializeResult(
         metadata={
-            "pdf": MetadataValue.path(str(path)),
-            "size_bytes": len(pdf),
+            **{name: MetadataValue.path(str(directory / name)) for name in sorted(files)},
+            "pdf_size_bytes": len(files[f"statusrapport-{year}.pdf"]),
             "narrative_files": len(report["narrative"]),
             "title": MetadataValue.text(report["cover"]["title"]),
+            "status": MetadataValue.text("utkast" if report["outstanding"] else "klar til innsending"),
+            "outstanding": len(report["outstanding"]),
         }
     )
 
 
-def status_report_inputs(store, landing_root, year: int) -> dict:
+def status_report_inputs(store, landing_root, year: int, reference=None, rows=None) -> dict:
     """The status report's context from what the assets above stored: the year's rows of
     ``STATUS_REPORT``, the ``TREND`` tables of the earlier years in the trend, and the project
     office's texts (``<year>/tekst/*.md``, which landing_files lists by SHA-256)."""
     from alis_nord.narrative import DEVIATIONS_TEXT, OBJECTIVE_TEXT, narrative_texts, placed_text
     from alis_nord.status_report import OfficeTexts, status_report_context, trend_years
 
-    reference = store.reference(year)
-    rows = store.stored_rows(year, STATUS_REPORT)
+    reference = store.reference(year) if reference is None else reference
+    rows = store.stored_rows(year, STATUS_REPORT) if rows is None else rows
     earlier = [y for y in trend_years(rows, reference.helsedirektoratet_grant().fra_aar) if y != year]
     history = {y: store.stored_rows(y, TREND) for y in earlier}
     objective_texts = {
@@ -141,4 +149,33 @@ def overspend_acknowledged(year: int, warehouse: WarehouseResource) -> AssetChec
         passed=use.remaining >= 0 or acknowledgement is not None,
         severity=AssetCheckSeverity.ERROR,
         metadata=metadata,
+    )
+
+
+@yearly_check(
+    asset=status_report,
+    name=READY_TO_SEND,
+    blocking=False,
+    description=(
+        "What a case officer at Helsedirektoratet would send back: an objective judged «delvis nådd» or "
+        "«ikke nådd» without the office's text, a budget line more than 10 % off without an explanation, "
+        "no signatory or case number, payments that do not match the grant letters, years not computed. "
+        "Read from rapportering-<year>.json. The report is rendered anyway, marked «utkast», until this passes."
+    ),
+)
+def ready_to_send(year: int, output: OutputArea) -> AssetCheckResult:
+    import json
+
+    sheet = json.loads((output.year_dir(year) / f"rapportering-{year}.json").read_text(encoding="utf-8"))
+    items = sheet["rapport"]["utestaaende"]
+    return AssetCheckResult(
+        passed=not items,
+        severity=AssetCheckSeverity.WARN,
+        metadata={
+            "status": MetadataValue.text(sheet["rapport"]["status"]),
+            "outstanding": len(items),
+            "to_fix": MetadataValue.md(
+                "\n".join(f"- {item}" for item in items) or "Ingenting: klar til innsending."
+            ),
+        },
     )

@@ -103,3 +103,30 @@ def sqlite_url(tmp_path: Path) -> str:
 @pytest.fixture
 def small_landing(tmp_path: Path) -> Path:
     return write_small_landing(tmp_path / "landing")
+
+
+@pytest.fixture(scope="session")
+def sample_years(tmp_path_factory) -> dict:
+    """The bundled sample landing area's five years, materialized in-process once for every test
+    that reads them (oldest first: grant use is cumulative): the output folder, the warehouse URL
+    and each year's result. The sample's figures are the generator's (alis_nord/sample_data.py)."""
+    from dagster import materialize
+
+    from pipelines.definitions import defs
+    from pipelines.resources import resources_from_environment
+
+    folder = tmp_path_factory.mktemp("sample")
+    url = f"sqlite:///{folder / 'warehouse.sqlite'}"
+    resources = resources_from_environment(
+        {
+            "ALIS_LANDING_DIR": str(Path(__file__).resolve().parent.parent / "sample_landing"),
+            "ALIS_OUTPUT_DIR": str(folder / "out"),
+            "ALIS_DATABASE_URL": url,
+        }
+    )
+    every = list(defs.assets) + list(defs.asset_checks)
+    results = {
+        year: materialize(every, partition_key=str(year), resources=resources, raise_on_error=False)
+        for year in range(2019, 2024)
+    }
+    return {"out": folder / "out", "database_url": url, "results": results}

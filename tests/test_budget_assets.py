@@ -6,7 +6,6 @@ import io
 import json
 import os
 from decimal import Decimal
-from pathlib import Path
 
 import openpyxl
 import pytest
@@ -17,8 +16,6 @@ from alis_nord.budget import PlanLine, grant_use_from_row, plan_against_actual
 from alis_nord.warehouse import Warehouse
 from tests.test_assets import ALL_ASSETS, _resources
 from tests.test_end_to_end_cli import _materialize as _materialize_from_the_cli
-
-BUNDLED = Path(__file__).resolve().parent.parent / "sample_landing"
 
 
 def _metadata(result) -> dict:
@@ -201,20 +198,21 @@ def test_a_year_after_the_grant_period(years):
     assert [r["remaining_years"] for r in store.rows(tables.grant_forecast, 2024)] == ["", ""]
 
 
-def test_the_sample_years_show_the_same_totals_in_ui_workbook_and_summary(tmp_path, sqlite_url):
-    resources = _resources(BUNDLED, tmp_path / "out", sqlite_url)
-    for year in range(2019, 2024):  # oldest first: grant use is cumulative
-        result, checks = _materialize(year, resources)
+def test_the_sample_years_show_the_same_totals_in_ui_workbook_and_summary(sample_years):
+    out = sample_years["out"]
+    for year in range(2019, 2024):
+        result = sample_years["results"][year]
+        checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
         assert result.success
-        summary = json.loads((tmp_path / "out" / str(year) / "summary.json").read_text(encoding="utf-8"))
+        summary = json.loads((out / str(year) / "summary.json").read_text(encoding="utf-8"))
         metadata = _metadata(result)
         used = Decimal(summary["grant"]["used_cumulative_nok"])
         assert metadata["grant_use"]["used_cumulative_kr"].value == int(
             used.quantize(Decimal(1), rounding="ROUND_HALF_UP")
         )
-        sheet = openpyxl.load_workbook(
-            io.BytesIO((tmp_path / "out" / str(year) / f"budget-{year}.xlsx").read_bytes())
-        )["Sammendrag"]
+        sheet = openpyxl.load_workbook(io.BytesIO((out / str(year) / f"budget-{year}.xlsx").read_bytes()))[
+            "Sammendrag"
+        ]
         figures = {row[0].value: Decimal(str(row[1].value)) for row in sheet.iter_rows(min_row=2)}
         assert figures["Brukt av tilskuddet hittil"] == used
         assert figures[f"ALIS-tilskudd {year} (etter ansettelsesdager)"] == Decimal(summary["alis_grant_nok"])
@@ -222,7 +220,7 @@ def test_the_sample_years_show_the_same_totals_in_ui_workbook_and_summary(tmp_pa
             summary["costs_nok"]["statsforvalter"]
         )
         assert checks["helsedirektoratet_grant_not_overspent"].passed  # the sample stays inside the grant
-        workbook = openpyxl.load_workbook(tmp_path / "out" / str(year) / f"budget-{year}.xlsx")
+        workbook = openpyxl.load_workbook(out / str(year) / f"budget-{year}.xlsx")
         unused = {row[0].value: row for row in workbook["Ubrukte midler"].iter_rows(min_row=2)}
         for source, label in (
             ("helsedirektoratet", "Helsedirektoratet"),

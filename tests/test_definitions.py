@@ -81,6 +81,7 @@ def test_the_asset_graph():
             "validated_submissions",
         ],
         "status_report": [
+            "alis_grant_entitlement",  # the auditor's file: the ALIS grant per ALIS, every year
             "budget_plan_vs_actual",
             "costs_by_source",
             "grant_forecast",

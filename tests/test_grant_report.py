@@ -23,8 +23,6 @@ from dagster import materialize
 from pypdf import PdfReader
 
 from alis_nord.reference import ReferenceDataError, load_reference_data
-from alis_nord.stability import cohorts
-from alis_nord.targets import NOT_REACHED, PARTLY, REACHED, UNJUDGED, judge
 from pipelines.definitions import defs
 from pipelines.resources import resources_from_environment
 
@@ -102,58 +100,6 @@ def _pdf_text(path: Path) -> str:
 
 
 # ---------------------------------------------------------------- pure rules
-
-
-@pytest.mark.parametrize(
-    ("value", "target", "direction", "expected"),
-    [
-        (Decimal(25), Decimal(25), "minst", REACHED),  # exactly the target
-        (Decimal(24), Decimal(25), "minst", PARTLY),  # 10 % of 25 is 2.5: down to 22.5 is partly
-        (Decimal("22.5"), Decimal(25), "minst", PARTLY),
-        (Decimal("22.4"), Decimal(25), "minst", NOT_REACHED),
-        (Decimal(10), Decimal(10), "høyst", REACHED),
-        (Decimal(11), Decimal(10), "høyst", PARTLY),  # up to 10 + 1
-        (Decimal("11.01"), Decimal(10), "høyst", NOT_REACHED),
-        (Decimal(3), Decimal(10), "høyst", REACHED),
-        (None, Decimal(90), "minst", UNJUDGED),  # suppressed or not computed
-    ],
-)
-def test_every_judgement_rule(value, target, direction, expected):
-    assert judge(value, target, direction) == expected
-
-
-def _alis(kommune, alis_id, start, status):
-    return {"kommunenummer": kommune, "alis_id": alis_id, "startdato": start, "status": status}
-
-
-def test_cohort_retention_follows_the_id_through_moves_returns_and_departures():
-    start = dt.date(2019, 3, 1)
-    by_year = {
-        2019: [
-            _alis("1804", "A1", start, "aktiv"),
-            _alis("1804", "A2", start, "sluttet"),  # left in the first year ...
-            _alis("1804", "A3", start, "aktiv"),
-            _alis("1865", "A4", start, "aktiv"),
-        ],
-        2020: [
-            _alis("1804", "A1", start, "aktiv"),
-            _alis("1804", "A3", start, "sluttet"),  # left for good at the end of 2020
-            _alis("1865", "A4", start, "spesialist"),  # finished: counts as staying from then on
-            _alis("1865", "A5", dt.date(2020, 8, 1), "aktiv"),
-        ],
-        2021: [
-            _alis("1865", "A1", dt.date(2021, 1, 1), "aktiv"),  # moved to another participant
-            _alis("1804", "A2", dt.date(2021, 2, 1), "aktiv"),  # ... and came back
-            _alis("1865", "A5", dt.date(2020, 8, 1), "permisjon"),
-        ],
-    }
-    c2019, c2020, c2021 = cohorts(by_year, 2019, 2021)
-    assert c2019.members == ("A1", "A2", "A3", "A4") and c2019.started == 4
-    # after 1 year (end of 2020): A1 and A4 (finished); A2 was away, A3 had left
-    # after 2 years (2021): A1 (moved), A2 (back), A4 (finished); 2022 is not reported yet
-    assert dict(c2019.retained) == {1: 2, 2: 3, 3: None}
-    assert c2020.members == ("A5",) and dict(c2020.retained) == {1: 1, 2: None, 3: None}
-    assert c2021.started == 0  # nobody's first row is from a start in 2021
 
 
 # ---------------------------------------------------------------- reference files

@@ -151,7 +151,7 @@ def test_amounts_stay_numbers_with_a_locale_neutral_format(printed_budget):
 
     import openpyxl
 
-    from alis_nord.budget_workbook import DATE, KR
+    from alis_nord.xlsx import DATE, KR
 
     _, _, path = printed_budget
     # format codes are stored in Excel's neutral form: a Norwegian Excel shows 1 234,50 kr, 31.12.2020
@@ -170,6 +170,49 @@ def test_amounts_stay_numbers_with_a_locale_neutral_format(printed_budget):
     )  # never text
     dates = [row[2] for row in workbook["Bilag"].iter_rows(min_row=2) if row[2].number_format == DATE]
     assert len(dates) == 7 and all(isinstance(c.value, dt.datetime) for c in dates)
+
+
+@pytest.fixture(scope="module")
+def printed_portal_files(printed_budget, tmp_path_factory) -> dict:
+    """The auditor's file and the reporting workbook of the small landing area's 2020, printed."""
+    _, _, budget = printed_budget
+    folder = tmp_path_factory.mktemp("portal")
+    return {
+        name: (
+            _print_with_libreoffice(budget.parent / f"{name}-2020.xlsx", folder),
+            budget.parent / f"{name}-2020.xlsx",
+        )
+        for name in ("revisorgrunnlag", "rapportering")
+    }
+
+
+def test_the_auditors_file_prints_every_sheet_with_whole_checksums(printed_portal_files):
+    import hashlib
+
+    pages, path = printed_portal_files["revisorgrunnlag"]
+    sheets = _pages_per_sheet(pages)
+    assert set(sheets) == {"Oversikt", "Bilag", "ALIS-tilskudd", "ALIS-tilskudd per kommune", "Filer"}
+    assert set(sheets.values()) == {1}, sheets  # 8 vouchers, 4 ALIS computations: a page each
+    assert all("ALIS-Nord · Revisorgrunnlag 2020" in p for p in pages)  # the page header
+    # the SHA-256 of Vågan's _v2 file is printed whole on the voucher sheet, not cut by the column
+    digest = hashlib.sha256(
+        (path.parents[2] / "landing" / "2020" / "1865_kostnader_v2.csv").read_bytes()
+    ).hexdigest()
+    (voucher_page,) = [p for p in pages if _sheet_of(p) == "Bilag"]
+    assert digest in _flat(_layout(voucher_page)).replace(" ", "")
+    # Oversikt: «Sum utgifter» 2019–2020 on the line of its amounts, 1 119 144.48 (tests/test_portal_delivery.py)
+    (overview,) = [_layout(p) for p in pages if _sheet_of(p) == "Oversikt"]
+    (line,) = [x for x in overview.splitlines() if "Sum utgifter" in x and "2019–2020" in x]
+    assert _digits(line.split("2019–2020", 1)[1]).startswith("111914448111914448")  # reported, then the basis
+
+
+def test_the_reporting_workbook_prints_each_part_of_the_form(printed_portal_files):
+    pages, _ = printed_portal_files["rapportering"]
+    sheets = _pages_per_sheet(pages)
+    assert set(sheets) == {"Status", "Måloppnåelse", "Budsjett og regnskap", "Utbetalinger og ubrukt"}
+    assert set(sheets.values()) == {1}, sheets
+    (status,) = [_flat(_layout(p)) for p in pages if _sheet_of(p) == "Status"]
+    assert "Status utkast" in status and "Må rettes før innsending Budsjettlinjen «Kurs»" in status
 
 
 def test_feedback_pages_print_on_a4_with_the_header_on_every_page():
