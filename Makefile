@@ -15,7 +15,7 @@ YEARS ?= 2019 2020 2021 2022 2023
 SYSTEM_LIBS := libpango-1.0.so libpangoft2-1.0.so libharfbuzz-subset.so
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core chromium libreoffice-calc-nogui nginx-light openssl curl default-jre-headless libjaxb-java
 
-.PHONY: venv system-deps report pages test bench profile ui serve migrate mutation fuzz sample-data contract-docs lint lock upgrade-lock clean
+.PHONY: venv system-deps report pages test bench profile ui serve migrate mutation fuzz check-file sample-data contract-docs lint lock upgrade-lock clean
 
 system-deps:
 	@missing=""; for lib in $(SYSTEM_LIBS); do ldconfig -p | grep -q "$$lib" || missing="$$missing $$lib"; done; \
@@ -118,6 +118,11 @@ fuzz: venv
 	  tests/test_disclosure.py::test_no_suppressed_cell_of_a_table_can_be_computed_back
 
 # Regenerates the bundled sample landing area (byte-identical for the same seed).
+# A municipality's files checked before they are sent, by the pipeline's own rules (nothing stored or
+# sent): make check-file FILE="1804_alis.csv 1804_kostnader.csv" YEAR=2023
+check-file: venv
+	$(BIN)/python -m alis_nord.self_check $(FILE) $(if $(YEAR),--aar $(YEAR))
+
 sample-data: venv
 	$(BIN)/python -m alis_nord.sample_data --out sample_landing
 

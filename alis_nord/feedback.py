@@ -95,7 +95,60 @@ def feedback_pages(year: int, reference: ReferenceData, rows: StoredRows) -> lis
     return pages
 
 
-def render_feedback(page: FeedbackPage) -> str:
+MAIL_KINDS_NB = {"feedback": "Tilbakemelding", "reminder": "Påminnelse"}
+
+
+def mail_log(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The stored messages to a municipality as its page lists them, in bokmål."""
+    return [
+        {
+            **m,
+            "kind_nb": MAIL_KINDS_NB.get(m["kind"], m["kind"] or ""),
+            "state_nb": (
+                "skrevet som .eml-fil til utsending fra prosjektkontoret"
+                if m["channel"] == "eml"
+                else "sendt"
+                if m["sent_at"]
+                else f"venter på sending ({m['attempts']} forsøk)"
+                if m["attempts"]
+                else "venter på sending"
+            ),
+            "state_short": "skrevet som .eml"
+            if m["channel"] == "eml"
+            else "sendt"
+            if m["sent_at"]
+            else "venter",
+        }
+        for m in messages
+    ]
+
+
+def render_feedback(page: FeedbackPage, status=None, mail: list[dict[str, Any]] = ()) -> str:
+    """The page of one municipality; with its status per table (``alis_nord.deliveries``) and the
+    e-mail it has been sent about the year, when given."""
     from alis_nord.rendering import render
 
-    return render("feedback.html.j2", page=page)
+    return render(
+        "feedback.html.j2", page=page, status=status, mail=mail_log(list(mail)), titles=TABLE_TITLES
+    )
+
+
+def render_overview(year: int, project: str, municipalities, mail: list[dict[str, Any]]) -> str:
+    """``feedback/index.html``: every participant's status for the project office, sortable."""
+    from alis_nord.deliveries import STATUS_ORDER
+    from alis_nord.rendering import render
+
+    sent: dict[str, list[dict[str, Any]]] = {}
+    for m in mail_log(mail):
+        sent.setdefault(m["kommunenummer"], []).append(m)
+    counts = {s: sum(1 for m in municipalities if m.status == s) for s in STATUS_ORDER}
+    return render(
+        "feedback_index.html.j2",
+        year=year,
+        project=project,
+        municipalities=municipalities,
+        sent=sent,
+        counts=counts,
+        order=STATUS_ORDER,
+        titles=TABLE_TITLES,
+    )

@@ -8,6 +8,7 @@ municipality, year and table the highest version is used and the others are supe
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -83,6 +84,7 @@ class LandingFile:
     version: int | None = None
     kind: str | None = None
     tables_used: list[str] = field(default_factory=list)
+    received_at: dt.datetime | None = None  # when the file came: its modification time, UTC, whole seconds
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,11 @@ def _relative(path: Path, root: Path) -> str:
     return path.relative_to(root).as_posix()
 
 
+def received_at(path: Path) -> dt.datetime:
+    """When a file came into the landing area: its modification time, UTC, to the second."""
+    return dt.datetime.fromtimestamp(int(path.stat().st_mtime), dt.UTC)
+
+
 def take_inventory(landing_dir: Path, year: int) -> YearInventory:
     """Every file of a year's folder, hashed, with the table sources (``referanse/`` is the
     ``reference_data`` asset's).
@@ -125,7 +132,7 @@ def take_inventory(landing_dir: Path, year: int) -> YearInventory:
             if path.parent.name == NARRATIVE_DIR and path.parent.parent == year_dir:
                 files.append(LandingFile(rel, sha256_of(data), len(data), NARRATIVE))
                 continue
-            entry = LandingFile(rel, sha256_of(data), len(data), INVALID_NAME)
+            entry = LandingFile(rel, sha256_of(data), len(data), INVALID_NAME, received_at=received_at(path))
             files.append(entry)
             parsed = parse_file_name(path.name) if path.parent == year_dir else None
             if parsed is None:
@@ -158,6 +165,7 @@ def inventory_rows(inventory: YearInventory) -> list[dict]:
             "kommunenummer": f.kommunenummer,
             "version": f.version,
             "tables_used": ",".join(f.tables_used),
+            "received_at": f.received_at,
         }
         for f in inventory.files
     ]
@@ -175,6 +183,7 @@ def inventory_from_rows(year: int, rows: list[dict]) -> YearInventory:
             r["version"],
             kind=r["path"].rsplit(".", 1)[-1].lower() if r["kommunenummer"] else None,
             tables_used=[t for t in r["tables_used"].split(",") if t],
+            received_at=r.get("received_at"),
         )
         for r in rows
     ]

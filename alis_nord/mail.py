@@ -9,6 +9,7 @@ message and tries again later.
 
 from __future__ import annotations
 
+import re
 import smtplib
 import ssl
 from collections.abc import Sequence
@@ -32,15 +33,55 @@ class SmtpSettings:
 
 @dataclass(frozen=True)
 class OutgoingMail:
-    """A message to send: who to, the subject and the plain-text body (bokmål)."""
+    """A message to send: who to, the subject, the plain-text body (bokmål) and, for the
+    feedback, the page as an HTML alternative."""
 
     recipients: tuple[str, ...]
     subject: str
     body: str
+    html: str | None = None
 
 
 class MailNotSent(RuntimeError):
     """The SMTP server could not be reached, refused the login or refused the message."""
+
+
+# An address as municipalities write them, in ASCII (an SMTP server need not take more): a local
+# part, and a domain of letters, digits and hyphens with at least one dot. Anything else, and
+# above all a line break, is refused before it can reach a header or an SMTP command.
+ADDRESS = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,}"
+)
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def address_problem(text: str) -> str | None:
+    """Why ``text`` is not one e-mail address (bokmål), or ``None`` when it is one."""
+    if CONTROL.search(text):
+        return "inneholder linjeskift eller andre kontrolltegn"
+    if not ADDRESS.fullmatch(text):
+        return "er ikke en gyldig e-postadresse"
+    return None
+
+
+def addresses_in(cell: str) -> tuple[tuple[str, ...], list[tuple[str, str]]]:
+    """The addresses of one cell (several separated by commas or semicolons) and the refused ones
+    with why.
+    A cell with a line break or another control character is refused whole: nothing of it is
+    used, so no part of an injected header can slip through as an address."""
+    if CONTROL.search(cell):
+        return (), [(cell, "inneholder linjeskift eller andre kontrolltegn")]
+    good, refused = [], []
+    for part in (p.strip() for p in cell.replace(";", ",").split(",")):
+        if not part:
+            continue
+        problem = address_problem(part)
+        if problem:
+            refused.append((part, problem))
+        elif part not in good:
+            good.append(part)
+    return tuple(good), refused
 
 
 def recipients_from_text(text: str | None) -> tuple[str, ...]:
@@ -59,7 +100,19 @@ def as_email(mail: OutgoingMail, sender: str, sent_at: datetime) -> EmailMessage
     message["Date"] = format_datetime(sent_at)
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
     message.set_content(mail.body)
+    if mail.html:
+        message.add_alternative(mail.html, subtype="html")
     return message
+
+
+def eml_bytes(mail: OutgoingMail, sender: str, written_at: datetime) -> tuple[bytes, str]:
+    """The message as an ``.eml`` file the office can open in its mail program and send, and its
+    Message-ID: what is written under ``output/<year>/utsendinger/`` without a mail server."""
+    from email import policy
+
+    message = as_email(mail, sender, written_at)
+    message["X-Unsent"] = "1"  # Outlook opens it as a draft to send
+    return message.as_bytes(policy=policy.SMTP), message["Message-ID"]
 
 
 def send(mail: OutgoingMail, settings: SmtpSettings, sent_at: datetime) -> str:

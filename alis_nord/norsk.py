@@ -51,6 +51,17 @@ def dato(value: dt.date) -> str:
     return format_date(value, "d. MMMM y", locale=LOCALE)
 
 
+def tidspunkt(moment: dt.datetime) -> str:
+    """A moment as a Norwegian reader reads it, in Norwegian time: ``3. mars 2024 kl. 10:15``
+    (a stored time without its zone is UTC)."""
+    from zoneinfo import ZoneInfo
+
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    local = moment.astimezone(ZoneInfo("Europe/Oslo"))
+    return f"{dato(local.date())} kl. {local:%H:%M}"
+
+
 def organisasjonsnummer(number: str) -> str:
     """``"972418013"`` → ``972 418 013`` (no-break spaces), as Brønnøysundregistrene write it."""
     return NBSP.join(number[i : i + 3] for i in range(0, len(number), 3))

@@ -39,9 +39,21 @@ class Participant:
     navn: str
     fra_aar: int
     til_aar: int | None
+    epost: tuple[str, ...] = ()  # who gets the feedback and reminders; empty: nobody by e-mail
 
     def takes_part_in(self, year: int) -> bool:
         return self.fra_aar <= year and (self.til_aar is None or year <= self.til_aar)
+
+
+@dataclass(frozen=True)
+class ContactFinding:
+    """An address in ``deltakerkommuner.csv``'s ``epost`` column that is not used, and why."""
+
+    fil: str
+    rad: int
+    kommunenummer: str
+    verdi: str
+    melding: str  # bokmål
 
 
 @dataclass(frozen=True)
@@ -115,6 +127,31 @@ class ProjectProfile:
     sted: str  # where the accounts are confirmed: «Bodø, 31. mars 2024»
     helsedirektoratet_saksnummer: str
     revisor: str = ""  # the auditor, when chosen
+    # the municipalities' deadline, day and month of the year after the report year ("15.03"),
+    # and the days before it that reminders go ("14, 3, -1": -1 is the day after); empty: defaults
+    frist: str = ""
+    purringer: str = ""
+
+    def deadline(self, year: int) -> dt.date:
+        return deadline(year, self.frist)
+
+    def reminder_offsets(self) -> tuple[int, ...]:
+        return reminder_offsets(self.purringer)
+
+
+DEFAULT_DEADLINE, DEFAULT_REMINDERS = "15.03", "14, 3, -1"
+
+
+def deadline(year: int, frist: str = "") -> dt.date:
+    """The deadline for a report year's figures: ``frist`` (day.month) of the year after, by
+    default 15 March."""
+    day, month = (int(x) for x in (frist or DEFAULT_DEADLINE).split("."))
+    return dt.date(year + 1, month, day)
+
+
+def reminder_offsets(purringer: str = "") -> tuple[int, ...]:
+    """The days before the deadline that reminders go; by default 14, 3 and the day after (-1)."""
+    return tuple(int(x) for x in (purringer or DEFAULT_REMINDERS).replace(";", ",").split(","))
 
 
 @dataclass(frozen=True)
@@ -127,6 +164,7 @@ class ReferenceData:
     payments: tuple[Payment, ...] | None = None  # None: utbetalinger.csv is not registered
     targets: tuple[Target, ...] | None = None  # None: maal.csv is not registered
     profile: ProjectProfile | None = None  # None: prosjekt.yaml is not registered
+    contact_findings: tuple[ContactFinding, ...] = ()  # addresses in epost that are not used
 
     def targets_for(self, maal: int) -> list[Target]:
         return [t for t in self.targets or () if t.maal == maal]
@@ -194,8 +232,9 @@ def reference_files(files: Mapping[str, bytes]) -> list[ReferenceFile]:
 
 
 def _rows(
-    files: Mapping[str, bytes], name: str, columns: list[str]
+    files: Mapping[str, bytes], name: str, columns: list[str], optional: tuple[str, ...] = ()
 ) -> list[tuple[int, dict[str, str | None]]]:
+    """The rows of a reference CSV by column; an ``optional`` column the file lacks reads as None."""
     path = f"{REFERENCE_DIR}/{name}"
     if path not in files:
         raise ReferenceDataError(f"{path} is missing")
@@ -205,7 +244,11 @@ def _rows(
     missing = [c for c in columns if fold(c) not in table.columns]
     if missing:
         raise ReferenceDataError(f"{path}: missing columns {missing}")
-    return [(row.row_number, {c: row.get(c) for c in columns}) for row in table.rows]
+    present = columns + [c for c in optional if fold(c) in table.columns]
+    return [
+        (row.row_number, {c: row.get(c) if c in present else None for c in columns + list(optional)})
+        for row in table.rows
+    ]
 
 
 def _int(name: str, row: int, value: str | None, optional: bool = False) -> int | None:
@@ -233,17 +276,34 @@ def _date(name: str, row: int, value: str | None) -> dt.date:
         raise ReferenceDataError(f"{REFERENCE_DIR}/{name} row {row}: {value!r} is not a date") from exc
 
 
-def _participants(files: Mapping[str, bytes]) -> tuple[Participant, ...]:
-    name = "deltakerkommuner.csv"
-    return tuple(
-        Participant(
-            str(v["kommunenummer"]).strip(),
-            str(v["navn"]).strip(),
-            _int(name, n, v["fra_aar"]),
-            _int(name, n, v["til_aar"], optional=True),
+PARTICIPANTS_FILE = "deltakerkommuner.csv"
+CONTACTS_COLUMN = "epost"  # optional: one or more addresses, separated by commas
+
+
+def _participants(files: Mapping[str, bytes]) -> tuple[tuple[Participant, ...], tuple[ContactFinding, ...]]:
+    """The participants, with the addresses of the optional ``epost`` column; an address that is
+    not one (a typo, a line break, a header smuggled in) is left out and becomes a finding."""
+    from alis_nord.mail import addresses_in
+
+    name = PARTICIPANTS_FILE
+    participants, findings = [], []
+    for n, v in _rows(files, name, ["kommunenummer", "navn", "fra_aar", "til_aar"], (CONTACTS_COLUMN,)):
+        kommunenummer = str(v["kommunenummer"]).strip()
+        addresses, refused = addresses_in(str(v.get(CONTACTS_COLUMN) or ""))
+        findings += [
+            ContactFinding(f"{REFERENCE_DIR}/{name}", n, kommunenummer, value, problem)
+            for value, problem in refused
+        ]
+        participants.append(
+            Participant(
+                kommunenummer,
+                str(v["navn"]).strip(),
+                _int(name, n, v["fra_aar"]),
+                _int(name, n, v["til_aar"], optional=True),
+                addresses,
+            )
         )
-        for n, v in _rows(files, name, ["kommunenummer", "navn", "fra_aar", "til_aar"])
-    )
+    return tuple(participants), tuple(findings)
 
 
 def _grants(files: Mapping[str, bytes]) -> tuple[Grant, ...]:
@@ -380,10 +440,19 @@ def _profile(files: Mapping[str, bytes]) -> ProjectProfile | None:
     unknown = sorted(set(raw) - set(fields))
     if unknown:
         raise ReferenceDataError(f"{path}: unknown keys {unknown}; the keys are {fields}")
-    missing = [name for name in fields if name != "revisor" and not str(raw.get(name) or "").strip()]
+    optional = {"revisor", "frist", "purringer"}
+    missing = [name for name in fields if name not in optional and not str(raw.get(name) or "").strip()]
     if missing:
         raise ReferenceDataError(f"{path}: missing {missing}")
     profile = ProjectProfile(**{name: str(raw.get(name) or "").strip() for name in fields})
+    try:
+        profile.deadline(2000)  # a leap year: 29.02 is a day
+        profile.reminder_offsets()
+    except ValueError as exc:
+        raise ReferenceDataError(
+            f"{path}: frist {profile.frist!r} is not a day and month (15.03), or purringer "
+            f"{profile.purringer!r} is not days before it (14, 3, -1)"
+        ) from exc
     if not (profile.organisasjonsnummer.isdigit() and len(profile.organisasjonsnummer) == 9):
         raise ReferenceDataError(
             f"{path}: organisasjonsnummer {profile.organisasjonsnummer!r} is not 9 digits"
@@ -393,8 +462,9 @@ def _profile(files: Mapping[str, bytes]) -> ProjectProfile | None:
 
 def parse_reference_data(files: Mapping[str, bytes]) -> ReferenceData:
     """The reference files, validated: raises ``ReferenceDataError`` naming the file and row."""
+    participants, contact_findings = _participants(files)
     return ReferenceData(
-        _participants(files),
+        participants,
         _grants(files),
         _budget(files),
         _rates(files),
@@ -402,6 +472,7 @@ def parse_reference_data(files: Mapping[str, bytes]) -> ReferenceData:
         _payments(files),
         _targets(files),
         _profile(files),
+        contact_findings,
     )
 
 
@@ -420,6 +491,7 @@ _ITEM_TYPES = {  # the tuples of ReferenceData; None where an optional file is n
     "overspend_acknowledgements": OverspendAcknowledgement,
     "payments": Payment,
     "targets": Target,
+    "contact_findings": ContactFinding,
 }
 
 
@@ -449,7 +521,9 @@ def _typed(kind: type, item: dict[str, Any]) -> Any:
     values = {}
     for f in dataclasses.fields(kind):
         value = item.get(f.name)
-        if value is not None and "Decimal" in str(f.type):
+        if isinstance(value, list):  # a tuple, stored as a JSON list
+            value = tuple(value)
+        elif value is not None and "Decimal" in str(f.type):
             value = Decimal(value)
         elif value is not None and "dt.date" in str(f.type):
             value = dt.date.fromisoformat(value)
@@ -460,10 +534,9 @@ def _typed(kind: type, item: dict[str, Any]) -> Any:
 def from_document(document: Mapping[str, Any]) -> ReferenceData:
     """The inverse of ``to_document``: ``from_document(to_document(r)) == r``."""
     profile = document.get("profile")
-    return ReferenceData(
-        profile=None if profile is None else _typed(ProjectProfile, profile),
-        **{
-            name: None if document.get(name) is None else tuple(_typed(kind, item) for item in document[name])
-            for name, kind in _ITEM_TYPES.items()
-        },
-    )
+    items = {
+        name: None if document.get(name) is None else tuple(_typed(kind, item) for item in document[name])
+        for name, kind in _ITEM_TYPES.items()
+    }
+    items["contact_findings"] = items["contact_findings"] or ()  # stored before contacts were read
+    return ReferenceData(profile=None if profile is None else _typed(ProjectProfile, profile), **items)

@@ -37,6 +37,7 @@ def environment():
         desimal=norsk.desimal,
         indikator=norsk.indikator,
         organisasjonsnummer=norsk.organisasjonsnummer,
+        tidspunkt=norsk.tidspunkt,
     )
     return env
 

@@ -559,15 +559,32 @@ def _municipalities(count: int, alis_per_municipality: int | None, rng: random.R
     return places
 
 
+def _contacts(name: str, index: int) -> str:
+    """The sample's contact addresses, under the reserved domain .example (RFC 2606), so a sample
+    e-mail can never reach a real municipality: none for every twelfth, two for every fifth."""
+    if index % 12 == 11:
+        return ""
+    slug = name.lower().translate(
+        str.maketrans({"æ": "ae", "ø": "o", "å": "a", " ": "-", "–": "-", "á": "a"})
+    )
+    slug = "".join(c for c in slug if c.isascii() and (c.isalnum() or c == "-")).strip("-")
+    addresses = [f"postmottak@{slug}.kommune.example"]
+    if index % 5 == 0:
+        addresses.append(f"alis@{slug}.kommune.example")
+    return ", ".join(addresses)
+
+
 def _write_reference(ref: Path, places: list[Municipality], years: int) -> None:
     last_year = FIRST_YEAR + years - 1
-    lines = ["kommunenummer;navn;fra_aar;til_aar"]
-    for m in places:
+    lines = ["kommunenummer;navn;fra_aar;til_aar;epost"]
+    for index, m in enumerate(places):
         for number, first, last in m.numbers:
             first = max(first, m.joined)
             if last is not None and last < first:
                 continue
-            lines.append(f"{number};{m.name};{first};{'' if last is None else last}")
+            lines.append(
+                f"{number};{m.name};{first};{'' if last is None else last};{_contacts(m.name, index)}"
+            )
     (ref / "deltakerkommuner.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
     lines = [

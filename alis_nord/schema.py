@@ -78,6 +78,7 @@ input_files = _year_table(
     sa.Column("kommunenummer", sa.String(4)),
     sa.Column("version", sa.Integer),
     sa.Column("tables_used", sa.Text, nullable=False, default=""),
+    sa.Column("received_at", sa.DateTime(timezone=True)),  # the file's modification time, UTC
     comment="Every file of the landing area a year's run saw, by SHA-256.",
 )
 alis = _year_table(
@@ -247,6 +248,17 @@ statsforvalter_grant_use = _year_table(
 # Not a year's slice: the messages the pipeline sends, kept until the SMTP server has taken them
 # (``alis_nord.mail``; ``pipelines.alerts`` queues and delivers). ``mail_key`` says what a message
 # is about (``run-failure:<run id>``), so the same thing is never queued, or sent, twice.
+delivery_status = _year_table(
+    "delivery_status",
+    sa.Column("kommunenummer", sa.String(4), nullable=False),
+    sa.Column("table_name", sa.String(24), nullable=False),
+    sa.Column("status", sa.String(24), nullable=False),
+    sa.Column("file", sa.Text),
+    sa.Column("version", sa.Integer),
+    sa.Column("received_at", sa.DateTime(timezone=True)),
+    comment="Per participant and table: mangler, har feil, godkjent or ingenting å rapportere.",
+)
+
 outgoing_mail = sa.Table(
     "outgoing_mail",
     metadata,
@@ -260,7 +272,13 @@ outgoing_mail = sa.Table(
     sa.Column("message_id", sa.Text, nullable=True),
     sa.Column("attempts", sa.Integer, nullable=False, default=0),
     sa.Column("last_error", sa.Text, nullable=True),
-    comment="Messages to send (alerts to the project office): queued once per subject, kept until sent.",
+    sa.Column("html_body", sa.Text, nullable=True),  # an HTML alternative to the plain text
+    sa.Column("kind", sa.String(16), nullable=True),  # alert, feedback, reminder
+    sa.Column("about_year", sa.Integer, nullable=True),  # the report year it is about
+    sa.Column("kommunenummer", sa.String(4), nullable=True),  # the municipality it goes to
+    sa.Column("version", sa.Text, nullable=True),  # which delivery: its files' versions and hashes
+    sa.Column("channel", sa.String(8), nullable=True),  # smtp, or eml: written for the office to send
+    comment="Messages to send (alerts, feedback, reminders): queued once per subject, kept until sent.",
 )
 
 # Every table that holds one slice per report year (all but the outgoing mail).

@@ -37,6 +37,7 @@ from alis_nord.budget import (
     plan_lines_from_rows,
 )
 from alis_nord.contract import all_rules
+from alis_nord.deliveries import MISSING, NOTHING_TO_REPORT
 from alis_nord.disclosure import Publication
 from alis_nord.feedback import feedback_pages
 from alis_nord.financial_report import financial_report
@@ -319,19 +320,36 @@ def financing(year: int, reference: ReferenceData, rows: StoredRows) -> dict[str
 # ---------------------------------------------------------------- data quality
 
 
-def _delivery_note(page, year: int) -> str:
-    rejected = sorted({t["table_name"] for t in page.tables if t["rejected"]})
+def _delivery_note(page, year: int, status) -> str:
+    """The municipality's status (``alis_nord.deliveries``), and what the office should know."""
     if not page.participant:
         return f"Ikke deltaker i {year}; filene er avvist"
-    if not page.tables:
-        return "Ikke levert"
+    rejected = sorted({t["table_name"] for t in page.tables if t["rejected"]})
+    details = []
     if rejected:
-        return "Avvist: " + ", ".join(TABLE_TITLES[t] for t in rejected)
-    return "Noen rader holdt utenfor" if page.quarantined else ""
+        details.append("avvist: " + ", ".join(TABLE_TITLES[t] for t in rejected))
+    missing = [TABLE_TITLES[t.table_name] for t in status.tables if t.status == MISSING] if status else []
+    if missing and len(missing) < len(status.tables):
+        details.append("mangler: " + ", ".join(missing))
+    empty = (
+        [TABLE_TITLES[t.table_name] for t in status.tables if t.status == NOTHING_TO_REPORT] if status else []
+    )
+    if empty and status.status != NOTHING_TO_REPORT:
+        details.append("ingenting å rapportere: " + ", ".join(empty))
+    if page.quarantined and not rejected:
+        details.append("noen rader holdt utenfor")
+    label = heading(status.status) if status else ""
+    return "; ".join([label, *details]) if label else "; ".join(details)
 
 
 def deliveries(year: int, reference: ReferenceData, rows: StoredRows) -> list[dict[str, Any]]:
-    """Table 5.1: per municipality, what it delivered and what became of it."""
+    """Table 5.1: per municipality, what it delivered, what became of it, and its status."""
+    from alis_nord.deliveries import municipality_statuses, statuses_from_rows
+
+    statuses = {
+        m.kommunenummer: m
+        for m in municipality_statuses(reference, statuses_from_rows(rows["delivery_status"]), year)
+    }
     return [
         {
             "label": f"{page.navn} ({page.kommunenummer})",
@@ -340,7 +358,7 @@ def deliveries(year: int, reference: ReferenceData, rows: StoredRows) -> list[di
             "accepted": page.accepted,
             "quarantined": page.quarantined,
             "warnings": page.count("warning"),
-            "note": _delivery_note(page, year),
+            "note": _delivery_note(page, year, statuses.get(page.kommunenummer)),
         }
         for page in feedback_pages(year, reference, rows)
     ]

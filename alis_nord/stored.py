@@ -107,6 +107,7 @@ STATUS_REPORT = (
             "budget_plan_vs_actual",
             "statsforvalter_grant_use",
             "report_summary",
+            "delivery_status",
         )
     )
     + FINANCIAL
@@ -128,8 +129,10 @@ WORKBOOK = Reads(
     ),
     ("grant_use", "statsforvalter_grant_use", "costs_by_source"),
 )
-# the feedback pages (alis_nord.feedback)
-FEEDBACK = Reads(("input_files", "table_deliveries", "findings"))
+# each participant's status per table (alis_nord.deliveries)
+DELIVERY_STATUS = Reads(("input_files", "table_deliveries", "findings"))
+# the feedback pages and their e-mail (alis_nord.feedback)
+FEEDBACK = Reads(("input_files", "table_deliveries", "findings", "delivery_status"))
 
 
 # ---------------------------------------------------------------- stored figures

@@ -26,8 +26,12 @@ def _column_letter(index: int) -> str:
     return get_column_letter(index)
 
 
-def _how_to(year: int, project: str) -> list[tuple[bool, tuple]]:
-    """The instruction sheet's first lines: how to fill in, save and resend. (heading?, cells)"""
+def _how_to(year: int, project: str, frist: str = "") -> list[tuple[bool, tuple]]:
+    """The instruction sheet's first lines: how to fill in, save and resend, and how to say that
+    there is nothing to report. (heading?, cells). ``frist``: prosjekt.yaml's deadline, if set."""
+    from alis_nord.norsk import dato
+    from alis_nord.reference import deadline
+
     return [
         (True, (f"Innsending av tall til {project} for {year}",)),
         (False, ()),
@@ -41,13 +45,20 @@ def _how_to(year: int, project: str) -> list[tuple[bool, tuple]]:
         (
             False,
             (
-                f"2. Lagre filen som <kommunenummer>.xlsx, for eksempel 1804.xlsx, og send den innen 15. mars {year + 1}.",
+                f"2. Lagre filen som <kommunenummer>.xlsx, for eksempel 1804.xlsx, og send den innen {dato(deadline(year, frist))}.",
             ),
         ),
         (
             False,
             (
                 "3. Retter dere noe senere, send hele filen på nytt som <kommunenummer>_v2.xlsx (så _v3 osv.).",
+            ),
+        ),
+        (
+            False,
+            (
+                "Har dere ingen ALIS eller ingen kostnader i året, la arket stå med bare overskriftsraden. Da er det "
+                "registrert at dere ikke har noe å rapportere, og dere får ingen påminnelse om det.",
             ),
         ),
         (
@@ -110,7 +121,7 @@ def _row_height(cells: tuple, title: bool) -> float:
     return lines * (TITLE_POINTS * 1.5 if title else LINE_POINTS)
 
 
-def _instructions(sheet, year: int, project: str) -> None:
+def _instructions(sheet, year: int, project: str, frist: str = "") -> None:
     """The instruction sheet ("Veiledning"): how to, the columns, the rules. A line of text spans
     columns A–E, and every row is as tall as its wrapped text, so nothing overlaps or is cut in
     Excel or LibreOffice, on screen or on paper."""
@@ -118,7 +129,7 @@ def _instructions(sheet, year: int, project: str) -> None:
 
     for letter, width in zip("ABCDE", INSTRUCTION_WIDTHS, strict=True):
         sheet.column_dimensions[letter].width = width
-    for heading, cells in _how_to(year, project) + _column_lines() + _rule_lines():
+    for heading, cells in _how_to(year, project, frist) + _column_lines() + _rule_lines():
         sheet.append(list(cells))
         row = sheet.max_row
         if len(cells) == 1:
@@ -192,8 +203,9 @@ def _input_check(column, year: int) -> tuple[str, dict] | None:
     return None
 
 
-def submission_template(year: int, project: str = "prosjektet") -> bytes:
-    """The template workbook for ``year``; the same year always gives the same bytes."""
+def submission_template(year: int, project: str = "prosjektet", frist: str = "") -> bytes:
+    """The template workbook for ``year`` (``frist``: prosjekt.yaml's deadline, default 15 March);
+    the same year always gives the same bytes."""
     import datetime as dt
 
     import openpyxl
@@ -202,7 +214,7 @@ def submission_template(year: int, project: str = "prosjektet") -> bytes:
 
     workbook = openpyxl.Workbook()
     fit_to_page_width(workbook.active)
-    _instructions(workbook.active, year, project)
+    _instructions(workbook.active, year, project, frist)
     workbook.active.title = "Veiledning"
     for table in table_contracts():
         _table_sheet(workbook.create_sheet(table), table, year, project)

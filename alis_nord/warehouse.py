@@ -125,15 +125,21 @@ class Warehouse:
 
     # The outgoing mail: queued once per subject (``mail_key``), kept until the server has taken it.
 
-    def queue_mail(self, mail_key: str, mail: OutgoingMail, queued_at: datetime) -> bool:
-        """Keep a message to send; False (and nothing queued) when ``mail_key`` already was."""
+    def queue_mail(self, mail_key: str, mail: OutgoingMail, queued_at: datetime, **about: Any) -> bool:
+        """Keep a message to send; False (and nothing queued) when ``mail_key`` already was.
+        ``about`` fills the columns that say what it is (``kind``, ``about_year``,
+        ``kommunenummer``, ``version``, and ``channel``: ``smtp`` by default; ``eml`` with
+        ``sent_at`` and ``message_id`` when it was written as a file for the office to send)."""
         row = {
             "mail_key": mail_key,
             "recipients": ", ".join(mail.recipients),
             "subject": mail.subject,
             "body": mail.body,
+            "html_body": mail.html,
             "queued_at": queued_at,
             "attempts": 0,
+            "channel": "smtp",
+            **about,
         }
         try:
             with self.engine.begin() as conn:
@@ -147,9 +153,39 @@ class Warehouse:
         query = sa.select(outgoing_mail).where(outgoing_mail.c.sent_at.is_(None)).order_by(outgoing_mail.c.id)
         with self.engine.connect() as conn:
             return [
-                (row.id, OutgoingMail(recipients_from_text(row.recipients), row.subject, row.body))
+                (
+                    row.id,
+                    OutgoingMail(recipients_from_text(row.recipients), row.subject, row.body, row.html_body),
+                )
                 for row in conn.execute(query)
             ]
+
+    def years_of_mail(self, mail_ids: list[int]) -> list[int]:
+        """The report years the given messages to municipalities are about (alerts have none)."""
+        if not mail_ids:
+            return []
+        query = (
+            sa.select(outgoing_mail.c.about_year)
+            .where(outgoing_mail.c.id.in_(mail_ids), outgoing_mail.c.kommunenummer.is_not(None))
+            .distinct()
+        )
+        with self.engine.connect() as conn:
+            return sorted(year for year in conn.scalars(query) if year is not None)
+
+    def has_mail(self, mail_key: str) -> bool:
+        with self.engine.connect() as conn:
+            return conn.scalar(sa.select(sa.func.count()).where(outgoing_mail.c.mail_key == mail_key)) > 0
+
+    def mail_about(self, year: int) -> list[dict[str, Any]]:
+        """The messages to the municipalities about a report year (feedback and reminders), in
+        the order queued: to whom, when, which version, and the message id once sent."""
+        query = (
+            sa.select(outgoing_mail)
+            .where(outgoing_mail.c.about_year == year, outgoing_mail.c.kommunenummer.is_not(None))
+            .order_by(outgoing_mail.c.id)
+        )
+        with self.engine.connect() as conn:
+            return [dict(row._mapping) for row in conn.execute(query)]
 
     def record_mail_attempt(
         self,

@@ -1,38 +1,142 @@
-"""What goes back to the municipalities: a feedback page each, and next year's template."""
+"""What goes back to the municipalities: each one's status, a feedback page each (by e-mail once
+per delivered version), the project office's overview, and next year's template."""
 
-from dagster import MaterializeResult, MetadataValue
+from dagster import AssetCheckResult, AssetCheckSeverity, MaterializeResult, MetadataValue
 
-from alis_nord.stored import FEEDBACK, REFERENCE
+from alis_nord.stored import DELIVERY_STATUS, FEEDBACK, REFERENCE
 from assets.metadata import markdown_table
-from pipelines.resources import OutputArea, WarehouseResource
-from pipelines.yearly import yearly_asset
+from pipelines.resources import MailServer, OutputArea, WarehouseResource
+from pipelines.yearly import yearly_asset, yearly_check
+
+CONTACTS_VALID = "contact_addresses_valid"
+
+
+@yearly_asset(
+    reads=DELIVERY_STATUS + REFERENCE,
+    description=(
+        "Each participant's status per table: mangler (nothing received), har feil (a fatal or error "
+        "finding), godkjent (accepted, warnings allowed) or ingenting å rapportere (the table sent with "
+        "its header row only), with the latest delivery's file, version and time."
+    ),
+)
+def delivery_status(year: int, warehouse: WarehouseResource) -> MaterializeResult:
+    from alis_nord import schema as tables
+    from alis_nord.deliveries import STATUS_ORDER, municipality_statuses, status_rows, table_statuses
+    from alis_nord.landing import TABLES
+    from alis_nord.norsk import tidspunkt
+
+    store = warehouse.open()
+    reference = store.reference(year)
+    statuses = table_statuses(year, reference, store.stored_rows(year, DELIVERY_STATUS))
+    store.replace_year(year, {tables.delivery_status: status_rows(statuses)})
+    municipalities = municipality_statuses(reference, statuses, year)
+    return MaterializeResult(
+        metadata={
+            **{
+                status.replace(" ", "_"): sum(1 for m in municipalities if m.status == status)
+                for status in STATUS_ORDER
+            },
+            "status": markdown_table(
+                ["kommune", "status", *TABLES, "latest delivery"],
+                [
+                    [f"{m.navn} ({m.kommunenummer})", m.status, *(t.status for t in m.tables)]
+                    + [tidspunkt(m.received_at) if m.received_at else "–"]
+                    for m in municipalities
+                ],
+            ),
+        }
+    )
 
 
 @yearly_asset(
     reads=FEEDBACK + REFERENCE,
     kinds={"html"},
     description=(
-        "feedback/<kommunenummer>.html for every participant and every other sender: what was "
-        "received, accepted and quarantined, and each finding with file, row, column, value and "
-        "a message in bokmål."
+        "feedback/<kommunenummer>.html for every participant and every other sender: its status per "
+        "table, what was received, accepted and quarantined, each finding with file, row, column, value "
+        "and a message in bokmål, and the e-mail it was sent; feedback/index.html, the project office's "
+        "overview. A municipality with addresses in deltakerkommuner.csv gets its page by e-mail once per "
+        "delivered version: queued for the SMTP server, or without ALIS_SMTP_HOST written as .eml under "
+        "utsendinger/ for the office to send."
     ),
 )
-def municipality_feedback(year: int, warehouse: WarehouseResource, output: OutputArea) -> MaterializeResult:
-    from alis_nord.feedback import feedback_pages, render_feedback
+def municipality_feedback(
+    year: int, warehouse: WarehouseResource, output: OutputArea, mail_server: MailServer
+) -> MaterializeResult:
+    from datetime import UTC, datetime
+
+    from alis_nord.deliveries import delivery_key, feedback_mail, municipality_statuses, statuses_from_rows
+    from alis_nord.feedback import feedback_pages, project_name, render_feedback, render_overview
+    from alis_nord.outbox import hand_over
     from alis_nord.publishing import publish_folder
 
     store = warehouse.open()
-    pages = feedback_pages(year, store.reference(year), store.stored_rows(year, FEEDBACK))
-    # a re-run replaces the year's pages, all at once
+    reference = store.reference(year)
+    rows = store.stored_rows(year, FEEDBACK)
+    pages = feedback_pages(year, reference, rows)
+    statuses = {
+        m.kommunenummer: m
+        for m in municipality_statuses(reference, statuses_from_rows(rows["delivery_status"]), year)
+    }
+    settings, now = mail_server.settings(), datetime.now(UTC)
+    handed_over = []
+    for page in pages:  # each delivered version's page by e-mail, once
+        status = statuses.get(page.kommunenummer)
+        if status is None or not status.contacts or not page.files:
+            continue
+        mail = feedback_mail(page, status, render_feedback(page, status))
+        files = {f["path"]: f["sha256"] for f in page.files}
+        outcome = hand_over(
+            store,
+            delivery_key(year, status, files),
+            mail,
+            settings=settings,
+            sender=mail_server.sender,
+            eml_dir=output.year_dir(year) / "utsendinger",
+            now=now,
+            kind="feedback",
+            about_year=year,
+            kommunenummer=page.kommunenummer,
+            version=status.version,
+        )
+        if outcome:
+            handed_over.append(f"{page.kommunenummer}: {outcome}")
+    sent = store.mail_about(year)
+    by_municipality = {
+        k: [m for m in sent if m["kommunenummer"] == k] for k in {m["kommunenummer"] for m in sent}
+    }
+    # a re-run replaces the year's pages and the overview, all at once
     directory = publish_folder(
         output.year_dir(year) / "feedback",
-        {f"{page.kommunenummer}.html": render_feedback(page).encode("utf-8") for page in pages},
+        {
+            **{
+                f"{page.kommunenummer}.html": render_feedback(
+                    page, statuses.get(page.kommunenummer), by_municipality.get(page.kommunenummer, [])
+                ).encode("utf-8")
+                for page in pages
+            },
+            "index.html": render_overview(
+                year, project_name(reference), list(statuses.values()), sent
+            ).encode("utf-8"),
+        },
     )
     return MaterializeResult(
         metadata={
             "pages": len(pages),
             "municipalities_with_errors": sum(1 for p in pages if p.count("fatal") or p.count("error")),
             "folder": MetadataValue.path(str(directory)),
+            "overview_page": MetadataValue.path(str(directory / "index.html")),
+            "feedback_mail": MetadataValue.text(
+                (
+                    "sent by e-mail (ALIS_SMTP_HOST)"
+                    if settings
+                    else "written as .eml under utsendinger/ (no ALIS_SMTP_HOST)"
+                )
+                + f": {len(handed_over)} new this run"
+            ),
+            "handed_over": MetadataValue.text(
+                ", ".join(handed_over) or "none: every delivered version was mailed before"
+            ),
             "overview": markdown_table(
                 ["kommunenummer", "name", "received", "accepted", "quarantined", "fatal", "error", "warning"],
                 [
@@ -42,6 +146,35 @@ def municipality_feedback(year: int, warehouse: WarehouseResource, output: Outpu
                 ],
             ),
         }
+    )
+
+
+@yearly_check(
+    asset=delivery_status,
+    name=CONTACTS_VALID,
+    blocking=False,
+    reads=REFERENCE,
+    description=(
+        "Every address in deltakerkommuner.csv's epost column is one e-mail address. One that is not (a "
+        "typo, a line break, a header smuggled in) is left out, so its municipality gets no e-mail there."
+    ),
+)
+def contact_addresses_valid(year: int, warehouse: WarehouseResource) -> AssetCheckResult:
+    reference = warehouse.open().reference(year)
+    findings = reference.contact_findings
+    without = [p.kommunenummer for p in reference.participants_in(year) if not p.epost]
+    return AssetCheckResult(
+        passed=not findings,
+        severity=AssetCheckSeverity.WARN,
+        metadata={
+            "refused": markdown_table(
+                ["file", "row", "kommunenummer", "value", "why"],
+                [[f.fil, f.rad, f.kommunenummer, repr(f.verdi), f.melding] for f in findings],
+            )
+            if findings
+            else "–",
+            "participants_without_address": MetadataValue.text(", ".join(without) or "–"),
+        },
     )
 
 
@@ -60,5 +193,6 @@ def submission_template(year: int, warehouse: WarehouseResource, output: OutputA
 
     reference = warehouse.open().reference(year)
     path = output.year_dir(year) / f"innsendingsmal-{year}.xlsx"
-    publish_files(path.parent, {path.name: template_bytes(year, project_name(reference))})
+    frist = reference.profile.frist if reference.profile else ""
+    publish_files(path.parent, {path.name: template_bytes(year, project_name(reference), frist)})
     return MaterializeResult(metadata={"template": MetadataValue.path(str(path))})

@@ -7,10 +7,12 @@ Two of Dagster's sensors, both on by default (the daemon runs them):
   in bokmål for it: the report year, the steps that failed and the blocking checks that hold the
   report (a blocking check that fails fails its run), the first line of the error and a link to the
   run. Queued in the warehouse under the run's id, so the same run is never queued twice.
-- ``alert_mail_delivery`` hands queued messages to the SMTP server every tick. A server that is
-  down or refuses is logged on the tick, the message stays queued and is tried at the next tick;
-  the run's outcome is never touched. A message the server has taken is marked sent and never
-  sent again.
+- ``alert_mail_delivery`` hands queued messages to the SMTP server every tick: the alerts, and the
+  feedback and reminders to the municipalities (``alis_nord.outbox``). A server that is down or
+  refuses is logged on the tick, the message stays queued and is tried at the next tick; the run's
+  outcome is never touched. A message the server has taken is marked sent and never sent again.
+  When a municipality's message went, it asks for ``municipality_feedback`` of that year again, so
+  the pages list it as sent (that run queues nothing new: every version was handed over before).
 
 Without ``ALIS_SMTP_HOST`` or ``ALIS_ALERT_RECIPIENTS`` nothing is queued: the alert's text is
 written to the sensor's log instead (the UI shows it under the sensor's ticks).
@@ -19,10 +21,13 @@ written to the sensor's log instead (the UI shows it under the sensor's ticks).
 from datetime import UTC, datetime
 
 from dagster import (
+    AssetSelection,
     DagsterEventType,
     DefaultSensorStatus,
     RunFailureSensorContext,
+    RunRequest,
     SensorEvaluationContext,
+    SensorResult,
     SkipReason,
     run_failure_sensor,
     sensor,
@@ -111,6 +116,7 @@ def run_failure_alert(
     name="alert_mail_delivery",
     minimum_interval_seconds=ALERT_INTERVAL_SECONDS,
     default_status=DefaultSensorStatus.RUNNING,
+    asset_selection=AssetSelection.assets("municipality_feedback"),  # its pages list what was sent
     description=(
         "Sends the queued e-mails through the SMTP server (ALIS_SMTP_HOST). A server that is down is "
         "logged here and tried again at the next tick; a message once sent is never sent again."
@@ -118,7 +124,7 @@ def run_failure_alert(
 )
 def alert_mail_delivery(
     context: SensorEvaluationContext, warehouse: WarehouseResource, mail_server: MailServer
-) -> SkipReason:
+) -> SkipReason | SensorResult:
     from alis_nord.mail import MailNotSent, send
 
     settings = mail_server.settings()
@@ -126,7 +132,7 @@ def alert_mail_delivery(
         return SkipReason("No mail server (ALIS_SMTP_HOST): nothing is sent.")
     store = warehouse.open()
     unsent = store.unsent_mail()
-    sent = 0
+    sent = []
     for mail_id, mail in unsent:
         try:
             message_id = send(mail, settings, datetime.now(UTC))
@@ -136,5 +142,15 @@ def alert_mail_delivery(
             break  # the server is down or refusing: the rest wait for the next tick too
         store.record_mail_attempt(mail_id, sent_at=datetime.now(UTC), message_id=message_id)
         context.log.info(f"Sent {message_id} to {', '.join(mail.recipients)}: {mail.subject}")
-        sent += 1
-    return SkipReason(f"{sent} of {len(unsent)} queued e-mails sent.")
+        sent.append(mail_id)
+    summary = f"{len(sent)} of {len(unsent)} queued e-mails sent."
+    years = store.years_of_mail(sent)
+    if not years:
+        return SkipReason(summary)
+    context.log.info(summary)
+    return SensorResult(
+        run_requests=[  # keyed on the last message sent: each tick that sent some asks once
+            RunRequest(run_key=f"pages-after-mail:{year}:{max(sent)}", partition_key=str(year))
+            for year in years
+        ]
+    )

@@ -11,6 +11,7 @@ from dagster import Definitions, in_process_executor, load_asset_checks_from_mod
 from assets import budget, feedback, ingest, payments, report, validation, workbook
 from pipelines.alerts import alert_mail_delivery, run_failure_alert
 from pipelines.jobs import annual_report_job, reference_change_job
+from pipelines.reminders import municipality_reminders
 from pipelines.resources import resources_from_environment
 from pipelines.schedules import annual_report_schedule
 from pipelines.sensors import landing_area_sensor
@@ -32,7 +33,7 @@ defs = Definitions(
     asset_checks=load_asset_checks_from_modules([module for _, module in STAGES]),
     jobs=[annual_report_job, reference_change_job],
     schedules=[annual_report_schedule],
-    sensors=[landing_area_sensor, run_failure_alert, alert_mail_delivery],
+    sensors=[landing_area_sensor, run_failure_alert, alert_mail_delivery, municipality_reminders],
     resources=resources_from_environment(),
     # The steps of a year run one after another; one process avoids a Python start per step.
     executor=in_process_executor,

@@ -31,6 +31,7 @@ WRITTEN_BY = {  # every warehouse table, and the asset that replaces its year's 
     "grant_payments": "grant_payments",
     "unused_funds": "unused_funds",
     "report_summary": "report_summary",
+    "delivery_status": "delivery_status",
 }
 
 THE_YEAR_BEFORE = TimeWindowPartitionMapping(start_offset=-1, end_offset=-1)

@@ -189,7 +189,7 @@ def test_every_rule_is_a_check_and_missing_participants_are_flagged(small_landin
 def test_feedback_pages_for_participants_senders_and_the_missing(two_years):
     output, _, _ = two_years
     pages = {p.stem: p.read_text(encoding="utf-8") for p in (output / "2020" / "feedback").glob("*.html")}
-    assert sorted(pages) == ["1804", "1865", "1903", "5444"]
+    assert sorted(pages) == ["1804", "1865", "1903", "5444", "index"]  # index: the office's overview
     bodo = pages["1804"]
     assert 'lang="nb"' in bodo
     assert "Rad 8: kategori «kaffe» er ikke en gyldig verdi." in bodo

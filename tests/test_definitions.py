@@ -84,6 +84,7 @@ def test_the_asset_graph():
             "alis_grant_entitlement",  # the auditor's file: the ALIS grant per ALIS, every year
             "budget_plan_vs_actual",
             "costs_by_source",
+            "delivery_status",  # table 5.1: each participant's status
             "grant_forecast",
             "grant_payments",
             "grant_use",
@@ -94,7 +95,13 @@ def test_the_asset_graph():
             "unused_funds",
             "validated_submissions",
         ],
-        "municipality_feedback": ["landing_files", "reference_data", "validated_submissions"],
+        "delivery_status": ["landing_files", "reference_data", "validated_submissions"],
+        "municipality_feedback": [
+            "delivery_status",
+            "landing_files",
+            "reference_data",
+            "validated_submissions",
+        ],
         "submission_template": ["reference_data"],
     }
     groups = {key.to_user_string(): graph.get(key).group_name for key in graph.get_all_asset_keys()}
@@ -113,6 +120,7 @@ def test_the_asset_graph():
     assert groups["reference_data"] == groups["landing_files"] == "ingest"
     assert groups["status_report"] == groups["report_summary"] == "report"
     assert groups["municipality_feedback"] == groups["submission_template"] == "to_municipalities"
+    assert groups["delivery_status"] == "to_municipalities"
     # the statutory report waits for an unacknowledged overspend; nothing else blocks it but reconciliation
     blocking = {key.name for key in graph.asset_check_keys if graph.get_check_spec(key).blocking}
     assert blocking == {

@@ -24,6 +24,7 @@ CODE_LOCATION = {
     "pipelines.schedules",
     "pipelines.sensors",
     "pipelines.alerts",
+    "pipelines.reminders",
     "pipelines.serve",
     "pipelines.users",
     "pipelines.migrate",

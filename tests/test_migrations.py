@@ -32,7 +32,7 @@ def test_head_and_the_tables_of_each_revision_match_the_scripts():
     scripts = _scripts()
     assert scripts.get_current_head() == migrations.HEAD
     order = [s.revision for s in reversed(list(scripts.walk_revisions()))]
-    assert order == list(migrations.TABLES_BY_REVISION) == ["0001", "0002", "0003", "0004"]
+    assert order == list(migrations.TABLES_BY_REVISION) == ["0001", "0002", "0003", "0004", "0005"]
     assert set().union(*migrations.TABLES_BY_REVISION.values()) == set(metadata.tables)
 
 
@@ -82,9 +82,18 @@ def test_upgrading_a_database_with_data_loses_nothing(empty_engine, start):
     assert {t.name for t in kept} == set().union(
         *(migrations.TABLES_BY_REVISION[r] for r in ("0001", "0002")[: int(start)])
     )
+    # the columns each table had then: a later revision may add one (input_files.received_at, 0005)
+    then = {t.name: {c["name"] for c in sa.inspect(empty_engine).get_columns(t.name)} for t in kept}
+
+    def _row_then(table: sa.Table, year: int) -> dict:
+        return {k: v for k, v in _a_row(table, year).items() if k in then[table.name]}
+
+    def _row_now(table: sa.Table, year: int) -> dict:  # a column added since is empty
+        return {c.name: _row_then(table, year).get(c.name) for c in table.columns}
+
     with empty_engine.begin() as conn:
         for table in kept:
-            conn.execute(table.insert(), [_a_row(table, 2020), _a_row(table, 2021)])
+            conn.execute(table.insert(), [_row_then(table, 2020), _row_then(table, 2021)])
     with pytest.raises(
         migrations.OutdatedSchema, match=f"revision {start}; this code needs {migrations.HEAD}.*make migrate"
     ):
@@ -95,18 +104,33 @@ def test_upgrading_a_database_with_data_loses_nothing(empty_engine, start):
     with empty_engine.connect() as conn:
         for table in kept:
             rows = [dict(r._mapping) for r in conn.execute(sa.select(table).order_by(table.c.report_year))]
-            assert rows == [_a_row(table, 2020), _a_row(table, 2021)], table.name
+            assert rows == [_row_now(table, 2020), _row_now(table, 2021)], table.name
         for name in (
-            migrations.TABLES_BY_REVISION["0003"] | migrations.TABLES_BY_REVISION["0004"]
+            migrations.TABLES_BY_REVISION["0003"]
+            | migrations.TABLES_BY_REVISION["0004"]
+            | migrations.TABLES_BY_REVISION["0005"]
         ):  # new, empty
             assert conn.scalar(sa.select(sa.func.count()).select_from(metadata.tables[name])) == 0
 
 
 def test_a_database_from_before_the_migrations_is_recognised_and_upgraded(empty_engine):
-    # what `metadata.create_all` made before this release: the first two revisions' tables
-    newer = migrations.TABLES_BY_REVISION["0003"] | migrations.TABLES_BY_REVISION["0004"]
-    old = [t for t in metadata.sorted_tables if t.name not in newer]
-    metadata.create_all(empty_engine, tables=old)
+    # what `metadata.create_all` made before this release: the first two revisions' tables, with
+    # the columns they had then (input_files without received_at, which 0005 adds)
+    newer = (
+        migrations.TABLES_BY_REVISION["0003"]
+        | migrations.TABLES_BY_REVISION["0004"]
+        | migrations.TABLES_BY_REVISION["0005"]
+    )
+    then = sa.MetaData()
+    added_since = {("input_files", "received_at")}
+    for table in metadata.sorted_tables:
+        if table.name not in newer:
+            sa.Table(
+                table.name,
+                then,
+                *(c.copy() for c in table.columns if (table.name, c.name) not in added_since),
+            )
+    then.create_all(empty_engine)
     with empty_engine.begin() as conn:
         conn.execute(metadata.tables["grant_use"].insert(), [_a_row(metadata.tables["grant_use"], 2021)])
     with pytest.raises(migrations.OutdatedSchema, match="from before migrations"):

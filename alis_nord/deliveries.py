@@ -1,0 +1,278 @@
+"""The project office's loop with the municipalities: who has delivered, what each was told, and
+who is reminded before the deadline.
+
+- ``table_statuses``: per participant and table one of *mangler* (nothing received), *har feil*
+  (a fatal or an error finding), *godkjent* (accepted, warnings allowed) or *ingenting å
+  rapportere* (the table sent with its header row and no data rows: the municipality declares it
+  has nothing to report, for ``alis`` or ``kostnader``); ``municipality_status`` sums them up.
+- ``feedback_mail``: the feedback page as an e-mail, once per delivered version.
+- ``due_offset``, ``reminder_mail``: which reminder is due on a day, by the deadline and its
+  offsets (``prosjekt.yaml``'s ``frist`` and ``purringer``), and what it says.
+
+No Dagster and no database here: the assets and the sensor pass the rows in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from alis_nord.landing import TABLES
+from alis_nord.mail import OutgoingMail
+from alis_nord.reference import ReferenceData
+from alis_nord.vocabulary import TABLE_TITLES
+
+MISSING, HAS_ERRORS, APPROVED, NOTHING_TO_REPORT = "mangler", "har feil", "godkjent", "ingenting å rapportere"
+# the order of the overview page, the one that needs the office most first
+STATUS_ORDER = (MISSING, HAS_ERRORS, NOTHING_TO_REPORT, APPROVED)
+NEEDS_REMINDER = (MISSING, HAS_ERRORS)
+# the tables a municipality may declare empty: it may have no ALIS or no costs in a year; GP
+# coverage always has its one row
+MAY_BE_EMPTY = ("alis", "kostnader")
+
+
+@dataclass(frozen=True)
+class TableStatus:
+    kommunenummer: str
+    table_name: str
+    status: str
+    file: str | None = None
+    version: int | None = None
+    received_at: dt.datetime | None = None
+
+
+def table_statuses(year: int, reference: ReferenceData, rows) -> list[TableStatus]:
+    """Each participant's status per table from the stored deliveries, findings and files
+    (the rows ``alis_nord.stored.DELIVERY_STATUS`` names)."""
+    files = {f["path"]: f for f in rows["input_files"]}
+    deliveries = {(d["kommunenummer"], d["table_name"]): d for d in rows["table_deliveries"]}
+    faulty = {
+        (f["kommunenummer"], f["table_name"]) for f in rows["findings"] if f["severity"] in ("fatal", "error")
+    }
+    result = []
+    for participant in reference.participants_in(year):
+        for table in TABLES:
+            key = (participant.kommunenummer, table)
+            delivery = deliveries.get(key)
+            if delivery is None:
+                result.append(TableStatus(participant.kommunenummer, table, MISSING))
+                continue
+            if delivery["rejected"] or key in faulty:
+                status = HAS_ERRORS
+            elif delivery["rows_received"] == 0 and table in MAY_BE_EMPTY:
+                status = NOTHING_TO_REPORT
+            else:
+                status = APPROVED
+            file = files.get(delivery["file"], {})
+            result.append(
+                TableStatus(
+                    participant.kommunenummer,
+                    table,
+                    status,
+                    delivery["file"],
+                    file.get("version") or 1,
+                    as_utc(file.get("received_at")),
+                )
+            )
+    return result
+
+
+def as_utc(moment: dt.datetime | None) -> dt.datetime | None:
+    """A stored time as UTC (SQLite gives it back without its zone)."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
+
+
+@dataclass(frozen=True)
+class MunicipalityStatus:
+    """One participant's delivery for the year: the status of each table and of the whole."""
+
+    kommunenummer: str
+    navn: str
+    tables: tuple[TableStatus, ...]
+    contacts: tuple[str, ...]
+
+    @property
+    def status(self) -> str:
+        """*mangler* when nothing came, *har feil* when a table has errors, *mangler* when a table
+        is still missing, *ingenting å rapportere* when every table came and none with figures
+        but GP coverage, else *godkjent*."""
+        statuses = {t.status for t in self.tables}
+        if statuses == {MISSING}:
+            return MISSING
+        if HAS_ERRORS in statuses:
+            return HAS_ERRORS
+        if MISSING in statuses:
+            return MISSING
+        if all(t.status == NOTHING_TO_REPORT for t in self.tables if t.table_name in MAY_BE_EMPTY):
+            return NOTHING_TO_REPORT
+        return APPROVED
+
+    @property
+    def received_at(self) -> dt.datetime | None:
+        """The latest delivery: the newest file among the tables'."""
+        times = [t.received_at for t in self.tables if t.received_at is not None]
+        return max(times) if times else None
+
+    @property
+    def version(self) -> str:
+        """What was delivered, as the feedback e-mail is keyed: each table's file and version."""
+        return ", ".join(f"{t.table_name}: {t.file} (v{t.version})" for t in self.tables if t.file) or "–"
+
+    @property
+    def needs_reminder(self) -> bool:
+        return any(t.status in NEEDS_REMINDER for t in self.tables)
+
+    def tables_to_send(self) -> list[str]:
+        """The tables still missing or with errors, by their titles."""
+        return [TABLE_TITLES[t.table_name] for t in self.tables if t.status in NEEDS_REMINDER]
+
+
+def municipality_statuses(
+    reference: ReferenceData, statuses: Iterable[TableStatus], year: int
+) -> list[MunicipalityStatus]:
+    """The participants of the year, the ones that need the office most first."""
+    by_municipality: dict[str, list[TableStatus]] = {}
+    for status in statuses:
+        by_municipality.setdefault(status.kommunenummer, []).append(status)
+    contacts = {p.kommunenummer: p.epost for p in reference.participants}
+    result = [
+        MunicipalityStatus(
+            p.kommunenummer,
+            p.navn,
+            tuple(sorted(by_municipality.get(p.kommunenummer, []), key=lambda t: TABLES.index(t.table_name))),
+            contacts.get(p.kommunenummer, ()),
+        )
+        for p in reference.participants_in(year)
+    ]
+    return sorted(result, key=lambda m: (STATUS_ORDER.index(m.status), m.kommunenummer))
+
+
+def status_rows(statuses: Iterable[TableStatus]) -> list[dict[str, Any]]:
+    """The rows of the warehouse's ``delivery_status`` table."""
+    return [
+        {
+            "kommunenummer": s.kommunenummer,
+            "table_name": s.table_name,
+            "status": s.status,
+            "file": s.file,
+            "version": s.version,
+            "received_at": s.received_at,
+        }
+        for s in statuses
+    ]
+
+
+def statuses_from_rows(rows: Iterable[dict[str, Any]]) -> list[TableStatus]:
+    return [
+        TableStatus(
+            r["kommunenummer"],
+            r["table_name"],
+            r["status"],
+            r["file"],
+            r["version"],
+            as_utc(r["received_at"]),
+        )
+        for r in rows
+    ]
+
+
+# ---------------------------------------------------------------- feedback by e-mail
+
+
+def delivery_key(year: int, municipality: MunicipalityStatus, files: dict[str, str]) -> str:
+    """The key a feedback e-mail is queued under: the year, the municipality and the SHA-256 of
+    every file it delivered that year. A new file (a new SHA-256) is a new version, and gets one
+    e-mail; a re-run of the same files gets none."""
+    digest = hashlib.sha256("\n".join(sorted(files.values())).encode()).hexdigest()[:16]
+    return f"feedback:{year}:{municipality.kommunenummer}:{digest}"
+
+
+def feedback_mail(page, municipality: MunicipalityStatus, html: str) -> OutgoingMail:
+    """The feedback page as an e-mail (bokmål): a plain-text summary, and the page as HTML."""
+    counts = (
+        f"Vi har mottatt {page.received} rader: {page.accepted} er godkjent og {page.quarantined} er holdt "
+        f"utenfor fordi de har feil."
+    )
+    lines = [
+        "Hei,",
+        "",
+        f"takk for tallene fra {page.navn} for {page.year} til {page.project}.",
+        "",
+        counts,
+        "",
+        "Status per tabell:",
+        *(f"  - {TABLE_TITLES[t.table_name]}: {t.status}" for t in municipality.tables),
+        "",
+    ]
+    problems = [f for f in page.findings if f["severity"] in ("fatal", "error")]
+    if problems:
+        lines.append("Dette må rettes før tallene kan brukes:")
+        lines += [
+            f"  - {f['file']}{', rad ' + str(f['row_number']) if f['row_number'] else ''}: {f['message']}"
+            for f in problems[:20]
+        ]
+        if len(problems) > 20:
+            lines.append(f"  … og {len(problems) - 20} til: se vedlagt side.")
+        lines += ["", "Send de berørte tabellene på nytt, med _v2 (eller neste nummer) i filnavnet.", ""]
+    elif page.count("warning"):
+        lines += ["Alt er godkjent. Se likevel over advarslene på siden under.", ""]
+    else:
+        lines += ["Alt er godkjent. Takk!", ""]
+    lines += [
+        "Hele tilbakemeldingen, med hver rad og hver kolonne, står i HTML-delen av denne e-posten.",
+        f"Denne e-posten er sendt automatisk av {page.project}s rapportering. Svar gjerne på den om noe er uklart.",
+    ]
+    subject = (
+        f"{page.project}: tilbakemelding på tallene for {page.year} – {page.navn} ({municipality.status})"
+    )
+    return OutgoingMail(municipality.contacts, subject, "\n".join(lines) + "\n", html)
+
+
+# ---------------------------------------------------------------- reminders
+
+
+def due_offset(today: dt.date, deadline_date: dt.date, offsets: Sequence[int]) -> int | None:
+    """The reminder due today: the offset whose day came last, up to today. A sensor that was
+    down catches up with the latest one only; a week after the last reminder day, a year is left
+    alone. ``None``: none due."""
+    days = {o: deadline_date - dt.timedelta(days=o) for o in offsets}
+    if not days or today > max(days.values()) + dt.timedelta(days=7):
+        return None
+    passed = [o for o, day in days.items() if day <= today]
+    return min(passed) if passed else None  # the fewest days before the deadline: the latest
+
+
+def reminder_mail(
+    project: str, year: int, municipality: MunicipalityStatus, deadline_date: dt.date, offset: int
+) -> OutgoingMail:
+    from alis_nord.norsk import dato
+
+    tables = ", ".join(municipality.tables_to_send())
+    when = (
+        f"Fristen var {dato(deadline_date)}."
+        if offset < 0
+        else f"Fristen er {dato(deadline_date)}, om {offset} dager."
+    )
+    lines = [
+        "Hei,",
+        "",
+        f"{project} mangler fortsatt godkjente tall for {year} fra {municipality.navn}: {tables}.",
+        when,
+        "",
+        f"Send tabellene i innsendingsmalen (innsendingsmal-{year}.xlsx) eller som CSV-filer, med kommunenummeret "
+        "først i filnavnet. Har dere ingen ALIS eller ingen kostnader i året, send tabellen med bare "
+        "overskriftsraden: da er det registrert at dere ikke har noe å rapportere.",
+        "",
+        f"Denne påminnelsen er sendt automatisk av {project}s rapportering.",
+    ]
+    subject = f"{project}: påminnelse om tall for {year} – {municipality.navn}"
+    return OutgoingMail(municipality.contacts, subject, "\n".join(lines) + "\n")
+
+
+def reminder_key(year: int, kommunenummer: str, offset: int) -> str:
+    return f"reminder:{year}:{kommunenummer}:{offset}"
