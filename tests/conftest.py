@@ -38,16 +38,25 @@ def refuse_unless_test_database(url: str) -> None:
 
 def _fresh_database(url: str) -> str:
     """An empty warehouse at the newest schema revision: made by the migrations (as a new
-    production database is) when it is not there yet, else emptied of rows."""
+    production database is) when it is not there yet, or is at an older revision (a test
+    database another checkout left behind), else emptied of rows. Opened without
+    ``engine_for``, which would rightly refuse an outdated warehouse."""
     import sqlalchemy as sa
 
     from alis_nord import migrations
     from alis_nord.schema import metadata
-    from alis_nord.warehouse import engine_for
 
     if not url.startswith("sqlite"):
         refuse_unless_test_database(url)
-    engine = engine_for(url)
+    engine = sa.create_engine(url)
+    try:
+        _empty_at_head(engine, sa, migrations, metadata)
+    finally:
+        engine.dispose()
+    return url
+
+
+def _empty_at_head(engine, sa, migrations, metadata) -> None:
     with engine.connect() as conn:
         at_head = migrations.current_revision(conn) == migrations.HEAD and set(metadata.tables) <= set(
             sa.inspect(conn).get_table_names()
@@ -56,12 +65,11 @@ def _fresh_database(url: str) -> str:
         with engine.begin() as conn:
             for table in reversed(metadata.sorted_tables):
                 conn.execute(table.delete())
-        return url
+        return
     metadata.drop_all(engine)
     with engine.begin() as conn:
         conn.execute(sa.text(f"DROP TABLE IF EXISTS {migrations.VERSION_TABLE}"))
     migrations.upgrade(engine)
-    return url
 
 
 @pytest.fixture(scope="session")
