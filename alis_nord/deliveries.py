@@ -74,17 +74,10 @@ def table_statuses(year: int, reference: ReferenceData, rows) -> list[TableStatu
                     status,
                     delivery["file"],
                     file.get("version") or 1,
-                    as_utc(file.get("received_at")),
+                    file.get("received_at"),
                 )
             )
     return result
-
-
-def as_utc(moment: dt.datetime | None) -> dt.datetime | None:
-    """A stored time as UTC (SQLite gives it back without its zone)."""
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -170,12 +163,7 @@ def status_rows(statuses: Iterable[TableStatus]) -> list[dict[str, Any]]:
 def statuses_from_rows(rows: Iterable[dict[str, Any]]) -> list[TableStatus]:
     return [
         TableStatus(
-            r["kommunenummer"],
-            r["table_name"],
-            r["status"],
-            r["file"],
-            r["version"],
-            as_utc(r["received_at"]),
+            r["kommunenummer"], r["table_name"], r["status"], r["file"], r["version"], r["received_at"]
         )
         for r in rows
     ]

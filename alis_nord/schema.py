@@ -10,6 +10,7 @@ this schema, and a test compares the two.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from decimal import Decimal
 
@@ -35,6 +36,22 @@ class ExactDecimal(TypeDecorator):
 
     def process_result_value(self, value, dialect):
         return None if value is None else Decimal(value)
+
+
+class UtcDateTime(TypeDecorator):
+    """A moment, read back in UTC with its zone on every database (SQLite keeps no zone: what it
+    stores is UTC), so rows compare equal whichever database they came from."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else value.astimezone(dt.UTC)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 class JsonText(TypeDecorator):
@@ -78,7 +95,7 @@ input_files = _year_table(
     sa.Column("kommunenummer", sa.String(4)),
     sa.Column("version", sa.Integer),
     sa.Column("tables_used", sa.Text, nullable=False, default=""),
-    sa.Column("received_at", sa.DateTime(timezone=True)),  # the file's modification time, UTC
+    sa.Column("received_at", UtcDateTime),  # the file's modification time
     comment="Every file of the landing area a year's run saw, by SHA-256.",
 )
 alis = _year_table(
@@ -255,7 +272,7 @@ delivery_status = _year_table(
     sa.Column("status", sa.String(24), nullable=False),
     sa.Column("file", sa.Text),
     sa.Column("version", sa.Integer),
-    sa.Column("received_at", sa.DateTime(timezone=True)),
+    sa.Column("received_at", UtcDateTime),
     comment="Per participant and table: mangler, har feil, godkjent or ingenting å rapportere.",
 )
 

@@ -15,7 +15,7 @@ import time
 
 STAGES = {  # the pipeline's stages, each in graph order
     "ingest": ["landing_files", "reference_data"],
-    "validate": ["validated_submissions"],
+    "validate": ["validated_submissions", "delivery_status"],
     "budget": [
         "alis_grant_entitlement",
         "costs_by_source",
