@@ -182,10 +182,16 @@ def delivery_key(year: int, municipality: MunicipalityStatus, files: dict[str, s
 
 def feedback_mail(page, municipality: MunicipalityStatus, html: str) -> OutgoingMail:
     """The feedback page as an e-mail (bokmål): a plain-text summary, and the page as HTML."""
-    counts = (
-        f"Vi har mottatt {page.received} rader: {page.accepted} er godkjent og {page.quarantined} er holdt "
-        f"utenfor fordi de har feil."
-    )
+    rows = f"{page.received} {'rad' if page.received == 1 else 'rader'}"
+    if page.quarantined:
+        counts = (
+            f"Vi har mottatt {rows}: {page.accepted} er godkjent og {page.quarantined} er holdt utenfor "
+            f"fordi {'den' if page.quarantined == 1 else 'de'} har feil."
+        )
+    elif page.received:
+        counts = f"Vi har mottatt {rows}, og {'den' if page.received == 1 else 'alle'} er godkjent."
+    else:
+        counts = "Vi har mottatt tabellene uten rader: dere har ikke noe å rapportere i dem."
     lines = [
         "Hei,",
         "",

@@ -223,7 +223,7 @@ def test_feedback_once_per_delivered_version_and_never_to_a_refused_address(loop
     plain = first_2020.get_body(("plain",)).get_content().replace("\r\n", "\n")
     # Bodø 2020: alis 2 rows, kostnader 6 (the «kaffe» row quarantined; it is the file's line 8, after
     # an empty line), fastlegedekning 1: 9 rows
-    assert "Vi har mottatt 9 rader: 8 er godkjent og 1 er holdt utenfor" in plain
+    assert "Vi har mottatt 9 rader: 8 er godkjent og 1 er holdt utenfor fordi den har feil." in plain
     assert "  - Kostnader (bilag): har feil" in plain and "2020/1804_kostnader.csv, rad 8:" in plain
     assert "Bodø (1804): tall for 2020" in first_2020.get_body(("html",)).get_content()
 
@@ -403,7 +403,10 @@ def test_the_sample_year_gives_one_feedback_mail_per_delivering_participant(samp
     assert all(m.defects == [] for m in messages.values())
     # Rana (1833): alis 1 row, kostnader 3 (one with the unknown category «kaffe»), fastlegedekning 1
     plain = messages["1833"].get_body(("plain",)).get_content()
-    assert "Vi har mottatt 5 rader: 4 er godkjent og 1 er holdt utenfor" in plain
+    assert "Vi har mottatt 5 rader: 4 er godkjent og 1 er holdt utenfor fordi den har feil." in plain
+    # Nordreisa (1942) declared nothing to report: its one row is GP coverage
+    nordreisa = messages["1942"].get_body(("plain",)).get_content()
+    assert "Vi har mottatt 1 rad, og den er godkjent." in nordreisa
     assert messages["1833"]["Subject"] == "ALIS-Nord: tilbakemelding på tallene for 2019 – Rana (har feil)"
 
 
