@@ -101,26 +101,35 @@ MAIL_KINDS_NB = {"feedback": "Tilbakemelding", "reminder": "Påminnelse"}
 def mail_log(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The stored messages to a municipality as its page lists them, in bokmål."""
     return [
-        {
-            **m,
-            "kind_nb": MAIL_KINDS_NB.get(m["kind"], m["kind"] or ""),
-            "state_nb": (
-                "skrevet som .eml-fil til utsending fra prosjektkontoret"
-                if m["channel"] == "eml"
-                else "sendt"
-                if m["sent_at"]
-                else f"venter på sending ({m['attempts']} forsøk)"
-                if m["attempts"]
-                else "venter på sending"
-            ),
-            "state_short": "skrevet som .eml"
-            if m["channel"] == "eml"
-            else "sendt"
-            if m["sent_at"]
-            else "venter",
-        }
-        for m in messages
+        {**m, "kind_nb": MAIL_KINDS_NB.get(m["kind"], m["kind"] or ""), **_mail_state_nb(m)} for m in messages
     ]
+
+
+def _mail_state_nb(m: dict[str, Any]) -> dict[str, str]:
+    """What became of a message (``alis_nord.mail_queue``'s state), in full and in short."""
+    from alis_nord.mail_queue import DEFERRED, SENT, UNDELIVERABLE, WRITTEN, refused_recipients
+
+    refused = "; ".join(
+        f"{r} ({record['diagnostic'].removeprefix('smtp; ')})" for r, record in refused_recipients(m)
+    )
+    if m["state"] == WRITTEN:
+        return {
+            "state_nb": "skrevet som .eml-fil til utsending fra prosjektkontoret",
+            "state_short": "skrevet som .eml",
+        }
+    if m["state"] == SENT:
+        return {
+            "state_nb": f"sendt, men ikke levert til {refused}" if refused else "sendt",
+            "state_short": "sendt, delvis avvist" if refused else "sendt",
+        }
+    if m["state"] == UNDELIVERABLE:
+        return {"state_nb": f"kunne ikke leveres: {refused or m['last_error']}", "state_short": "ikke levert"}
+    if m["state"] == DEFERRED:
+        return {
+            "state_nb": f"venter på nytt forsøk ({m['attempts']} forsøk): {m['last_error']}",
+            "state_short": "venter",
+        }
+    return {"state_nb": "venter på sending", "state_short": "venter"}
 
 
 def render_feedback(page: FeedbackPage, status=None, mail: list[dict[str, Any]] = ()) -> str:

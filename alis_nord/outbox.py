@@ -3,23 +3,29 @@
 
 Each message has a key (``alis_nord.deliveries.delivery_key``, ``reminder_key``): a key once
 handed over is never handed over again, so a re-run, a backfill or a second sensor tick sends
-nothing twice. The warehouse's ``outgoing_mail`` records each: to whom, when, about which year,
-municipality and version, the channel, and the Message-ID once sent (``pipelines.alerts``'
-delivery sensor sends the queued ones, and tries again at its next tick while the server is down).
+nothing twice. The mail queue (``alis_nord.mail_queue``) records each: to whom, when, about which
+year, municipality and version, the channel, its state and Message-ID (``pipelines.alerts``'
+delivery sensor sends the queued ones).
+
+An ``.eml`` is recorded only once it is on disk: a full disk records nothing, and the next run
+writes it. A recorded ``.eml`` whose file is gone (a deleted ``output/``) is written back, byte for
+byte, by the next run of the year (``restore_eml``).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import time
+from datetime import UTC, datetime
 from pathlib import Path
 
-from alis_nord.mail import OutgoingMail, SmtpSettings, eml_bytes
+from alis_nord.mail import MessageNotBuilt, OutgoingMail, SmtpSettings, eml_bytes, message_id_for
+from alis_nord.mail_queue import UNDELIVERABLE, WRITTEN, MailQueue
 
-QUEUED, WRITTEN = "queued", "eml"
+QUEUED, NOT_BUILT = "queued", "not built"
 
 
 def hand_over(
-    store,
+    queue: MailQueue,
     key: str,
     mail: OutgoingMail,
     *,
@@ -30,18 +36,45 @@ def hand_over(
     **about,
 ) -> str | None:
     """Queue ``mail`` for the SMTP server, or without one write it to ``eml_dir``; ``None`` when
-    the key was handed over before (nothing is done)."""
+    the key was handed over before (nothing is done). A message that cannot be built is recorded
+    as failed, with why (``NOT_BUILT``); an ``OSError`` writing the file leaves nothing recorded."""
     from alis_nord.publishing import publish_files
 
-    if store.has_mail(key):
+    if queue.has(key):
         return None
     if settings is not None:
-        return QUEUED if store.queue_mail(key, mail, now, **about) else None
-    data, message_id = eml_bytes(mail, sender, now)
-    if not store.queue_mail(key, mail, now, channel="eml", sent_at=now, message_id=message_id, **about):
-        return None  # another run handed it over meanwhile
-    publish_files(eml_dir, {eml_name(key): data})
+        return QUEUED if queue.queue(key, mail, now, **about) else None
+    message_id = message_id_for(key, sender)
+    try:
+        data = eml_bytes(mail, sender, now, message_id)
+    except MessageNotBuilt as error:
+        queue.queue(key, mail, now, channel="eml", state=UNDELIVERABLE, last_error=str(error), **about)
+        return NOT_BUILT
+    publish_files(eml_dir, {eml_name(key): data})  # on disk first: a failed write records nothing
+    if not queue.queue(
+        key, mail, now, channel="eml", state=WRITTEN, sent_at=now, message_id=message_id, **about
+    ):
+        return None  # another run handed it over meanwhile (its file is the same message)
     return WRITTEN
+
+
+def restore_eml(queue: MailQueue, year: int, eml_dir: Path, sender: str) -> list[str]:
+    """Writes back every recorded ``.eml`` of ``year`` whose file is gone, as it was written;
+    returns the names written."""
+    from alis_nord.mail import recipients_from_text
+    from alis_nord.publishing import publish_files
+
+    missing = {}
+    for row in queue.about(year):
+        if row["state"] != WRITTEN or (eml_dir / eml_name(row["mail_key"])).exists():
+            continue
+        mail = OutgoingMail(
+            recipients_from_text(row["recipients"]), row["subject"], row["body"], row["html_body"]
+        )
+        missing[eml_name(row["mail_key"])] = eml_bytes(mail, sender, row["sent_at"], row["message_id"])
+    if missing:
+        publish_files(eml_dir, missing)
+    return sorted(missing)
 
 
 def eml_name(key: str) -> str:
@@ -50,11 +83,19 @@ def eml_name(key: str) -> str:
 
 
 def send_reminders(
-    store, today, *, settings: SmtpSettings | None, sender: str, output_root: Path, now: datetime
+    store,
+    queue: MailQueue,
+    today,
+    *,
+    settings: SmtpSettings | None,
+    sender: str,
+    output_root: Path,
+    now: datetime,
 ) -> list[str]:
     """The reminders due ``today``, for every report year whose statuses are stored: to each
     participant with an address whose status is *mangler* or *har feil* for some table, once per
-    offset (``prosjekt.yaml``'s ``frist`` and ``purringer``). Returns what was handed over."""
+    offset (``prosjekt.yaml``'s ``frist`` and ``purringer``). Returns what was handed over; a
+    reminder whose file could not be written is reported and written by a later look."""
     from alis_nord import schema as tables
     from alis_nord.deliveries import (
         due_offset,
@@ -82,19 +123,114 @@ def send_reminders(
         for municipality in municipality_statuses(reference, statuses_from_rows(rows), year):
             if not (municipality.needs_reminder and municipality.contacts):
                 continue
-            outcome = hand_over(
-                store,
-                reminder_key(year, municipality.kommunenummer, offset),
-                reminder_mail(project_name(reference), year, municipality, deadline_date, offset),
-                settings=settings,
-                sender=sender,
-                eml_dir=output_root / str(year) / "utsendinger",
-                now=now,
-                kind="reminder",
-                about_year=year,
-                kommunenummer=municipality.kommunenummer,
-                version=f"{offset} dager før fristen" if offset >= 0 else f"{-offset} dag(er) etter fristen",
-            )
+            try:
+                outcome = hand_over(
+                    queue,
+                    reminder_key(year, municipality.kommunenummer, offset),
+                    reminder_mail(project_name(reference), year, municipality, deadline_date, offset),
+                    settings=settings,
+                    sender=sender,
+                    eml_dir=output_root / str(year) / "utsendinger",
+                    now=now,
+                    kind="reminder",
+                    about_year=year,
+                    kommunenummer=municipality.kommunenummer,
+                    version=f"{offset} dager før fristen"
+                    if offset >= 0
+                    else f"{-offset} dag(er) etter fristen",
+                )
+            except OSError as error:
+                outcome = f"not written ({error})"
             if outcome:
                 handed_over.append(f"{year} {municipality.kommunenummer}: {outcome}")
     return handed_over
+
+
+MINIMUM_SECONDS_FOR_A_MESSAGE = 2  # a tick starts no message with less of its budget left
+
+
+def deliver_due_mail(queue, settings, *, worker: str, budget_seconds: float, alert_recipients=(), log=None):
+    """Sends due messages one at a time until none is due or the budget is spent; returns each
+    handled message's id and new state. A message that cannot be built fails alone; a server that
+    is unavailable defers the message it was trying and ends the tick (the rest would meet the same
+    server); a refused recipient is reported to ``alert_recipients`` once (never for an alert)."""
+    from alis_nord.mail import ServerUnavailable, as_email, deliver
+    from alis_nord.mail_queue import refused_recipients
+
+    started = time.monotonic()
+    handled = []
+    while (left := budget_seconds - (time.monotonic() - started)) > MINIMUM_SECONDS_FOR_A_MESSAGE:
+        now = datetime.now(UTC)
+        claimed = queue.claim(now, worker)
+        if claimed is None:
+            break
+        message_id = message_id_for(claimed.key, settings.sender)
+        try:
+            message = as_email(claimed.mail, settings.sender, claimed.queued_at, message_id)
+        except MessageNotBuilt as error:
+            handled.append((claimed.id, queue.fail(claimed, now, f"kunne ikke lages: {error}")))
+            _log(log, "warning", f"Not built, failed: {claimed.key}: {error}")
+            _alert_once(queue, claimed, [], f"kunne ikke lages: {error}", alert_recipients)
+            continue
+        queue.set_message_id(claimed, message_id)
+        try:
+            outcomes = deliver(
+                message, claimed.pending, settings, timeout=min(settings.timeout_seconds, left)
+            )
+        except ServerUnavailable as error:
+            handled.append((claimed.id, queue.defer(claimed, datetime.now(UTC), str(error))))
+            _log(log, "warning", f"Not sent, tried again later: {claimed.mail.subject}: {error}")
+            break
+        state = queue.record(claimed, outcomes, datetime.now(UTC))
+        handled.append((claimed.id, state))
+        _log(
+            log,
+            "info",
+            f"{state}: {message_id} ({claimed.key}): "
+            + "; ".join(f"{o.recipient} {o.action} {o.status}" for o in outcomes),
+        )
+        refused = refused_recipients({"recipient_status": {o.recipient: o.as_record() for o in outcomes}})
+        if refused or state == UNDELIVERABLE:
+            reason = None if refused else "; ".join(o.diagnostic for o in outcomes)
+            _alert_once(queue, claimed, refused, reason, alert_recipients)
+    return handled
+
+
+def _alert_once(queue, claimed, refused, reason, alert_recipients) -> None:
+    """Queues the project office's alert about a message that failed, once (never about an alert)."""
+    if claimed.kind == "alert" or not alert_recipients:
+        return
+    queue.queue(
+        f"undeliverable:{claimed.key}",
+        undeliverable_alert(claimed, refused, reason, alert_recipients),
+        datetime.now(UTC),
+        kind="alert",
+    )
+
+
+def undeliverable_alert(claimed, refused, reason, recipients) -> OutgoingMail:
+    """The project office's e-mail about a message that failed for good (bokmål): each refused
+    address with the server's answer, as a delivery status notification (RFC 3464) gives them, or
+    why the message could not be sent at all."""
+    who = f" til kommune {claimed.kommunenummer}" if claimed.kommunenummer else ""
+    lines = [f"E-posten «{claimed.mail.subject}»{who} kunne ikke leveres til alle mottakerne.", ""]
+    if refused:
+        lines.append("Mottakere som e-postserveren avviste for godt:")
+        lines += [
+            f"  - {address}: {record['diagnostic']} (status {record['status']})"
+            for address, record in refused
+        ]
+    if reason:
+        lines.append(f"Årsak: {reason}")
+    lines += [
+        "",
+        "Rett adressen i referanse/deltakerkommuner.csv (kolonnen epost), eller kontakt kommunen på "
+        "annen måte. Meldingen sendes ikke på nytt av seg selv.",
+        "Denne e-posten er sendt automatisk av ALIS-Nord-rapporteringen.",
+    ]
+    return OutgoingMail(recipients, f"ALIS-Nord: e-post kunne ikke leveres{who}", "\n".join(lines) + "\n")
+
+
+def _log(log, level: str, text: str) -> None:
+    if log is not None:
+        getattr(log, level)(text)

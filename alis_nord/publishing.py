@@ -24,10 +24,14 @@ STALE_SECONDS = 3600
 
 def _write_hidden(directory: Path, name: str, data: bytes) -> Path:
     handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{name}.", suffix=".tmp")
-    with os.fdopen(handle, "wb") as stream:
-        stream.write(data)
-        stream.flush()
-        os.fsync(stream.fileno())
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+    except BaseException:  # a full disk: no half-written file is left behind
+        Path(temporary).unlink(missing_ok=True)
+        raise
     os.chmod(temporary, 0o644)
     return Path(temporary)
 

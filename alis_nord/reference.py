@@ -47,7 +47,8 @@ class Participant:
 
 @dataclass(frozen=True)
 class ContactFinding:
-    """An address in ``deltakerkommuner.csv``'s ``epost`` column that is not used, and why."""
+    """An address in ``deltakerkommuner.csv``'s ``epost`` column that is not used, or a name that
+    cannot go into an e-mail's header as it is, and why."""
 
     fil: str
     rad: int
@@ -283,7 +284,7 @@ CONTACTS_COLUMN = "epost"  # optional: one or more addresses, separated by comma
 def _participants(files: Mapping[str, bytes]) -> tuple[tuple[Participant, ...], tuple[ContactFinding, ...]]:
     """The participants, with the addresses of the optional ``epost`` column; an address that is
     not one (a typo, a line break, a header smuggled in) is left out and becomes a finding."""
-    from alis_nord.mail import addresses_in
+    from alis_nord.mail import addresses_in, header_safe, name_problem
 
     name = PARTICIPANTS_FILE
     participants, findings = [], []
@@ -294,10 +295,22 @@ def _participants(files: Mapping[str, bytes]) -> tuple[tuple[Participant, ...], 
             ContactFinding(f"{REFERENCE_DIR}/{name}", n, kommunenummer, value, problem)
             for value, problem in refused
         ]
+        navn = str(v["navn"]).strip()
+        if problem := name_problem(navn):  # it would reach a Subject: used with spaces instead
+            findings.append(
+                ContactFinding(
+                    f"{REFERENCE_DIR}/{name}",
+                    n,
+                    kommunenummer,
+                    navn,
+                    f"navnet {problem}; brukt som «{header_safe(navn)}» til det er rettet",
+                )
+            )
+            navn = header_safe(navn)
         participants.append(
             Participant(
                 kommunenummer,
-                str(v["navn"]).strip(),
+                navn,
                 _int(name, n, v["fra_aar"]),
                 _int(name, n, v["til_aar"], optional=True),
                 addresses,

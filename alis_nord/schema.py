@@ -284,8 +284,8 @@ outgoing_mail = sa.Table(
     sa.Column("recipients", sa.Text, nullable=False),
     sa.Column("subject", sa.Text, nullable=False),
     sa.Column("body", sa.Text, nullable=False),
-    sa.Column("queued_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("queued_at", UtcDateTime, nullable=False),
+    sa.Column("sent_at", UtcDateTime, nullable=True),  # handed over (to every recipient that took it)
     sa.Column("message_id", sa.Text, nullable=True),
     sa.Column("attempts", sa.Integer, nullable=False, default=0),
     sa.Column("last_error", sa.Text, nullable=True),
@@ -295,7 +295,15 @@ outgoing_mail = sa.Table(
     sa.Column("kommunenummer", sa.String(4), nullable=True),  # the municipality it goes to
     sa.Column("version", sa.Text, nullable=True),  # which delivery: its files' versions and hashes
     sa.Column("channel", sa.String(8), nullable=True),  # smtp, or eml: written for the office to send
-    comment="Messages to send (alerts, feedback, reminders): queued once per subject, kept until sent.",
+    # the queue (alis_nord.mail_queue): queued, sending, deferred, sent, failed; eml: written
+    sa.Column("state", sa.String(16), nullable=False, server_default="queued"),
+    sa.Column("next_attempt_at", UtcDateTime, nullable=True),  # deferred: not before then
+    sa.Column("lease_until", UtcDateTime, nullable=True),  # sending: claimed by one tick until then
+    sa.Column("claimed_by", sa.String(120), nullable=True),
+    sa.Column(
+        "recipient_status", JsonText, nullable=True
+    ),  # per recipient: RFC 3464 action, status, diagnostic
+    comment="The mail queue and ledger (alerts, feedback, reminders): each message's state, kept after it is sent.",
 )
 
 # Every table that holds one slice per report year (all but the outgoing mail).

@@ -10,14 +10,12 @@ the migrations in ``alis_nord/migrations/`` (``make migrate``).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
-from alis_nord.mail import OutgoingMail, recipients_from_text
 from alis_nord.migrations import ADVISORY_LOCK_PROJECT, prepare
 from alis_nord.schema import (
     JsonText,
@@ -25,7 +23,6 @@ from alis_nord.schema import (
     fastlegedekning,
     kostnader,
     metadata,
-    outgoing_mail,
     quarantined_rows,
     reference_data,
     table_deliveries,
@@ -122,95 +119,6 @@ class Warehouse:
         if not rows:
             raise ReferenceDataError(f"no reference data stored for {year}: materialize reference_data first")
         return from_document(rows[0]["document"])
-
-    # The outgoing mail: queued once per subject (``mail_key``), kept until the server has taken it.
-
-    def queue_mail(self, mail_key: str, mail: OutgoingMail, queued_at: datetime, **about: Any) -> bool:
-        """Keep a message to send; False (and nothing queued) when ``mail_key`` already was.
-        ``about`` fills the columns that say what it is (``kind``, ``about_year``,
-        ``kommunenummer``, ``version``, and ``channel``: ``smtp`` by default; ``eml`` with
-        ``sent_at`` and ``message_id`` when it was written as a file for the office to send)."""
-        row = {
-            "mail_key": mail_key,
-            "recipients": ", ".join(mail.recipients),
-            "subject": mail.subject,
-            "body": mail.body,
-            "html_body": mail.html,
-            "queued_at": queued_at,
-            "attempts": 0,
-            "channel": "smtp",
-            **about,
-        }
-        try:
-            with self.engine.begin() as conn:
-                conn.execute(outgoing_mail.insert(), [row])
-        except sa.exc.IntegrityError:  # the unique mail_key: queued before, by this or another tick
-            return False
-        return True
-
-    def unsent_mail(self) -> list[tuple[int, OutgoingMail]]:
-        """Messages not yet taken by the SMTP server, oldest first."""
-        query = sa.select(outgoing_mail).where(outgoing_mail.c.sent_at.is_(None)).order_by(outgoing_mail.c.id)
-        with self.engine.connect() as conn:
-            return [
-                (
-                    row.id,
-                    OutgoingMail(recipients_from_text(row.recipients), row.subject, row.body, row.html_body),
-                )
-                for row in conn.execute(query)
-            ]
-
-    def years_of_mail(self, mail_ids: list[int]) -> list[int]:
-        """The report years the given messages to municipalities are about (alerts have none)."""
-        if not mail_ids:
-            return []
-        query = (
-            sa.select(outgoing_mail.c.about_year)
-            .where(outgoing_mail.c.id.in_(mail_ids), outgoing_mail.c.kommunenummer.is_not(None))
-            .distinct()
-        )
-        with self.engine.connect() as conn:
-            return sorted(year for year in conn.scalars(query) if year is not None)
-
-    def has_mail(self, mail_key: str) -> bool:
-        with self.engine.connect() as conn:
-            return conn.scalar(sa.select(sa.func.count()).where(outgoing_mail.c.mail_key == mail_key)) > 0
-
-    def mail_about(self, year: int) -> list[dict[str, Any]]:
-        """The messages to the municipalities about a report year (feedback and reminders), in
-        the order queued: to whom, when, which version, and the message id once sent."""
-        query = (
-            sa.select(outgoing_mail)
-            .where(outgoing_mail.c.about_year == year, outgoing_mail.c.kommunenummer.is_not(None))
-            .order_by(outgoing_mail.c.id)
-        )
-        with self.engine.connect() as conn:
-            return [dict(row._mapping) for row in conn.execute(query)]
-
-    def record_mail_attempt(
-        self,
-        mail_id: int,
-        *,
-        sent_at: datetime | None,
-        message_id: str | None = None,
-        error: str | None = None,
-    ) -> None:
-        """One delivery attempt: sent (with its Message-ID), or not, with the reason."""
-        with self.engine.begin() as conn:
-            conn.execute(
-                outgoing_mail.update()
-                .where(outgoing_mail.c.id == mail_id)
-                .values(
-                    attempts=outgoing_mail.c.attempts + 1,
-                    sent_at=sent_at,
-                    message_id=message_id,
-                    last_error=error,
-                )
-            )
-
-    def mail(self) -> list[dict[str, Any]]:
-        """Every queued message, sent or not, in the order queued."""
-        return self.rows(outgoing_mail, order_by=["id"])
 
 
 def _as_row(row: Any, table: sa.Table) -> Mapping[str, Any]:

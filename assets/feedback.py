@@ -1,11 +1,11 @@
 """What goes back to the municipalities: each one's status, a feedback page each (by e-mail once
 per delivered version), the project office's overview, and next year's template."""
 
-from dagster import AssetCheckResult, AssetCheckSeverity, MaterializeResult, MetadataValue
+from dagster import AssetCheckResult, AssetCheckSeverity, Failure, MaterializeResult, MetadataValue
 
 from alis_nord.stored import DELIVERY_STATUS, FEEDBACK, REFERENCE
 from assets.metadata import markdown_table
-from pipelines.resources import MailServer, OutputArea, WarehouseResource
+from pipelines.resources import MailQueueResource, MailServer, OutputArea, WarehouseResource
 from pipelines.yearly import yearly_asset, yearly_check
 
 CONTACTS_VALID = "contact_addresses_valid"
@@ -61,16 +61,21 @@ def delivery_status(year: int, warehouse: WarehouseResource) -> MaterializeResul
     ),
 )
 def municipality_feedback(
-    year: int, warehouse: WarehouseResource, output: OutputArea, mail_server: MailServer
+    year: int,
+    warehouse: WarehouseResource,
+    output: OutputArea,
+    mail_server: MailServer,
+    mail_queue: MailQueueResource,
 ) -> MaterializeResult:
     from datetime import UTC, datetime
 
     from alis_nord.deliveries import delivery_key, feedback_mail, municipality_statuses, statuses_from_rows
     from alis_nord.feedback import feedback_pages, project_name, render_feedback, render_overview
-    from alis_nord.outbox import hand_over
+    from alis_nord.mail_queue import UNDELIVERABLE, refused_recipients
+    from alis_nord.outbox import hand_over, restore_eml
     from alis_nord.publishing import publish_folder
 
-    store = warehouse.open()
+    store, queue = warehouse.open(), mail_queue.open()
     reference = store.reference(year)
     rows = store.stored_rows(year, FEEDBACK)
     pages = feedback_pages(year, reference, rows)
@@ -79,29 +84,36 @@ def municipality_feedback(
         for m in municipality_statuses(reference, statuses_from_rows(rows["delivery_status"]), year)
     }
     settings, now = mail_server.settings(), datetime.now(UTC)
-    handed_over = []
+    eml_dir = output.year_dir(year) / "utsendinger"
+    restored = [] if settings else restore_eml(queue, year, eml_dir, mail_server.sender)
+    handed_over, not_written = [], []
     for page in pages:  # each delivered version's page by e-mail, once
         status = statuses.get(page.kommunenummer)
         if status is None or not status.contacts or not page.files:
             continue
         mail = feedback_mail(page, status, render_feedback(page, status))
         files = {f["path"]: f["sha256"] for f in page.files}
-        outcome = hand_over(
-            store,
-            delivery_key(year, status, files),
-            mail,
-            settings=settings,
-            sender=mail_server.sender,
-            eml_dir=output.year_dir(year) / "utsendinger",
-            now=now,
-            kind="feedback",
-            about_year=year,
-            kommunenummer=page.kommunenummer,
-            version=status.version,
-        )
+        try:
+            outcome = hand_over(
+                queue,
+                delivery_key(year, status, files),
+                mail,
+                settings=settings,
+                sender=mail_server.sender,
+                eml_dir=eml_dir,
+                now=now,
+                kind="feedback",
+                about_year=year,
+                kommunenummer=page.kommunenummer,
+                version=status.version,
+            )
+        except OSError as error:  # a full disk: nothing recorded, so the next run writes it
+            not_written.append(f"{page.kommunenummer}: {error}")
+            continue
         if outcome:
             handed_over.append(f"{page.kommunenummer}: {outcome}")
-    sent = store.mail_about(year)
+    sent = queue.about(year)
+    failed = [m for m in sent if m["state"] == UNDELIVERABLE or refused_recipients(m)]
     by_municipality = {
         k: [m for m in sent if m["kommunenummer"] == k] for k in {m["kommunenummer"] for m in sent}
     }
@@ -120,6 +132,12 @@ def municipality_feedback(
             ).encode("utf-8"),
         },
     )
+    if not_written:  # the pages are published; the run fails so the office sees it, and the next writes them
+        raise Failure(
+            description=f"{len(not_written)} feedback e-mail(s) could not be written as .eml: "
+            + "; ".join(not_written),
+            metadata={"not_written": MetadataValue.text("\n".join(not_written))},
+        )
     return MaterializeResult(
         metadata={
             "pages": len(pages),
@@ -137,6 +155,13 @@ def municipality_feedback(
             "handed_over": MetadataValue.text(
                 ", ".join(handed_over) or "none: every delivered version was mailed before"
             ),
+            "eml_written_back": MetadataValue.text(", ".join(restored) or "none missing"),
+            "undeliverable": markdown_table(
+                ["kommunenummer", "what", "refused by the server, or why not sent"],
+                [[m["kommunenummer"], m["kind"], _why_not_delivered(m)] for m in failed],
+            )
+            if failed
+            else "none",
             "overview": markdown_table(
                 ["kommunenummer", "name", "received", "accepted", "quarantined", "fatal", "error", "warning"],
                 [
@@ -149,14 +174,23 @@ def municipality_feedback(
     )
 
 
+def _why_not_delivered(message: dict) -> str:
+    from alis_nord.mail_queue import refused_recipients
+
+    refused = "; ".join(f"{r}: {record['diagnostic']}" for r, record in refused_recipients(message))
+    return refused or message["last_error"] or ""
+
+
 @yearly_check(
     asset=delivery_status,
     name=CONTACTS_VALID,
     blocking=False,
     reads=REFERENCE,
     description=(
-        "Every address in deltakerkommuner.csv's epost column is one e-mail address. One that is not (a "
-        "typo, a line break, a header smuggled in) is left out, so its municipality gets no e-mail there."
+        "Every address in deltakerkommuner.csv's epost column is one e-mail address (within RFC 5321's "
+        "limits), and no name holds a line break or control character. An address that is not (a typo, a "
+        "line break, a header smuggled in) is left out, so its municipality gets no e-mail there; such a "
+        "name is used with spaces in their place until it is corrected."
     ),
 )
 def contact_addresses_valid(year: int, warehouse: WarehouseResource) -> AssetCheckResult:

@@ -6,18 +6,24 @@ Two of Dagster's sensors, both on by default (the daemon runs them):
   (scheduled, started by the landing-area sensor or launched by hand) once, and queues one e-mail
   in bokmål for it: the report year, the steps that failed and the blocking checks that hold the
   report (a blocking check that fails fails its run), the first line of the error and a link to the
-  run. Queued in the warehouse under the run's id, so the same run is never queued twice.
+  run. Queued in the mail queue under the run's id, so the same run is never queued twice.
 - ``alert_mail_delivery`` hands queued messages to the SMTP server every tick: the alerts, and the
-  feedback and reminders to the municipalities (``alis_nord.outbox``). A server that is down or
-  refuses is logged on the tick, the message stays queued and is tried at the next tick; the run's
-  outcome is never touched. A message the server has taken is marked sent and never sent again.
-  When a municipality's message went, it asks for ``municipality_feedback`` of that year again, so
-  the pages list it as sent (that run queues nothing new: every version was handed over before).
+  feedback and reminders to the municipalities (``alis_nord.outbox.deliver_due_mail``; each
+  message's state is kept by ``alis_nord.mail_queue``). It claims one message at a time and stops
+  after ``DELIVERY_BUDGET_SECONDS``, so a slow server never makes a tick overrun Dagster's limit and
+  an overlapping tick never sends a message that another holds. A recipient that refuses for good
+  is failed and reported to the project office once; a delay or a server that is down is tried
+  again later, the run's outcome untouched. When a municipality's message went, it asks for
+  ``municipality_feedback`` of that year again, so the pages list it as sent (that run queues
+  nothing new: every version was handed over before).
 
 Without ``ALIS_SMTP_HOST`` or ``ALIS_ALERT_RECIPIENTS`` nothing is queued: the alert's text is
 written to the sensor's log instead (the UI shows it under the sensor's ticks).
 """
 
+import os
+import socket
+import uuid
 from datetime import UTC, datetime
 
 from dagster import (
@@ -33,9 +39,12 @@ from dagster import (
     sensor,
 )
 
-from pipelines.resources import MailServer, ProjectOffice, WarehouseResource
+from pipelines.resources import MailQueueResource, MailServer, ProjectOffice
 
 ALERT_INTERVAL_SECONDS = 15  # a failed run is queued, and then sent, within about half a minute
+# One tick sends for at most this long, well inside Dagster's 60-second limit for a sensor's
+# evaluation (a message started near the end may take one SMTP time-out more); the rest wait.
+DELIVERY_BUDGET_SECONDS = 25
 
 
 def _years(tags: dict[str, str]) -> list[str]:
@@ -83,7 +92,7 @@ def _failed_blocking_checks(context: RunFailureSensorContext) -> list[str]:
 )
 def run_failure_alert(
     context: RunFailureSensorContext,
-    warehouse: WarehouseResource,
+    mail_queue: MailQueueResource,
     mail_server: MailServer,
     project_office: ProjectOffice,
 ) -> None:
@@ -106,7 +115,7 @@ def run_failure_alert(
             f"No e-mail settings (ALIS_SMTP_HOST, ALIS_ALERT_RECIPIENTS): not sent.\n{subject}\n{body}"
         )
         return
-    queued = warehouse.open().queue_mail(
+    queued = mail_queue.open().queue(
         f"run-failure:{run.run_id}", OutgoingMail(recipients, subject, body), datetime.now(UTC)
     )
     context.log.info(f"Run {run.run_id}: alert {'queued' if queued else 'was queued before'}: {subject}")
@@ -118,39 +127,49 @@ def run_failure_alert(
     default_status=DefaultSensorStatus.RUNNING,
     asset_selection=AssetSelection.assets("municipality_feedback"),  # its pages list what was sent
     description=(
-        "Sends the queued e-mails through the SMTP server (ALIS_SMTP_HOST). A server that is down is "
-        "logged here and tried again at the next tick; a message once sent is never sent again."
+        "Sends the queued e-mails through the SMTP server (ALIS_SMTP_HOST), one message at a time, "
+        f"for at most {DELIVERY_BUDGET_SECONDS} seconds a tick; the rest wait for the next. A refused "
+        "recipient (5xx) is failed and reported to the project office once; a delayed one (4xx) or a "
+        "server that is down is tried again later; a message once sent is never sent again."
     ),
 )
 def alert_mail_delivery(
-    context: SensorEvaluationContext, warehouse: WarehouseResource, mail_server: MailServer
+    context: SensorEvaluationContext,
+    mail_queue: MailQueueResource,
+    mail_server: MailServer,
+    project_office: ProjectOffice,
 ) -> SkipReason | SensorResult:
-    from alis_nord.mail import MailNotSent, send
+    from alis_nord.mail import recipients_from_text
+    from alis_nord.mail_queue import SENT, UNDELIVERABLE
+    from alis_nord.outbox import deliver_due_mail
 
     settings = mail_server.settings()
     if settings is None:
         return SkipReason("No mail server (ALIS_SMTP_HOST): nothing is sent.")
-    store = warehouse.open()
-    unsent = store.unsent_mail()
-    sent = []
-    for mail_id, mail in unsent:
-        try:
-            message_id = send(mail, settings, datetime.now(UTC))
-        except MailNotSent as error:
-            store.record_mail_attempt(mail_id, sent_at=None, error=str(error))
-            context.log.warning(f"Not sent, tried again at the next tick: {mail.subject}: {error}")
-            break  # the server is down or refusing: the rest wait for the next tick too
-        store.record_mail_attempt(mail_id, sent_at=datetime.now(UTC), message_id=message_id)
-        context.log.info(f"Sent {message_id} to {', '.join(mail.recipients)}: {mail.subject}")
-        sent.append(mail_id)
-    summary = f"{len(sent)} of {len(unsent)} queued e-mails sent."
-    years = store.years_of_mail(sent)
+    queue = mail_queue.open()
+    outcomes = deliver_due_mail(
+        queue,
+        settings,
+        worker=f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}",
+        budget_seconds=DELIVERY_BUDGET_SECONDS,
+        alert_recipients=recipients_from_text(project_office.alert_recipients),
+        log=context.log,
+    )
+    sent = [mail_id for mail_id, state in outcomes if state == SENT]
+    summary = (
+        f"{len(sent)} sent, {sum(1 for _, s in outcomes if s == UNDELIVERABLE)} failed, "
+        f"{sum(1 for _, s in outcomes if s not in (SENT, UNDELIVERABLE))} deferred; "
+        f"{queue.waiting()} waiting."
+    )
+    years = queue.years_of(mail_id for mail_id, state in outcomes if state in (SENT, UNDELIVERABLE))
     if not years:
         return SkipReason(summary)
     context.log.info(summary)
     return SensorResult(
-        run_requests=[  # keyed on the last message sent: each tick that sent some asks once
-            RunRequest(run_key=f"pages-after-mail:{year}:{max(sent)}", partition_key=str(year))
+        run_requests=[  # keyed on the last message handled: each tick that sent some asks once
+            RunRequest(
+                run_key=f"pages-after-mail:{year}:{max(i for i, _ in outcomes)}", partition_key=str(year)
+            )
             for year in years
         ]
     )

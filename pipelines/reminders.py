@@ -13,7 +13,7 @@ from pathlib import Path
 
 from dagster import DefaultSensorStatus, SensorEvaluationContext, SkipReason, sensor
 
-from pipelines.resources import MailServer, OutputArea, WarehouseResource
+from pipelines.resources import MailQueueResource, MailServer, OutputArea, WarehouseResource
 
 REMINDER_INTERVAL_SECONDS = 3600
 
@@ -31,6 +31,7 @@ REMINDER_INTERVAL_SECONDS = 3600
 def municipality_reminders(
     context: SensorEvaluationContext,
     warehouse: WarehouseResource,
+    mail_queue: MailQueueResource,
     mail_server: MailServer,
     output: OutputArea,
 ) -> SkipReason:
@@ -39,6 +40,7 @@ def municipality_reminders(
     now = datetime.now(UTC)
     handed_over = send_reminders(
         warehouse.open(),
+        mail_queue.open(),
         now.date(),
         settings=mail_server.settings(),
         sender=mail_server.sender,

@@ -17,6 +17,7 @@ from dagster import ConfigurableResource, EnvVar
 
 if TYPE_CHECKING:
     from alis_nord.mail import SmtpSettings
+    from alis_nord.mail_queue import MailQueue
     from alis_nord.warehouse import Warehouse
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -54,21 +55,40 @@ class WarehouseResource(ConfigurableResource):
         return Warehouse(self.database_url)
 
 
+class MailQueueResource(ConfigurableResource):
+    """The mail queue and its ledger (``alis_nord.mail_queue``): every message and its state. Not
+    derived from the landing area, so it is kept apart from the warehouse's figures by default
+    (``data/mail.sqlite``); in production it is the PostgreSQL database that is backed up."""
+
+    database_url: str = f"sqlite:///{PROJECT_ROOT / 'data' / 'mail.sqlite'}"
+
+    def open(self) -> MailQueue:
+        from alis_nord.mail_queue import MailQueue
+
+        return MailQueue(self.database_url)
+
+
 class MailServer(ConfigurableResource):
-    """The SMTP server the pipeline's e-mail goes through; no host means no e-mail is sent."""
+    """The SMTP server the pipeline's e-mail goes through; no host means no e-mail is sent.
+    ``security``: ``starttls`` (the default: STARTTLS or nothing), ``tls`` (implicit TLS, the
+    default on port 465) or ``none`` (a trusted local relay: plain SMTP, never a login)."""
 
     host: str | None = None
     port: int = 587
     sender: str = "alis-nord@localhost"
     username: str | None = None
     password: str | None = None
+    security: str | None = None
 
     def settings(self) -> SmtpSettings | None:
-        from alis_nord.mail import SmtpSettings
+        from alis_nord.mail import IMPLICIT_TLS, IMPLICIT_TLS_PORT, STARTTLS, SmtpSettings
 
         if not self.host:
             return None
-        return SmtpSettings(self.host, self.port, self.sender, self.username, self.password)
+        security = self.security or (IMPLICIT_TLS if self.port == IMPLICIT_TLS_PORT else STARTTLS)
+        return SmtpSettings(
+            self.host, self.port, self.sender, self.username, self.password, security=security.strip().lower()
+        )
 
 
 class ProjectOffice(ConfigurableResource):
@@ -81,15 +101,19 @@ class ProjectOffice(ConfigurableResource):
         return f"{self.ui_base_url.rstrip('/')}/runs/{run_id}"
 
 
-def _configured(resource: type[ConfigurableResource], env: Mapping[str, str], **variables: str):
+def _configured(
+    resource: type[ConfigurableResource], env: Mapping[str, str], **variables: str | tuple[str, ...]
+):
     """``resource`` with each field whose variable is set taken from it, the rest at their defaults.
+    A field given several variable names takes the first one set.
 
     From the process's environment a field gets ``EnvVar(name)`` (``EnvVar.int`` for a number): its
     value is read where the resource is used and never shown. From a mapping given by the caller
     (the tests), it gets the value itself."""
     given = {}
-    for field, name in variables.items():
-        if not env.get(name):
+    for field, names in variables.items():
+        name = next((n for n in ((names,) if isinstance(names, str) else names) if env.get(n)), None)
+        if name is None:
             continue
         number = resource.model_fields[field].annotation is int
         if env is os.environ:
@@ -105,6 +129,14 @@ def database_url_from_environment(env: Mapping[str, str] | None = None) -> str:
     return env.get("ALIS_DATABASE_URL") or WarehouseResource().database_url
 
 
+def mail_database_url_from_environment(env: Mapping[str, str] | None = None) -> str:
+    """The mail queue's URL itself, for ``make migrate``."""
+    env = os.environ if env is None else env
+    return (
+        env.get("ALIS_MAIL_DATABASE_URL") or env.get("ALIS_DATABASE_URL") or MailQueueResource().database_url
+    )
+
+
 def landing_dir_from_environment(env: Mapping[str, str] | None = None) -> Path:
     """The landing area itself, for the report years offered (read when the code location loads)."""
     env = os.environ if env is None else env
@@ -118,6 +150,11 @@ def resources_from_environment(env: Mapping[str, str] | None = None) -> dict[str
         "landing": _configured(LandingArea, env, path="ALIS_LANDING_DIR"),
         "output": _configured(OutputArea, env, path="ALIS_OUTPUT_DIR"),
         "warehouse": _configured(WarehouseResource, env, database_url="ALIS_DATABASE_URL"),
+        # the mail ledger stays where it was when only the warehouse's database is named (an upgrade
+        # must not forget what was sent); ALIS_MAIL_DATABASE_URL moves it apart
+        "mail_queue": _configured(
+            MailQueueResource, env, database_url=("ALIS_MAIL_DATABASE_URL", "ALIS_DATABASE_URL")
+        ),
         "mail_server": _configured(
             MailServer,
             env,
@@ -126,6 +163,7 @@ def resources_from_environment(env: Mapping[str, str] | None = None) -> dict[str
             sender="ALIS_SMTP_SENDER",
             username="ALIS_SMTP_USERNAME",
             password="ALIS_SMTP_PASSWORD",
+            security="ALIS_SMTP_SECURITY",
         ),
         "project_office": _configured(
             ProjectOffice, env, alert_recipients="ALIS_ALERT_RECIPIENTS", ui_base_url="ALIS_UI_BASE_URL"

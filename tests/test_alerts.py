@@ -5,8 +5,6 @@ does. The service test (tests/test_service.py) sends one through the running dae
 from __future__ import annotations
 
 import datetime as dt
-import ssl
-import subprocess
 from email import message_from_bytes, policy
 
 import pytest
@@ -23,62 +21,25 @@ from dagster import (
 )
 
 from alis_nord.mail import (
-    MailNotSent,
     OutgoingMail,
+    ServerUnavailable,
     SmtpSettings,
+    as_email,
+    deliver,
     first_line,
+    message_id_for,
     recipients_from_text,
     run_failure_alert,
-    send,
 )
-from alis_nord.warehouse import Warehouse
+from alis_nord.mail_queue import DEFERRED, QUEUED, SENDING, SENT, MailQueue
 from pipelines.alerts import alert_mail_delivery
 from pipelines.alerts import run_failure_alert as run_failure_alert_sensor
-from pipelines.resources import MailServer, ProjectOffice, WarehouseResource
+from pipelines.resources import MailQueueResource, MailServer, ProjectOffice
 from tests.network import free_port
+from tests.smtp import Sink
 
 AT = dt.datetime(2027, 3, 15, 6, 0, tzinfo=dt.UTC)
 MAIL = OutgoingMail(("a@kommune.example", "b@kommune.example"), "Emne æøå", "Linje én\nLinje to\n")
-
-
-class Sink:
-    """aiosmtpd on a free port; with ``tls`` it offers STARTTLS (a self-signed certificate) and
-    takes a login (user ``alis``, password ``riktig``) only after it."""
-
-    def __init__(self, tmp_path, tls: bool = False, port: int | None = None):
-        from aiosmtpd.controller import Controller
-        from aiosmtpd.smtp import AuthResult
-
-        self.port, self.received = port or free_port(), []
-        sink = self
-
-        class Handler:
-            async def handle_DATA(self, server, session, envelope):
-                sink.received.append((session.ssl is not None, envelope.rcpt_tos, envelope.content))
-                return "250 OK"
-
-        options = {}
-        if tls:
-            subprocess.run(
-                ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
-                 "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(tmp_path / "k.pem"),
-                 "-out", str(tmp_path / "c.pem")],
-                check=True, capture_output=True,
-            )  # fmt: skip
-            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-            context.load_cert_chain(tmp_path / "c.pem", tmp_path / "k.pem")
-            options = {
-                "tls_context": context,
-                "auth_require_tls": True,
-                "authenticator": lambda server, session, envelope, mechanism, data: AuthResult(
-                    success=(data.login, data.password) == (b"alis", b"riktig")
-                ),
-            }
-        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port, **options)
-        self.controller.start()
-
-    def stop(self):
-        self.controller.stop()
 
 
 @pytest.fixture
@@ -137,8 +98,19 @@ def test_recipients_and_first_lines():
     assert first_line(None) == ""
 
 
-def test_a_message_reaches_a_plain_smtp_server_as_utf8_text(sink):
-    message_id = send(MAIL, SmtpSettings("127.0.0.1", sink.port, "alis-nord@bodo.example"), AT)
+def _send(mail: OutgoingMail, settings: SmtpSettings):
+    message_id = message_id_for("test:1", settings.sender)
+    return deliver(as_email(mail, settings.sender, AT, message_id), mail.recipients, settings), message_id
+
+
+def test_a_message_reaches_a_plain_relay_as_utf8_text(sink):
+    outcomes, message_id = _send(
+        MAIL, SmtpSettings("127.0.0.1", sink.port, "alis-nord@bodo.example", security="none")
+    )
+    assert [(o.recipient, o.action, o.status) for o in outcomes] == [
+        ("a@kommune.example", "delivered", "2.0.0"),
+        ("b@kommune.example", "delivered", "2.0.0"),
+    ]
     ((tls, recipients, content),) = sink.received
     assert not tls and recipients == ["a@kommune.example", "b@kommune.example"]
     message = message_from_bytes(content, policy=policy.default)
@@ -148,75 +120,159 @@ def test_a_message_reaches_a_plain_smtp_server_as_utf8_text(sink):
     assert message.get_content().splitlines() == ["Linje én", "Linje to"]
 
 
-def test_starttls_and_login_when_the_server_offers_them(tmp_path, monkeypatch):
+def test_starttls_and_login_with_the_certificate_verified(tmp_path, monkeypatch):
     server = Sink(tmp_path, tls=True)
-    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "c.pem"))  # trust the test's own certificate
+    settings = SmtpSettings("127.0.0.1", server.port, "s@x.no", "alis", "riktig", timeout_seconds=5)
     try:
-        send(MAIL, SmtpSettings("127.0.0.1", server.port, "s@x.no", "alis", "riktig"), AT)
+        with pytest.raises(ServerUnavailable, match="CERTIFICATE_VERIFY_FAILED"):  # not trusted yet
+            _send(MAIL, settings)
+        assert server.logins == []  # and no password went
+        monkeypatch.setenv(
+            "SSL_CERT_FILE", str(tmp_path / "smtp-cert.pem")
+        )  # trust the test's own certificate
+        _send(MAIL, settings)
         assert [tls for tls, _, _ in server.received] == [True]
-        with pytest.raises(MailNotSent, match=f"127.0.0.1:{server.port}"):  # a wrong password: refused
-            send(
-                MAIL, SmtpSettings("127.0.0.1", server.port, "s@x.no", "alis", "galt", timeout_seconds=5), AT
-            )
+        with pytest.raises(ServerUnavailable, match=f"127.0.0.1:{server.port}"):  # a wrong password: refused
+            _send(MAIL, SmtpSettings("127.0.0.1", server.port, "s@x.no", "alis", "galt", timeout_seconds=5))
         assert len(server.received) == 1
+        assert [(login, tls) for login, _, tls in server.logins] == [(b"alis", True), (b"alis", True)]
     finally:
         server.stop()
 
 
-def test_a_server_that_is_down_raises_mail_not_sent():
+def test_implicit_tls_on_its_own_port(tmp_path, monkeypatch):
+    server = Sink(tmp_path, implicit_tls=True)
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "smtp-cert.pem"))
+    try:
+        settings = MailServer(
+            host="127.0.0.1", port=server.port, sender="s@x.no", username="alis", password="riktig"
+        )
+        assert settings.settings().security == "starttls"  # only port 465 implies TLS by itself
+        implicit = MailServer(
+            host="127.0.0.1",
+            port=server.port,
+            sender="s@x.no",
+            username="alis",
+            password="riktig",
+            security="tls",
+        ).settings()
+        assert MailServer(host="smtp.x", port=465).settings().security == "tls"
+        _send(MAIL, implicit)
+        assert [tls for tls, _, _ in server.received] == [True]
+        assert server.logins == [(b"alis", b"riktig", True)]
+    finally:
+        server.stop()
+
+
+def test_a_server_without_tls_never_gets_the_password(tmp_path):
+    server = Sink(tmp_path, login_without_tls=True)  # it offers AUTH, but no STARTTLS
+    try:
+        settings = SmtpSettings("127.0.0.1", server.port, "s@x.no", "alis", "riktig", timeout_seconds=5)
+        with pytest.raises(ServerUnavailable, match="tilbyr ikke STARTTLS.*passordet er ikke sendt"):
+            _send(MAIL, settings)
+        # a plain relay is allowed only without a login: the setting cannot carry a password in clear
+        plain = SmtpSettings("127.0.0.1", server.port, "s@x.no", "alis", "riktig", security="none")
+        with pytest.raises(ServerUnavailable, match="passordet sendes ikke ukryptert"):
+            _send(MAIL, plain)
+        assert server.logins == [] and server.received == []
+    finally:
+        server.stop()
+
+
+def test_a_server_that_is_down_raises_server_unavailable():
     port = free_port()  # nothing listens there
-    with pytest.raises(MailNotSent, match=f"127.0.0.1:{port}"):
-        send(MAIL, SmtpSettings("127.0.0.1", port, "s@x.no", timeout_seconds=5), AT)
+    with pytest.raises(ServerUnavailable, match=f"127.0.0.1:{port}"):
+        _send(MAIL, SmtpSettings("127.0.0.1", port, "s@x.no", timeout_seconds=5, security="none"))
 
 
-def test_the_outbox_queues_a_subject_once_and_keeps_it_until_sent(database_url):
-    store = Warehouse(database_url)
-    assert store.queue_mail("run-failure:r1", MAIL, AT)
-    assert not store.queue_mail("run-failure:r1", MAIL, AT)  # the same run again: nothing new
-    assert store.queue_mail("run-failure:r2", OutgoingMail(("c@x.no",), "To", "B"), AT)
-    (first_id, first), (second_id, _) = store.unsent_mail()
-    assert first == MAIL and first_id < second_id
-    store.record_mail_attempt(first_id, sent_at=None, error="down")
-    store.record_mail_attempt(first_id, sent_at=AT, message_id="<m@x>")
-    assert [mail_id for mail_id, _ in store.unsent_mail()] == [second_id]
-    row = store.mail()[0]
-    assert (row["attempts"], row["message_id"], row["last_error"]) == (2, "<m@x>", None)
-    assert row["sent_at"].replace(tzinfo=dt.UTC) == AT  # SQLite keeps no zone; the value is UTC
+def test_the_queue_keeps_a_key_once_and_one_claimer_holds_a_message(database_url):
+    queue = MailQueue(database_url)
+    assert queue.queue("run-failure:r1", MAIL, AT)
+    assert not queue.queue("run-failure:r1", MAIL, AT)  # the same run again: nothing new
+    assert queue.queue("run-failure:r2", OutgoingMail(("c@x.no",), "To", "B"), AT)
+    first = queue.claim(AT, "tick-1")
+    second = queue.claim(AT, "tick-2")  # the first is held: the second claimer takes the next
+    assert (first.key, first.mail, second.key) == ("run-failure:r1", MAIL, "run-failure:r2")
+    assert queue.claim(AT, "tick-3") is None  # nothing else is due
+    assert [r["state"] for r in queue.all()] == [SENDING, SENDING]
+    # a claim whose tick died is taken again once its lease (10 minutes) has run out
+    assert queue.claim(AT + dt.timedelta(minutes=11), "tick-4").key == "run-failure:r1"
+    assert queue.defer(first, AT, "down") == DEFERRED
+    row = queue.all()[0]
+    # deferred after the first attempt: tried again one minute later, not before
+    assert (row["attempts"], row["last_error"], row["next_attempt_at"]) == (
+        1,
+        "down",
+        AT + dt.timedelta(minutes=1),
+    )
+    assert queue.claim(AT + dt.timedelta(seconds=59), "tick-5") is None
+    again = queue.claim(AT + dt.timedelta(minutes=1), "tick-5")
+    assert again.key == "run-failure:r1" and again.attempts == 1
+    from alis_nord.mail import RecipientOutcome
+
+    delivered = [RecipientOutcome(r, "delivered", "2.0.0", "smtp; 250 OK") for r in MAIL.recipients]
+    assert queue.record(again, delivered, AT) == SENT
+    assert queue.record(second, [RecipientOutcome("c@x.no", "delivered", "2.0.0", "smtp; 250")], AT) == SENT
+    assert [(r["state"], r["sent_at"], r["attempts"]) for r in queue.all()] == [(SENT, AT, 2), (SENT, AT, 1)]
+    assert queue.claim(AT + dt.timedelta(days=1), "tick-6") is None  # a sent message is never due again
+    assert QUEUED not in {r["state"] for r in queue.all()}
 
 
-def _delivery_tick(database_url: str, port: int):
+def _delivery_tick(database_url: str, port: int, alert_recipients: str = ""):
     context = build_sensor_context(
         resources={
-            "warehouse": WarehouseResource(database_url=database_url),
-            "mail_server": MailServer(host="127.0.0.1", port=port, sender="alis-nord@bodo.example"),
+            "mail_queue": MailQueueResource(database_url=database_url),
+            "mail_server": MailServer(
+                host="127.0.0.1", port=port, sender="alis-nord@bodo.example", security="none"
+            ),
+            "project_office": ProjectOffice(alert_recipients=alert_recipients),
         }
     )
     return alert_mail_delivery(context)
 
 
-def test_the_delivery_sensor_retries_next_tick_and_never_sends_twice(sqlite_url, tmp_path):
-    store = Warehouse(sqlite_url)
-    store.queue_mail("a", MAIL, AT)
-    store.queue_mail("b", OutgoingMail(("c@x.no",), "Andre", "B"), AT)
+def retry_time_has_come(database_url: str) -> None:
+    """What the passing of a deferred message's retry interval does: it is due now."""
+
+    from alis_nord.schema import outgoing_mail
+
+    with MailQueue(database_url).engine.begin() as conn:
+        conn.execute(
+            outgoing_mail.update()
+            .where(outgoing_mail.c.state == DEFERRED)
+            .values(next_attempt_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1))
+        )
+
+
+def test_the_delivery_sensor_retries_later_and_never_sends_twice(sqlite_url, tmp_path):
+    queue = MailQueue(sqlite_url)
+    queue.queue("a", MAIL, AT)
+    queue.queue("b", OutgoingMail(("c@x.no",), "Andre", "B"), AT)
     port = free_port()
     down = _delivery_tick(sqlite_url, port)  # the server is down: the tick itself does not fail
-    assert isinstance(down, SkipReason) and down.skip_message == "0 of 2 queued e-mails sent."
-    assert [r["attempts"] for r in store.mail()] == [1, 0]  # the rest wait for the next tick
-    assert "Connection refused" in store.mail()[0]["last_error"]
+    assert isinstance(down, SkipReason) and down.skip_message == "0 sent, 0 failed, 1 deferred; 2 waiting."
+    assert [(r["state"], r["attempts"]) for r in queue.all()] == [(DEFERRED, 1), (QUEUED, 0)]
+    assert "Connection refused" in queue.all()[0]["last_error"]
 
-    sink = Sink(tmp_path, port=port)  # the server is back
+    sink = Sink(tmp_path, port=port)  # the server is back: the one not yet tried goes at once
     try:
-        assert _delivery_tick(sqlite_url, port).skip_message == "2 of 2 queued e-mails sent."
-        assert _delivery_tick(sqlite_url, port).skip_message == "0 of 0 queued e-mails sent."
-        assert [recipients for _, recipients, _ in sink.received] == [list(MAIL.recipients), ["c@x.no"]]
+        assert _delivery_tick(sqlite_url, port).skip_message == "1 sent, 0 failed, 0 deferred; 1 waiting."
+        retry_time_has_come(sqlite_url)
+        assert _delivery_tick(sqlite_url, port).skip_message == "1 sent, 0 failed, 0 deferred; 0 waiting."
+        assert _delivery_tick(sqlite_url, port).skip_message == "0 sent, 0 failed, 0 deferred; 0 waiting."
+        assert [recipients for _, recipients, _ in sink.received] == [["c@x.no"], list(MAIL.recipients)]
     finally:
         sink.stop()
-    assert all(r["sent_at"] is not None and r["last_error"] is None for r in store.mail())
+    assert all(r["state"] == SENT and r["last_error"] is None for r in queue.all())
 
 
 def test_no_mail_server_no_delivery(sqlite_url):
     context = build_sensor_context(
-        resources={"warehouse": WarehouseResource(database_url=sqlite_url), "mail_server": MailServer()}
+        resources={
+            "mail_queue": MailQueueResource(database_url=sqlite_url),
+            "mail_server": MailServer(),
+            "project_office": ProjectOffice(),
+        }
     )
     assert alert_mail_delivery(context).skip_message == "No mail server (ALIS_SMTP_HOST): nothing is sent."
 
@@ -229,7 +285,7 @@ def _queued_alert(assets, sqlite_url, tags):
     assert not result.success
     failure = [e for e in result.all_events if e.event_type_value == "PIPELINE_FAILURE"][0]
     resources = {
-        "warehouse": WarehouseResource(database_url=sqlite_url),
+        "mail_queue": MailQueueResource(database_url=sqlite_url),
         "mail_server": MailServer(host="127.0.0.1", port=25),
         "project_office": ProjectOffice(alert_recipients="po@x.no", ui_base_url="https://alis.example/"),
     }
@@ -242,8 +298,9 @@ def _queued_alert(assets, sqlite_url, tags):
     ).for_run_failure()
     for _ in range(2):
         run_failure_alert_sensor(context)
-    ((_, mail),) = Warehouse(sqlite_url).unsent_mail()
-    return mail, result.run_id
+    claimed = MailQueue(sqlite_url).claim(dt.datetime.now(dt.UTC), "test")
+    assert MailQueue(sqlite_url).claim(dt.datetime.now(dt.UTC), "test") is None  # queued once
+    return claimed.mail, result.run_id
 
 
 @asset

@@ -32,7 +32,7 @@ def test_head_and_the_tables_of_each_revision_match_the_scripts():
     scripts = _scripts()
     assert scripts.get_current_head() == migrations.HEAD
     order = [s.revision for s in reversed(list(scripts.walk_revisions()))]
-    assert order == list(migrations.TABLES_BY_REVISION) == ["0001", "0002", "0003", "0004", "0005"]
+    assert order == list(migrations.TABLES_BY_REVISION) == ["0001", "0002", "0003", "0004", "0005", "0006"]
     assert set().union(*migrations.TABLES_BY_REVISION.values()) == set(metadata.tables)
 
 
@@ -146,3 +146,22 @@ def test_an_empty_database_is_created_at_the_start_of_a_run(empty_engine):
     with empty_engine.connect() as conn:
         assert migrations.current_revision(conn) == migrations.HEAD
         assert set(metadata.tables) <= set(sa.inspect(conn).get_table_names())
+
+
+def test_the_mail_queue_revision_gives_each_stored_message_its_state(empty_engine):
+    # a warehouse at 0005 with three messages: one sent, one still waiting, one written as .eml
+    migrations.upgrade(empty_engine, "0005")
+    at = dt.datetime(2027, 3, 15, 6, tzinfo=dt.UTC)
+    with empty_engine.begin() as conn:
+        for key, sent_at, channel in [("a", at, "smtp"), ("b", None, "smtp"), ("c", at, "eml")]:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO outgoing_mail (mail_key, recipients, subject, body, queued_at, sent_at, attempts, channel)"
+                    " VALUES (:key, 'x@y.no', 'Emne', 'Tekst', :at, :sent_at, 0, :channel)"
+                ),
+                {"key": key, "at": at, "sent_at": sent_at, "channel": channel},
+            )
+    assert migrations.upgrade(empty_engine) == migrations.HEAD
+    with empty_engine.connect() as conn:
+        states = dict(conn.execute(sa.text("SELECT mail_key, state FROM outgoing_mail")).all())
+    assert states == {"a": "sent", "b": "queued", "c": "eml"}

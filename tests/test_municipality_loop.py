@@ -30,15 +30,17 @@ from alis_nord.deliveries import (
     due_offset,
 )
 from alis_nord.mail import addresses_in
+from alis_nord.mail_queue import DEFERRED, MailQueue
 from alis_nord.outbox import send_reminders
 from alis_nord.reference import ReferenceDataError, load_reference_data
 from alis_nord.self_check import check_files
 from alis_nord.warehouse import Warehouse
 from pipelines.alerts import alert_mail_delivery
 from pipelines.definitions import defs
-from pipelines.resources import MailServer, WarehouseResource, resources_from_environment
+from pipelines.resources import MailQueueResource, MailServer, ProjectOffice, resources_from_environment
 from tests.network import free_port
-from tests.test_alerts import Sink
+from tests.smtp import Sink
+from tests.test_alerts import retry_time_has_come
 
 ALL = list(defs.assets) + list(defs.asset_checks)
 PARTICIPANTS = (
@@ -123,6 +125,7 @@ def _resources(landing: Path, out: Path, url: str, port: int | None) -> dict:
             "ALIS_SMTP_HOST": "127.0.0.1",
             "ALIS_SMTP_PORT": str(port),
             "ALIS_SMTP_SENDER": "alis@bodo.kommune.example",
+            "ALIS_SMTP_SECURITY": "none",  # the test's relay: plain SMTP, no login
         }
     return resources_from_environment(env)
 
@@ -138,8 +141,11 @@ def _deliver(url: str, port: int) -> str:
     again once a municipality's message went ("sent N of M; pages for 2020")."""
     context = build_sensor_context(
         resources={
-            "warehouse": WarehouseResource(database_url=url),
-            "mail_server": MailServer(host="127.0.0.1", port=port, sender="alis@bodo.kommune.example"),
+            "mail_queue": MailQueueResource(database_url=url),
+            "mail_server": MailServer(
+                host="127.0.0.1", port=port, sender="alis@bodo.kommune.example", security="none"
+            ),
+            "project_office": ProjectOffice(),
         }
     )
     result = alert_mail_delivery(context)
@@ -228,7 +234,7 @@ def test_feedback_once_per_delivered_version_and_never_to_a_refused_address(loop
     assert "Bodø (1804): tall for 2020" in first_2020.get_body(("html",)).get_content()
 
     _run(resources)  # a re-run sends nothing
-    assert _deliver(url, port) == "0 of 0 queued e-mails sent." and len(sink.received) == 2
+    assert _deliver(url, port) == "0 sent, 0 failed, 0 deferred; 0 waiting." and len(sink.received) == 2
 
     fixed = (
         (landing / "2020" / "1804_kostnader.csv").read_text(encoding="utf-8").replace(";kaffe;", ";annet;")
@@ -239,7 +245,7 @@ def test_feedback_once_per_delivered_version_and_never_to_a_refused_address(loop
     rcpt, message = _messages(sink)[-1]
     assert rcpt == sorted(BODO) and message["Subject"].endswith("– Bodø (godkjent)")
     # recorded in the warehouse and shown on the page: to whom, when, which version, the Message-ID
-    log = [m for m in Warehouse(url).mail_about(2020) if m["kind"] == "feedback"]
+    log = [m for m in MailQueue(url).about(2020) if m["kind"] == "feedback"]
     assert [m["kommunenummer"] for m in log] == ["1804", "1804"]
     assert "1804_kostnader_v2.csv (v2)" in log[1]["version"] and log[1]["message_id"] == message["Message-ID"]
     _run(resources)  # the page, rendered after the send, lists both
@@ -253,13 +259,16 @@ def test_a_mail_server_that_is_down_fails_nothing_and_the_next_tick_sends(loop):
     port = free_port()  # nothing listens here yet: the server is down
     resources = _resources(landing, out, url, port)
     _run(resources)  # the run succeeds: feedback is only queued
-    assert _deliver(url, port) == "0 of 1 queued e-mails sent."  # and no pages asked for
-    (queued,) = Warehouse(url).mail()
+    assert _deliver(url, port) == "0 sent, 0 failed, 1 deferred; 1 waiting."  # and no pages asked for
+    (queued,) = MailQueue(url).all()
     assert queued["sent_at"] is None and "Connection refused" in queued["last_error"]
+    assert queued["state"] == DEFERRED
     back = Sink(out.parent, port=port)
     try:
+        assert _deliver(url, port) == "0 sent, 0 failed, 0 deferred; 1 waiting."  # not due for a minute
+        retry_time_has_come(url)
         assert _deliver(url, port) == "pages for 2020"
-        assert _deliver(url, port) == "0 of 0 queued e-mails sent."
+        assert _deliver(url, port) == "0 sent, 0 failed, 0 deferred; 0 waiting."
         assert len(back.received) == 1
     finally:
         back.stop()
@@ -269,15 +278,16 @@ def test_reminders_go_to_the_missing_and_erroneous_once_per_offset(loop):
     landing, out, url, port, sink = loop
     resources = _resources(landing, out, url, port)
     _run(resources)
-    store, settings = (
+    store, queue, settings = (
         Warehouse(url),
-        MailServer(host="127.0.0.1", port=port, sender="alis@x.example").settings(),
+        MailQueue(url),
+        MailServer(host="127.0.0.1", port=port, sender="alis@x.example", security="none").settings(),
     )
 
     def remind(day):
         now = dt.datetime.combine(day, dt.time(8), dt.UTC)
         return send_reminders(
-            store, day, settings=settings, sender="alis@x.example", output_root=out, now=now
+            store, queue, day, settings=settings, sender="alis@x.example", output_root=out, now=now
         )
 
     # the deadline for 2020 is 15 March 2021; Bodø has errors, Vågan misses a table but has no
@@ -307,7 +317,7 @@ def test_without_a_mail_server_the_messages_are_eml_files_the_office_can_send(lo
     assert message["To"] == ", ".join(BODO) and message["X-Unsent"] == "1"
     assert [p.get_content_type() for p in message.iter_parts()] == ["text/plain", "text/html"]
     assert sink.received == []  # nothing went to a server
-    (log,) = Warehouse(url).mail_about(2020)
+    (log,) = MailQueue(url).about(2020)
     assert (log["channel"], log["message_id"]) == ("eml", message["Message-ID"])
     assert "skrevet som .eml-fil" in (out / "2020" / "feedback" / "1804.html").read_text(encoding="utf-8")
     _run(_resources(landing, out, url, None))  # a re-run writes none again
@@ -412,13 +422,14 @@ def test_the_sample_year_gives_one_feedback_mail_per_delivering_participant(samp
 
 def test_the_reminder_sensor_runs_in_dagster_and_writes_eml_without_a_server(loop):
     from pipelines.reminders import municipality_reminders
-    from pipelines.resources import OutputArea
+    from pipelines.resources import OutputArea, WarehouseResource
 
     landing, out, url, _, _ = loop
     _run(_resources(landing, out, url, None))
     context = build_sensor_context(
         resources={
             "warehouse": WarehouseResource(database_url=url),
+            "mail_queue": MailQueueResource(database_url=url),
             "mail_server": MailServer(),
             "output": OutputArea(path=str(out)),
         }
@@ -429,7 +440,7 @@ def test_the_reminder_sensor_runs_in_dagster_and_writes_eml_without_a_server(loo
     now = dt.datetime(2021, 3, 12, 8, tzinfo=dt.UTC)
     store = Warehouse(url)
     assert send_reminders(
-        store, now.date(), settings=None, sender="a@x.example", output_root=out, now=now
+        store, MailQueue(url), now.date(), settings=None, sender="a@x.example", output_root=out, now=now
     ) == ["2020 1804: eml"]
     (eml,) = (out / "2020" / "utsendinger").glob("reminder-*.eml")
     assert eml.name == "reminder-2020-1804-3.eml"
