@@ -117,12 +117,21 @@ fuzz: venv
 	  tests/test_report_format.py::test_any_bytes_become_a_table_or_a_finding \
 	  tests/test_disclosure.py::test_no_suppressed_cell_of_a_table_can_be_computed_back
 
-# Regenerates the bundled sample landing area (byte-identical for the same seed).
 # A municipality's files checked before they are sent, by the pipeline's own rules (nothing stored or
 # sent): make check-file FILE="1804_alis.csv 1804_kostnader.csv" YEAR=2023
+# FILE may name any file (spaces, quotes, `;`, `$(…)`: quote names with spaces when giving several).
+# It never reaches a shell: the exact text typed ($(value …), so make expands no `$` in it either)
+# goes to Python in the environment, which takes the whole value if it names a file, else splits it
+# as a shell would (alis_nord/self_check.py). FILE is not exported as itself: make would expand a
+# `$(shell …)` in a command-line variable while exporting it (a target-specific unexport or override
+# does not stop that in GNU make 4.3). YEAR, typed by the office, stays exported for `make profile`.
+unexport FILE
+check-file: export ALIS_CHECK_FILES := $(value FILE)
+check-file: export ALIS_CHECK_YEAR := $(value YEAR)
 check-file: venv
-	$(BIN)/python -m alis_nord.self_check $(FILE) $(if $(YEAR),--aar $(YEAR))
+	$(BIN)/python -m alis_nord.self_check
 
+# Regenerates the bundled sample landing area (byte-identical for the same seed).
 sample-data: venv
 	$(BIN)/python -m alis_nord.sample_data --out sample_landing
 

@@ -4,6 +4,11 @@ A file name starts with the sender's 4-digit kommunenummer. CSV files name their
 (``1804_kostnader.csv``); a workbook holds one sheet per table (``1903.xlsx``) or names
 the one table it carries (``1903_alis.xlsx``). ``_vN`` marks a resubmission: for each
 municipality, year and table the highest version is used and the others are superseded.
+
+Files are hashed in chunks, and a file over the landing area's limit (``MAX_FILE_BYTES``,
+20 MB), judged by ``os.stat`` alone, is never read: it stands in the inventory with
+``NOT_READ`` for its SHA-256, and validation rejects it unread (rule ``too_large``). Memory
+therefore stays bounded whatever lands in the area.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from alis_nord.contract import table_names
+from alis_nord.readers import MAX_FILE_BYTES
 
 TABLES = table_names()  # the contract's tables: alis, kostnader, fastlegedekning
 REFERENCE_DIR = "referanse"
@@ -68,8 +74,23 @@ def parse_file_name(name: str) -> FileName | None:
     )
 
 
+# What stands where a file's SHA-256 would be when the file is over MAX_FILE_BYTES and so is not
+# read (bokmål: the report's appendix and the feedback pages show it in the SHA-256 column).
+NOT_READ = "ikke lest"
+
+
 def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def file_sha256(path: Path, size: int) -> str:
+    """The SHA-256 of a file whose ``os.stat`` gave ``size``, read in chunks (memory stays at
+    one chunk, even when the file grew since); ``NOT_READ`` when ``size`` is over
+    ``MAX_FILE_BYTES``: such a file is rejected unread, so it is not read here either."""
+    if size > MAX_FILE_BYTES:
+        return NOT_READ
+    with path.open("rb") as stream:
+        return hashlib.file_digest(stream, "sha256").hexdigest()
 
 
 @dataclass
@@ -128,11 +149,12 @@ def take_inventory(landing_dir: Path, year: int) -> YearInventory:
     if year_dir.is_dir():
         for path in sorted(p for p in year_dir.rglob("*") if p.is_file()):
             rel = _relative(path, landing_dir)
-            data = path.read_bytes()
+            size = path.stat().st_size
+            sha256 = file_sha256(path, size)
             if path.parent.name == NARRATIVE_DIR and path.parent.parent == year_dir:
-                files.append(LandingFile(rel, sha256_of(data), len(data), NARRATIVE))
+                files.append(LandingFile(rel, sha256, size, NARRATIVE))
                 continue
-            entry = LandingFile(rel, sha256_of(data), len(data), INVALID_NAME, received_at=received_at(path))
+            entry = LandingFile(rel, sha256, size, INVALID_NAME, received_at=received_at(path))
             files.append(entry)
             parsed = parse_file_name(path.name) if path.parent == year_dir else None
             if parsed is None:
@@ -225,6 +247,8 @@ def landing_changes(landing_dir: Path, previous: dict[str, list]) -> LandingChan
     ``previous`` maps each file's path to ``[size, mtime_ns, sha256]`` as this function
     returned it last time. A file whose size and modification time are unchanged keeps its
     hash without being read again, so an unchanged landing area costs one ``stat`` per file.
+    A file is hashed in chunks; one over ``MAX_FILE_BYTES`` is not read at all and is known by
+    ``NOT_READ`` and its size, so a new size is still a change (its run rejects it as too large).
     """
     current: dict[str, list] = {}
     for path in sorted(p for p in landing_dir.rglob("*") if p.is_file()):
@@ -234,7 +258,10 @@ def landing_changes(landing_dir: Path, previous: dict[str, list]) -> LandingChan
         if known and known[0] == stat.st_size and known[1] == stat.st_mtime_ns:
             current[rel] = known
         else:
-            current[rel] = [stat.st_size, stat.st_mtime_ns, sha256_of(path.read_bytes())]
+            digest = file_sha256(path, stat.st_size)
+            if digest == NOT_READ:
+                digest = f"{NOT_READ}: {stat.st_size} byte"
+            current[rel] = [stat.st_size, stat.st_mtime_ns, digest]
     changed_paths = {
         rel
         for rel in set(current) | set(previous)

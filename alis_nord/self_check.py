@@ -1,13 +1,19 @@
 """Check a municipality's files before they are sent: the same findings the pipeline would give.
 
     python -m alis_nord.self_check 1804_alis.csv 1804_kostnader.csv --aar 2023
-    make check-file FILE=1804.xlsx YEAR=2023
+    make check-file FILE="1804_alis.csv 1804_kostnader.csv" YEAR=2023
 
-The files are copied into a throw-away landing area beside the reference files (the project's
-``ALIS_LANDING_DIR/referanse``, else the bundled sample's), validated by
-``alis_nord.validation.validate_year`` exactly as a run would, and every finding is printed in
-bokmål with file, row and column, then what would be accepted and kept out. Nothing is stored and
-nothing is sent. The exit status is 1 when a table would be rejected or a row kept out.
+The files are validated in place: a throw-away landing area holds links to them (never copies)
+beside a link to the reference files (the project's ``ALIS_LANDING_DIR/referanse``, else the
+bundled sample's), and ``alis_nord.validation.validate_year`` runs on it exactly as a run would,
+so a file over the size limit is rejected from its ``stat`` without being read. Every finding is
+printed in bokmål with file, row and column, then what would be accepted and kept out. Nothing is
+stored and nothing is sent. The exit status is 1 when a table would be rejected or a row kept
+out, 2 when a file is not found.
+
+``make check-file`` hands ``FILE`` and ``YEAR`` over in the environment (``ALIS_CHECK_FILES``,
+``ALIS_CHECK_YEAR``), never through a shell, so a file name can hold anything (spaces, quotes,
+``;``, ``$(…)``) and nothing in it is run; ``files_named_by`` decides which files it names.
 """
 
 from __future__ import annotations
@@ -15,7 +21,8 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import shutil
+import re
+import shlex
 import sys
 import tempfile
 from pathlib import Path
@@ -26,16 +33,38 @@ from alis_nord.validation import validate_year
 from alis_nord.vocabulary import SEVERITY_LABELS, TABLE_TITLES
 
 BUNDLED_LANDING = Path(__file__).resolve().parent.parent / "sample_landing"
+FILES_VARIABLE = "ALIS_CHECK_FILES"  # make check-file's FILE, as typed
+YEAR_VARIABLE = "ALIS_CHECK_YEAR"  # make check-file's YEAR, as typed
+USAGE_NB = (
+    'Oppgi filene som skal kontrolleres: make check-file FILE="1804_alis.csv 1804_kostnader.csv" YEAR=2023'
+)
+
+
+def files_named_by(value: str) -> list[Path]:
+    """The files that ``make check-file FILE=…`` names: the whole value when it is the name of a
+    file (a name may hold spaces, quotes or anything else), otherwise the value split as a shell
+    splits words, so that several files and quoted names work (``a.csv "b c.csv"``); nothing in
+    it is ever run. A value a shell could not split either (an unmatched quote) is one name."""
+    if not value.strip():
+        return []
+    if Path(value).is_file():
+        return [Path(value)]
+    try:
+        return [Path(word) for word in shlex.split(value)]
+    except ValueError:
+        return [Path(value)]
 
 
 def check_files(files: list[Path], year: int, reference_dir: Path) -> tuple[list[str], bool]:
     """The report on ``files`` as lines of text, and whether they would pass without an error."""
     with tempfile.TemporaryDirectory(prefix="alis-kontroll-") as folder:
         landing = Path(folder)
-        shutil.copytree(reference_dir, landing / REFERENCE_DIR)
+        (landing / REFERENCE_DIR).symlink_to(reference_dir.resolve(), target_is_directory=True)
         (landing / str(year)).mkdir()
-        for file in files:
-            shutil.copyfile(file, landing / str(year) / file.name)
+        for file in files:  # links, not copies: a file is read where it is, and only if it may be
+            link = landing / str(year) / file.name
+            link.unlink(missing_ok=True)  # two files of one name: the last is checked, as a copy was
+            link.symlink_to(file.resolve())
         inventory = take_inventory(landing, year)
         validation = validate_year(landing, inventory, load_reference_data(landing))
     lines = [
@@ -72,17 +101,25 @@ def check_files(files: list[Path], year: int, reference_dir: Path) -> tuple[list
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("files", nargs="+", type=Path, help="the files as they will be sent")
     parser.add_argument(
-        "--aar", type=int, default=dt.date.today().year - 1, help="the report year (default: last year)"
+        "files", nargs="*", type=Path, help=f"the files as they will be sent (default: ${FILES_VARIABLE})"
     )
+    parser.add_argument("--aar", help=f"the report year (default: ${YEAR_VARIABLE}, else last year)")
     args = parser.parse_args(argv)
+    files = args.files or files_named_by(os.environ.get(FILES_VARIABLE, ""))
+    year = args.aar or os.environ.get(YEAR_VARIABLE, "").strip() or str(dt.date.today().year - 1)
+    if not files:
+        print(USAGE_NB, file=sys.stderr)
+        return 2
+    if not re.fullmatch(r"\d{4}", year):
+        print(f"Året må være et årstall med fire sifre (for eksempel 2023), ikke «{year}».", file=sys.stderr)
+        return 2
     landing = Path(os.environ.get("ALIS_LANDING_DIR") or BUNDLED_LANDING)
-    missing = [str(f) for f in args.files if not f.is_file()]
+    missing = [f"«{f}»" for f in files if not f.is_file()]
     if missing:
         print(f"Finner ikke: {', '.join(missing)}", file=sys.stderr)
         return 2
-    lines, passed = check_files(args.files, args.aar, landing / REFERENCE_DIR)
+    lines, passed = check_files(files, int(year), landing / REFERENCE_DIR)
     print("\n".join(lines))
     return 0 if passed else 1
 

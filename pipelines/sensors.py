@@ -18,7 +18,9 @@ from pipelines.resources import LandingArea, landing_sensor_interval_from_enviro
         "timestamp) or removed starts the whole chain for that report year (annual_report_job). A "
         "change in referanse/ starts reference_data and everything after it (reference_change_job) "
         "for every other year. The cursor keeps each file's size, modification time and hash, so "
-        "unchanged files are not re-read."
+        "unchanged files are not re-read. Files are hashed in chunks, and a file over the landing "
+        "area's 20 MB limit is never read: its size stands for its hash, and its run rejects it as "
+        "too large (rule too_large)."
     ),
 )
 def landing_area_sensor(context: SensorEvaluationContext, landing: LandingArea):
