@@ -14,12 +14,16 @@ systemd units, nginx's site, the workspace); the files in ``deploy/production/``
 rendering for the paths and ports below, and a test keeps them in step (``python -m
 pipelines.serve render deploy/production`` regenerates them). ``make serve`` and
 ``tests/test_service.py`` start the same commands on this machine with ``running_service``.
+The instance's run launcher (``deploy/production/dagster.yaml``) is here too:
+``HealthCheckedRunLauncher``, which lets run monitoring fail a run whose process was killed.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import ipaddress
+import json
 import os
 import shlex
 import signal
@@ -30,6 +34,8 @@ import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from dagster import DagsterEventType, DefaultRunLauncher
 
 from pipelines.resources import PROJECT_ROOT
 from pipelines.users import ANALYSTS, FINANCE_OFFICERS, ensure_demo_users, upstream
@@ -172,6 +178,14 @@ load_from:
 """
 
 
+TLS_PROTOCOLS = ("TLSv1.2", "TLSv1.3")
+TLS12_CIPHERS = (  # Mozilla's intermediate list without the DHE suites (they need dhparams)
+    "ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256",
+    "ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-RSA-AES256-GCM-SHA384",
+    "ECDHE-ECDSA-CHACHA20-POLY1305", "ECDHE-RSA-CHACHA20-POLY1305",
+)  # fmt: skip
+
+
 def nginx_site(site: Site) -> str:
     """nginx's site: TLS, basic auth against the users file, each user's group picks the UI."""
     return f"""\
@@ -209,16 +223,29 @@ server {{
     listen {site.ports.https} ssl;
     server_name _;
 
+    # Mozilla's "intermediate" profile: TLS 1.2 with forward secrecy (ECDHE) and authenticated
+    # encryption (GCM, ChaCha20-Poly1305) only, and TLS 1.3; no session tickets (nginx never
+    # rotates their key), resumption from the server's cache instead.
     ssl_certificate {site.config}/tls.crt;
     ssl_certificate_key {site.config}/tls.key;
-    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_protocols {" ".join(TLS_PROTOCOLS)};
+    ssl_ciphers {":".join(TLS12_CIPHERS)};
+    ssl_ecdh_curve X25519:prime256v1:secp384r1;
+    ssl_prefer_server_ciphers off;
+    ssl_session_timeout 1d;
+    ssl_session_cache shared:alis_nord_tls:10m;
+    ssl_session_tickets off;
 
     auth_basic "ALIS-Nord";
     auth_basic_user_file {site.config}/users;
 
+    # On every answer, the 401 and nginx's own errors too: HTTPS only, and no framing by another
+    # site (Dagster's UI frames its own pages, so 'self' rather than DENY).
     server_tokens off;
     add_header Strict-Transport-Security "max-age=31536000" always;
     add_header X-Content-Type-Options nosniff always;
+    add_header X-Frame-Options SAMEORIGIN always;
+    add_header Content-Security-Policy "frame-ancestors 'self'" always;
     client_max_body_size 20m;
 
     location / {{
@@ -247,6 +274,88 @@ def render(site: Site) -> dict[str, str]:
     for process in processes(site):
         files[f"systemd/alis-nord-{process.name}.service"] = unit_file(site, process)
     return files
+
+
+# ---------------------------------------------------------------------------------------------
+# The instance's run launcher (deploy/production/dagster.yaml: run_launcher).
+
+# A run worker found alive must have started before it marked its run STARTED; the margin covers
+# the clock's resolution and a small step of the system clock (NTP) while the run is in progress.
+WORKER_START_MARGIN_SECONDS = 60
+
+
+class HealthCheckedRunLauncher(DefaultRunLauncher):
+    """Dagster's DefaultRunLauncher (each run a process of the code server), which also answers the
+    daemon's run monitoring whether a run's process is still alive. Dagster's own answers nothing
+    (``supports_check_run_worker_health`` is False in 1.13), and the code server fails a run whose
+    process died only while the code server itself lives: when it is killed with its runs (a
+    ``kill -9`` of its unit, the OOM killer, a power cut), or a run's process outlives it and dies
+    later, the run stays STARTED for ever. Run monitoring asks this launcher every
+    ``poll_interval_seconds`` and fails a run whose process is gone, which e-mails the run-failure
+    alert.
+
+    The process is the one that marked the run STARTED (the pid of its RUN_START event), alive in
+    ``/proc`` and started before that event (so not a later process given the same pid); the
+    daemon sees it because both run as the same user. Only a run launched through a code server
+    on this machine is looked at; any other is answered RUNNING, its process being out of sight.
+    """
+
+    @property
+    def supports_check_run_worker_health(self) -> bool:
+        return True
+
+    def check_run_worker_health(self, run):
+        # No public name for these in Dagster 1.13; tests/test_service_hardening_run_monitoring.py
+        # fails if Dagster moves them or stops asking.
+        from dagster._core.launcher import CheckRunHealthResult, WorkerStatus
+        from dagster._core.storage.tags import GRPC_INFO_TAG
+
+        code_server = json.loads(run.tags.get(GRPC_INFO_TAG, "{}"))
+        if not _on_this_machine(code_server):
+            return CheckRunHealthResult(WorkerStatus.RUNNING, f"not on this machine: {code_server}")
+        records = self._instance.get_records_for_run(
+            run.run_id, of_type=DagsterEventType.RUN_START, limit=1
+        ).records
+        if not records:  # launched, not started yet: run monitoring's start_timeout_seconds applies
+            return CheckRunHealthResult(WorkerStatus.RUNNING, "the run's process has not started it yet")
+        entry = records[0].event_log_entry
+        pid = entry.dagster_event.pid if entry.dagster_event else None
+        if pid is None:
+            return CheckRunHealthResult(WorkerStatus.RUNNING, "the run's start names no process")
+        started = process_start_time(pid)
+        if started is None or started > entry.timestamp + WORKER_START_MARGIN_SECONDS:
+            return CheckRunHealthResult(
+                WorkerStatus.FAILED,
+                f"the run's process (pid {pid}) is gone: killed, or the machine restarted",
+            )
+        return CheckRunHealthResult(WorkerStatus.RUNNING, f"the run's process (pid {pid}) is alive")
+
+
+def _on_this_machine(code_server: Mapping) -> bool:
+    if "socket" in code_server:
+        return True
+    host = code_server.get("host")
+    if host in ("localhost", socket.gethostname(), socket.getfqdn()):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except (TypeError, ValueError):
+        return False
+
+
+def process_start_time(pid: int) -> float | None:
+    """When process ``pid`` started (seconds since the epoch, to the second), or None when there is
+    no such process or it has ended (a zombie its parent has not yet collected). Linux's /proc."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+        boot = Path("/proc/stat").read_text(encoding="ascii")
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    state, *fields = stat[stat.rindex(")") + 2 :].split()  # after the command name, which may hold anything
+    if state in ("Z", "X"):
+        return None
+    booted = next(int(line.split()[1]) for line in boot.splitlines() if line.startswith("btime "))
+    return booted + int(fields[18]) / os.sysconf("SC_CLK_TCK")  # field 22 of proc(5): starttime
 
 
 # ---------------------------------------------------------------------------------------------
@@ -317,6 +426,26 @@ def _stop(running: list[subprocess.Popen]) -> None:
             process.wait()
 
 
+def write_nginx_config(site: Site, run_dir: Path) -> None:
+    """nginx's files for a local run: the site in ``site.config``, the top-level configuration and
+    nginx's own folders in ``run_dir``."""
+    (run_dir / "logs").mkdir(parents=True, exist_ok=True)
+    for kind in NGINX_TEMP_PATHS:
+        (run_dir / "nginx" / kind).mkdir(parents=True, exist_ok=True)
+    (site.config / "nginx-site.conf").write_text(nginx_site(site), encoding="utf-8")
+    (run_dir / "nginx" / "nginx.conf").write_text(nginx_main_config(run_dir, site), encoding="utf-8")
+
+
+def nginx_config_test(run_dir: Path) -> subprocess.CompletedProcess:
+    """``nginx -t`` on a local run's configuration (``write_nginx_config``): what a reload would say."""
+    conf = run_dir / "nginx" / "nginx.conf"
+    return subprocess.run(
+        [NGINX, "-t", "-e", str(run_dir / "logs" / "nginx.log"), "-c", str(conf)],
+        capture_output=True,
+        text=True,
+    )
+
+
 @contextlib.contextmanager
 def running_service(
     site: Site, run_dir: Path, env: Mapping[str, str]
@@ -324,12 +453,8 @@ def running_service(
     """Starts every process of the topology (Dagster's four and nginx) with ``env``, each in its own
     process group with its log in ``run_dir/logs/``; stops them all on leaving, nothing left running.
     ``site.config`` must hold tls.crt/key, users and groups.map; PostgreSQL must be up."""
-    (run_dir / "logs").mkdir(parents=True, exist_ok=True)
-    for kind in NGINX_TEMP_PATHS:
-        (run_dir / "nginx" / kind).mkdir(parents=True, exist_ok=True)
+    write_nginx_config(site, run_dir)
     (site.config / "workspace.yaml").write_text(workspace_file(site), encoding="utf-8")
-    (site.config / "nginx-site.conf").write_text(nginx_site(site), encoding="utf-8")
-    (run_dir / "nginx" / "nginx.conf").write_text(nginx_main_config(run_dir, site), encoding="utf-8")
     env = {**env, "DAGSTER_HOME": str(site.dagster_home)}
     started: dict[str, subprocess.Popen] = {}
     try:

@@ -238,6 +238,145 @@ def test_nobody_without_credentials_gets_in(service):
     assert f"Location: https://localhost:{service.site.ports.https}/assets?x=1\r\n" in answer
 
 
+# --- TLS and framing ----------------------------------------------------------------------------
+
+# The TLS 1.2 suites nginx may agree to with the service's RSA certificate: Mozilla's intermediate
+# list (pipelines.serve.TLS12_CIPHERS) less its ECDSA suites, which need an ECDSA certificate.
+ACCEPTED_TLS12 = {"ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-RSA-AES256-GCM-SHA384", "ECDHE-RSA-CHACHA20-POLY1305"}
+# Refused, each shown first to work against a server that allows everything: RSA key exchange
+# (no forward secrecy), and CBC with SHA-1, SHA-256 or SHA-384.
+REFUSED_TLS12 = ["AES128-SHA", "AES256-SHA", "AES128-GCM-SHA256", "AES256-GCM-SHA384", "ECDHE-RSA-AES128-SHA",
+                 "ECDHE-RSA-AES256-SHA", "ECDHE-RSA-AES128-SHA256", "ECDHE-RSA-AES256-SHA384"]  # fmt: skip
+
+
+def _tls_client(site: Site, version: ssl.TLSVersion, ciphers: str = "ALL") -> ssl.SSLContext:
+    """A client that offers exactly ``version`` and ``ciphers``, old ones too (OpenSSL's security
+    level 0), and trusts the service's certificate."""
+    import warnings
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.load_verify_locations(site.config / "tls.crt")
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"ssl\.TLSVersion\.TLSv1(_1)? is deprecated")
+        context.minimum_version = context.maximum_version = version
+    context.set_ciphers(f"{ciphers}:@SECLEVEL=0")
+    return context
+
+
+def _handshake(port: int, context: ssl.SSLContext) -> tuple[str, str, bool] | None:
+    """The protocol, suite and whether a session ticket came, or None when the server refused."""
+    try:
+        with (
+            socket.create_connection(("127.0.0.1", port), timeout=10) as raw,
+            context.wrap_socket(raw, server_hostname="localhost") as tls,
+        ):
+            return tls.version(), tls.cipher()[0], tls.session.has_ticket
+    except (ssl.SSLError, ConnectionResetError):
+        return None
+
+
+@pytest.fixture(scope="module")
+def permissive_tls_server(service):
+    """A TLS server with the service's certificate that accepts every protocol and suite: what a
+    refused handshake is first shown to complete with, so a refusal is nginx's, not the client's."""
+    import threading
+    import warnings
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(service.site.config / "tls.crt", service.site.config / "tls.key")
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"ssl\.TLSVersion\.TLSv1 is deprecated")
+        context.minimum_version = ssl.TLSVersion.TLSv1
+    context.set_ciphers("ALL:@SECLEVEL=0")
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve():
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except OSError:  # closed: the module is done
+                return
+            try:
+                with context.wrap_socket(connection, server_side=True) as tls:
+                    tls.recv(1)
+            except (OSError, ssl.SSLError):
+                pass
+
+    threading.Thread(target=serve, daemon=True).start()
+    yield listener.getsockname()[1]
+    listener.close()
+
+
+def test_nginx_speaks_tls_as_mozillas_intermediate_profile(service, permissive_tls_server):
+    https, anything = service.site.ports.https, permissive_tls_server
+    for version in (ssl.TLSVersion.TLSv1, ssl.TLSVersion.TLSv1_1):  # refused
+        client = _tls_client(service.site, version)
+        assert _handshake(anything, client) is not None, version  # the client can speak it
+        assert _handshake(https, client) is None, version
+    for suite in REFUSED_TLS12:
+        client = _tls_client(service.site, ssl.TLSVersion.TLSv1_2, suite)
+        assert _handshake(anything, client)[1] == suite
+        assert _handshake(https, client) is None, suite
+    # every TLS 1.2 suite this OpenSSL knows, one at a time: nginx agrees to exactly the three
+    every = _tls_client(service.site, ssl.TLSVersion.TLSv1_2).get_ciphers()
+    suites = {c["name"] for c in every if c["protocol"] == "TLSv1.2"}
+    assert len(suites) > 40 and suites >= ACCEPTED_TLS12
+    agreed = {
+        s
+        for s in suites
+        if _handshake(https, _tls_client(service.site, ssl.TLSVersion.TLSv1_2, s)) is not None
+    }
+    assert agreed == ACCEPTED_TLS12
+    # without session tickets (the server's session cache instead); the permissive server sends one
+    client = _tls_client(service.site, ssl.TLSVersion.TLSv1_2, "ECDHE-RSA-AES128-GCM-SHA256")
+    assert _handshake(anything, client)[2] is True
+    assert _handshake(https, client) == ("TLSv1.2", "ECDHE-RSA-AES128-GCM-SHA256", False)
+    assert _handshake(https, _tls_client(service.site, ssl.TLSVersion.TLSv1_3))[0] == "TLSv1.3"
+    # and a browser's defaults meet on TLS 1.3
+    with (
+        socket.create_connection(("127.0.0.1", https), timeout=10) as raw,
+        _trusting(service.site).wrap_socket(raw, server_hostname="localhost") as tls,
+    ):
+        assert tls.version() == "TLSv1.3"
+
+
+def _headers(service: Service, path: str, user=None) -> tuple[int, object]:
+    request = urllib.request.Request(f"{service.base}{path}")
+    if user:
+        request.add_header(
+            "Authorization", "Basic " + base64.b64encode(f"{user[0]}:{user[1]}".encode()).decode()
+        )
+    try:
+        with urllib.request.urlopen(request, timeout=60, context=_trusting(service.site)) as response:
+            return response.status, response.headers
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers
+
+
+def test_no_other_site_may_frame_the_ui_on_any_answer(service):
+    """The login's 401, a wrong password, and both UIs' pages, assets and API: each answer says
+    that only the service's own pages may frame it, and that it is HTTPS only."""
+    answers = {
+        "login": _headers(service, "/"),
+        "wrong password": _headers(service, "/", ("kari", "wrong-password")),
+        "analyst's UI": _headers(service, "/", ANALYST),
+        "analyst's runs": _headers(service, "/runs", ANALYST),
+        "finance officer's UI": _headers(service, "/assets/grant_use", FINANCE_OFFICER),
+        "server_info": _headers(service, "/server_info", FINANCE_OFFICER),
+    }
+    assert {name: status for name, (status, _) in answers.items()} == {
+        "login": 401, "wrong password": 401, "analyst's UI": 200, "analyst's runs": 200,
+        "finance officer's UI": 200, "server_info": 200,
+    }  # fmt: skip
+    for name, (_, headers) in answers.items():
+        assert headers.get_all("X-Frame-Options") == ["SAMEORIGIN"], name
+        assert "frame-ancestors 'self'" in headers.get_all("Content-Security-Policy"), name
+        assert headers["Strict-Transport-Security"] == "max-age=31536000", name
+    # the UI's page keeps Dagster's own policy for scripts beside nginx's for framing
+    policies = answers["analyst's UI"][1].get_all("Content-Security-Policy")
+    assert len(policies) == 2 and any("script-src" in p for p in policies)
+
+
 LAUNCH_RUN = """
 mutation($year: String!) {
   launchRun(executionParams: {
