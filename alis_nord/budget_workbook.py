@@ -4,6 +4,10 @@ Amounts are exact decimals in Excel number cells with a kr format (Excel shows t
 ``1 234,50 kr`` in a Norwegian locale); headers are frozen; every total and every derived
 column (deviation, cumulative use, remaining) is a formula Excel recomputes. Every text
 cell is written as text, so text from a submission can never become a formula.
+
+An internal working file of the project office, never shared: it has a row per ALIS and every
+voucher with its ALIS-id and description, which the report's suppression of small numbers hides
+(``INTERNAL`` below says why; every printed page and the sheet of persons say so).
 """
 
 from __future__ import annotations
@@ -40,6 +44,15 @@ from alis_nord.xlsx import DATE, KR, PERCENT, Formula, Sheet, print_setup
 
 PORTRAIT_WIDTH = 95  # columns wider than this in all (character widths) print across the page
 
+# The workbook is the project office's own: it has a row per ALIS (id, days, employment form) and
+# every voucher with its ALIS-id and description, which would undo the small-number suppression of
+# the report's tables (alis_nord.disclosure). So it is never shared: every printed page says so,
+# and the sheet of persons says so in its name, tab colour and first line. What is shared is the
+# report, whose tables are suppressed.
+INTERNAL = "Internt arbeidsdokument – skal ikke deles"
+INTERNAL_SHEET = "Internt arbeidsark – skal ikke deles"
+PER_ALIS_SHEET = "Per ALIS – internt"
+
 
 def budget_workbook_bytes(year: int, reference: ReferenceData, rows: StoredRows) -> bytes:
     """The workbook of one report year from the stored rows ``alis_nord.stored.WORKBOOK`` names, one sheet
@@ -65,7 +78,7 @@ def budget_workbook_bytes(year: int, reference: ReferenceData, rows: StoredRows)
         _unused_sheet(workbook, rows),
         _voucher_sheet(workbook, rows),
     ]
-    heading = f"{project_name(reference)} · Budsjett og regnskap {year}"
+    heading = f"{project_name(reference)} · Budsjett og regnskap {year} · {INTERNAL}"
     for sheet in sheets:  # written when the workbook is saved, after the rows
         print_setup(
             sheet.ws,
@@ -74,9 +87,12 @@ def budget_workbook_bytes(year: int, reference: ReferenceData, rows: StoredRows)
             sheet.rows_written,
             landscape=sum(sheet.widths) > PORTRAIT_WIDTH,
             one_page=sheet.ws.title == "Sammendrag",
+            title_rows=sheet.header_row,
         )
     workbook.properties.creator = project_name(reference)
     workbook.properties.title = f"Budsjett og regnskap {project_name(reference)} {year}"
+    workbook.properties.subject = INTERNAL
+    workbook.properties.keywords = "internt"
     workbook.properties.created = dt.datetime.combine(report_date(year), dt.time())
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -210,10 +226,11 @@ def _municipality_sheet(workbook, reference: ReferenceData, rows: StoredRows) ->
 
 
 def _alis_sheet(workbook, rows: StoredRows) -> Sheet:
-    """Per ALIS: each ALIS's days and entitlement, with a total row."""
+    """Per ALIS: each ALIS's days and entitlement, with a total row. A sheet of persons: marked
+    as an internal working sheet (``INTERNAL_SHEET``) above its header, and its tab is red."""
     sheet = Sheet(
         workbook,
-        "Per ALIS",
+        PER_ALIS_SHEET,
         [
             "Kommunenummer",
             "ALIS-id",
@@ -224,7 +241,9 @@ def _alis_sheet(workbook, rows: StoredRows) -> Sheet:
             "Egenandel",
         ],
         [16, 10, 16, 14, 12, 18, 18],
+        banner=INTERNAL_SHEET,
     )
+    sheet.ws.sheet_properties.tabColor = "C00000"
     entitlement = rows["alis_grant_entitlement"]
     for e in entitlement:
         sheet.row(
@@ -240,7 +259,8 @@ def _alis_sheet(workbook, rows: StoredRows) -> Sheet:
             [None, None, None, "0", "0", KR, KR],
         )
     if entitlement:
-        sheet.total("Sum", [6, 7], 2, sheet.rows_written, [None, None, None, None, None, KR, KR])
+        first = sheet.header_row + 1
+        sheet.total("Sum", [6, 7], first, sheet.rows_written, [None, None, None, None, None, KR, KR])
     return sheet
 
 

@@ -52,6 +52,7 @@ class Rule:
     id: str
     severity: str
     beskrivelse: str  # bokmål: what the rule demands
+    navn: str  # bokmål: the rule's short title, what the report and FORMAT.md call it
     melding: str  # bokmål message template
     table: str | None = None  # None for the rules of common.yaml
     expectation: dict[str, Any] | None = None  # great-expectations form, for table rules
@@ -97,6 +98,7 @@ def _rules(raw: dict[str, Any], table: str | None) -> dict[str, Rule]:
             id=rule_id,
             severity=spec["severity"],
             beskrivelse=spec["beskrivelse"],
+            navn=spec["navn"],
             melding=spec["melding"],
             table=table,
             expectation=spec.get("expectation"),

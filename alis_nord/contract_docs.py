@@ -59,11 +59,16 @@ def format_doc() -> str:
                 f"{_cell('; '.join(limits))} | {_cell(column.beskrivelse)} |"
             )
         out.append("")
-    out += ["## Kontrollene", "", "| regel | virkning | hva som kontrolleres |", "|---|---|---|"]
+    out += [
+        "## Kontrollene",
+        "",
+        "| regel | navn | virkning | hva som kontrolleres |",
+        "|---|---|---|---|",
+    ]
     for rule in all_rules().values():
         where = f" (`{rule.table}`)" if rule.table else ""
         out.append(
-            f"| `{rule.id}`{where} | {SEVERITY_LABELS[rule.severity].lower()} ({SEVERITY_EFFECTS[rule.severity]}) | {_cell(rule.beskrivelse)} |"
+            f"| `{rule.id}`{where} | {_cell(rule.navn)} | {SEVERITY_LABELS[rule.severity].lower()} ({SEVERITY_EFFECTS[rule.severity]}) | {_cell(rule.beskrivelse)} |"
         )
     out.append("")
     return "\n".join(out)

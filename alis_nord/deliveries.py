@@ -43,6 +43,15 @@ class TableStatus:
     version: int | None = None
     received_at: dt.datetime | None = None
 
+    @property
+    def sent_under(self) -> str | None:
+        """The number the file was sent under when it is not this participant's: ``1903`` for
+        Harstad's ``2020/1903_alis.csv``; ``None`` otherwise."""
+        if not self.file:
+            return None
+        number = self.file.rpartition("/")[2][:4]
+        return number if number.isdigit() and number != self.kommunenummer else None
+
 
 def table_statuses(year: int, reference: ReferenceData, rows) -> list[TableStatus]:
     """Each participant's status per table from the stored deliveries, findings and files
@@ -54,13 +63,16 @@ def table_statuses(year: int, reference: ReferenceData, rows) -> list[TableStatu
     }
     result = []
     for participant in reference.participants_in(year):
+        # a table sent under another of the municipality's numbers (Harstad's 1903 in 2020) was
+        # delivered, and rejected: *har feil*, never *mangler*
+        numbers = (participant.kommunenummer, *reference.other_numbers(participant.kommunenummer, year))
         for table in TABLES:
-            key = (participant.kommunenummer, table)
+            key = next(((n, table) for n in numbers if (n, table) in deliveries), None)
             delivery = deliveries.get(key)
             if delivery is None:
                 result.append(TableStatus(participant.kommunenummer, table, MISSING))
                 continue
-            if delivery["rejected"] or key in faulty:
+            if key[0] != participant.kommunenummer or delivery["rejected"] or key in faulty:
                 status = HAS_ERRORS
             elif delivery["rows_received"] == 0 and table in MAY_BE_EMPTY:
                 status = NOTHING_TO_REPORT
@@ -92,8 +104,8 @@ class MunicipalityStatus:
     @property
     def status(self) -> str:
         """*mangler* when nothing came, *har feil* when a table has errors, *mangler* when a table
-        is still missing, *ingenting å rapportere* when every table came and none with figures
-        but GP coverage, else *godkjent*."""
+        is still missing, *ingenting å rapportere* only when every table was declared empty, else
+        *godkjent* (every table accepted or declared empty)."""
         statuses = {t.status for t in self.tables}
         if statuses == {MISSING}:
             return MISSING
@@ -101,9 +113,14 @@ class MunicipalityStatus:
             return HAS_ERRORS
         if MISSING in statuses:
             return MISSING
-        if all(t.status == NOTHING_TO_REPORT for t in self.tables if t.table_name in MAY_BE_EMPTY):
+        if statuses == {NOTHING_TO_REPORT}:
             return NOTHING_TO_REPORT
         return APPROVED
+
+    @property
+    def other_numbers_used(self) -> list[str]:
+        """The other numbers of this municipality that a table was sent under (1903 for Harstad)."""
+        return sorted({t.sent_under for t in self.tables if t.sent_under})
 
     @property
     def received_at(self) -> dt.datetime | None:
@@ -180,51 +197,60 @@ def delivery_key(year: int, municipality: MunicipalityStatus, files: dict[str, s
     return f"feedback:{year}:{municipality.kommunenummer}:{digest}"
 
 
-def feedback_mail(page, municipality: MunicipalityStatus, html: str) -> OutgoingMail:
-    """The feedback page as an e-mail (bokmål): a plain-text summary, and the page as HTML."""
-    rows = f"{page.received} {'rad' if page.received == 1 else 'rader'}"
-    if page.quarantined:
-        counts = (
-            f"Vi har mottatt {rows}: {page.accepted} er godkjent og {page.quarantined} er holdt utenfor "
-            f"fordi {'den' if page.quarantined == 1 else 'de'} har feil."
-        )
-    elif page.received:
-        counts = f"Vi har mottatt {rows}, og {'den' if page.received == 1 else 'alle'} er godkjent."
-    else:
-        counts = "Vi har mottatt tabellene uten rader: dere har ikke noe å rapportere i dem."
-    lines = [
-        "Hei,",
-        "",
-        f"takk for tallene fra {page.navn} for {page.year} til {page.project}.",
-        "",
-        counts,
-        "",
-        "Status per tabell:",
-        *(f"  - {TABLE_TITLES[t.table_name]}: {t.status}" for t in municipality.tables),
-        "",
-    ]
-    problems = [f for f in page.findings if f["severity"] in ("fatal", "error")]
-    if problems:
-        lines.append("Dette må rettes før tallene kan brukes:")
-        lines += [
-            f"  - {f['file']}{', rad ' + str(f['row_number']) if f['row_number'] else ''}: {f['message']}"
-            for f in problems[:20]
-        ]
-        if len(problems) > 20:
-            lines.append(f"  … og {len(problems) - 20} til: se vedlagt side.")
-        lines += ["", "Send de berørte tabellene på nytt, med _v2 (eller neste nummer) i filnavnet.", ""]
-    elif page.count("warning"):
-        lines += ["Alt er godkjent. Se likevel over advarslene på siden under.", ""]
-    else:
-        lines += ["Alt er godkjent. Takk!", ""]
-    lines += [
-        "Hele tilbakemeldingen, med hver rad og hver kolonne, står i HTML-delen av denne e-posten.",
-        f"Denne e-posten er sendt automatisk av {page.project}s rapportering. Svar gjerne på den om noe er uklart.",
-    ]
-    subject = (
-        f"{page.project}: tilbakemelding på tallene for {page.year} – {page.navn} ({municipality.status})"
+@dataclass(frozen=True)
+class Office:
+    """Who the e-mails come from (``prosjekt.yaml``): the project, its owner and the contact person."""
+
+    prosjektnavn: str
+    prosjekteier: str
+    kontakt_navn: str = ""
+    kontakt_tittel: str = ""
+    kontakt_epost: str = ""
+    kontakt_telefon: str = ""
+
+    @property
+    def sender_name(self) -> str:
+        return f"{self.prosjektnavn}, {self.prosjekteier}" if self.prosjekteier else self.prosjektnavn
+
+
+def office(reference: ReferenceData) -> Office:
+    profile = reference.profile
+    if profile is None:
+        return Office("prosjektet", "")
+    return Office(
+        profile.prosjektnavn,
+        profile.prosjekteier,
+        profile.kontakt_navn,
+        profile.kontakt_tittel,
+        profile.kontakt_epost,
+        profile.kontakt_telefon,
     )
-    return OutgoingMail(municipality.contacts, subject, "\n".join(lines) + "\n", html)
+
+
+def deadline_of(reference: ReferenceData, year: int) -> dt.date:
+    from alis_nord.reference import deadline
+
+    return reference.profile.deadline(year) if reference.profile else deadline(year)
+
+
+def _message(template: str, recipients: tuple[str, ...], kontor: Office, **context: Any) -> OutgoingMail:
+    from alis_nord.rendering import render_message
+
+    subject, text, html = render_message(template, kontor=kontor, titles=TABLE_TITLES, **context)
+    return OutgoingMail(recipients, subject, text, html, kontor.sender_name, kontor.kontakt_epost or None)
+
+
+def feedback_mail(page, municipality: MunicipalityStatus, kontor: Office, deadline: dt.date) -> OutgoingMail:
+    """The feedback as an e-mail (bokmål; ``report_templates/epost/tilbakemelding.j2``): what came,
+    the status per table, what to fix and the exact file names to send, the deadline, a signature."""
+    return _message(
+        "epost/tilbakemelding.j2",
+        municipality.contacts,
+        kontor,
+        page=page,
+        status=municipality,
+        deadline=deadline,
+    )
 
 
 # ---------------------------------------------------------------- reminders
@@ -242,30 +268,19 @@ def due_offset(today: dt.date, deadline_date: dt.date, offsets: Sequence[int]) -
 
 
 def reminder_mail(
-    project: str, year: int, municipality: MunicipalityStatus, deadline_date: dt.date, offset: int
+    kontor: Office, year: int, municipality: MunicipalityStatus, deadline_date: dt.date, offset: int
 ) -> OutgoingMail:
-    from alis_nord.norsk import dato
-
-    tables = ", ".join(municipality.tables_to_send())
-    when = (
-        f"Fristen var {dato(deadline_date)}."
-        if offset < 0
-        else f"Fristen er {dato(deadline_date)}, om {offset} dager."
+    """A reminder (bokmål; ``report_templates/epost/paaminnelse.j2``): what is still missing, what
+    came but cannot be used yet, and the deadline."""
+    return _message(
+        "epost/paaminnelse.j2",
+        municipality.contacts,
+        kontor,
+        status=municipality,
+        year=year,
+        deadline=deadline_date,
+        days=offset,
     )
-    lines = [
-        "Hei,",
-        "",
-        f"{project} mangler fortsatt godkjente tall for {year} fra {municipality.navn}: {tables}.",
-        when,
-        "",
-        f"Send tabellene i innsendingsmalen (innsendingsmal-{year}.xlsx) eller som CSV-filer, med kommunenummeret "
-        "først i filnavnet. Har dere ingen ALIS eller ingen kostnader i året, send tabellen med bare "
-        "overskriftsraden: da er det registrert at dere ikke har noe å rapportere.",
-        "",
-        f"Denne påminnelsen er sendt automatisk av {project}s rapportering.",
-    ]
-    subject = f"{project}: påminnelse om tall for {year} – {municipality.navn}"
-    return OutgoingMail(municipality.contacts, subject, "\n".join(lines) + "\n")
 
 
 def reminder_key(year: int, kommunenummer: str, offset: int) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from alis_nord.landing import STATUS_NB
+from alis_nord.landing import file_status_nb, rejected_files
 from alis_nord.reference import ReferenceData
 from alis_nord.stored import StoredRows
 from alis_nord.vocabulary import SEVERITY_LABELS, SEVERITY_RANK, TABLE_TITLES
@@ -30,6 +30,10 @@ class FeedbackPage:
     files: list[dict[str, Any]] = field(default_factory=list)
     tables: list[dict[str, Any]] = field(default_factory=list)
     findings: list[dict[str, Any]] = field(default_factory=list)
+    # a participant's page: its other numbers it sent files under (Harstad's 1903 in 2020); a page
+    # of such a number: which participant it belongs to this year (alis_nord.reference.Renumbering)
+    other_numbers: list[Any] = field(default_factory=list)
+    renumbering: Any = None
 
     @property
     def received(self) -> int:
@@ -45,6 +49,26 @@ class FeedbackPage:
 
     def count(self, severity: str) -> int:
         return sum(1 for f in self.findings if f["severity"] == severity)
+
+    @property
+    def rejected_tables(self) -> list[str]:
+        return [t["title"] for t in self.tables if t["rejected"]]
+
+    def files_to_send(self) -> list[tuple[str, str]]:
+        """Each file that must come again and the exact name to send it under: under the
+        municipality's number this year for a file sent under another number, else the next
+        version (``_v2``) of a file with a rejected table or rows kept out."""
+        from alis_nord.landing import next_version_name, resend_name
+
+        faulty = {f["file"] for f in self.findings if f["severity"] in ("fatal", "error")}
+        result = []
+        for f in self.files:
+            name = f["path"].rpartition("/")[2]
+            if f["kommunenummer"] != self.kommunenummer and self.participant:
+                result.append((f["path"], resend_name(name, self.kommunenummer)))
+            elif f["path"] in faulty and f["status"] == "used":
+                result.append((f["path"], next_version_name(name)))
+        return result
 
 
 def feedback_pages(year: int, reference: ReferenceData, rows: StoredRows) -> list[FeedbackPage]:
@@ -66,8 +90,20 @@ def feedback_pages(year: int, reference: ReferenceData, rows: StoredRows) -> lis
     senders = {f["kommunenummer"] for f in files} | {
         f["kommunenummer"] for f in findings if f["kommunenummer"]
     }
+    rejected = rejected_files(deliveries, findings)
     pages = []
     for kommunenummer in sorted(participants | senders):
+        # a participant's page shows what it sent under its other numbers too
+        others = (
+            [
+                reference.current_number(n, year)
+                for n in reference.other_numbers(kommunenummer, year)
+                if n in senders
+            ]
+            if kommunenummer in participants
+            else []
+        )
+        numbers = {kommunenummer, *(o.number for o in others)}
         pages.append(
             FeedbackPage(
                 year=year,
@@ -76,20 +112,22 @@ def feedback_pages(year: int, reference: ReferenceData, rows: StoredRows) -> lis
                 participant=kommunenummer in participants,
                 project=project_name(reference),
                 files=[
-                    {**f, "status_nb": STATUS_NB[f["status"]]}
+                    {**f, "status_nb": file_status_nb(f, rejected)}
                     for f in files
-                    if f["kommunenummer"] == kommunenummer
+                    if f["kommunenummer"] in numbers
                 ],
                 tables=[
                     {**d, "title": TABLE_TITLES[d["table_name"]]}
                     for d in deliveries
-                    if d["kommunenummer"] == kommunenummer
+                    if d["kommunenummer"] in numbers
                 ],
                 findings=[
                     {**f, "severity_nb": SEVERITY_LABELS[f["severity"]]}
                     for f in findings
-                    if f["kommunenummer"] == kommunenummer
+                    if f["kommunenummer"] in numbers
                 ],
+                other_numbers=others,
+                renumbering=reference.current_number(kommunenummer, year),
             )
         )
     return pages

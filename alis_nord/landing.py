@@ -49,12 +49,55 @@ STATUS_NB = {  # how a file's status reads in the report and the feedback pages
 }
 
 
+def rejected_files(deliveries, findings) -> dict[str, str]:
+    """A file whose tables were rejected is never «brukt»: «avvist», or «delvis avvist» when only
+    some of a workbook's tables were. A file that could not be read at all (a fatal finding, no
+    table taken from it) is «avvist» too."""
+    by_file: dict[str, list[bool]] = {}
+    for d in deliveries:
+        by_file.setdefault(d["file"], []).append(bool(d["rejected"]))
+    for f in findings:
+        if f["severity"] == "fatal" and f["file"] not in by_file:
+            by_file[f["file"]] = [True]
+    return {
+        path: "avvist (se funnene)" if all(flags) else "delvis avvist (se funnene)"
+        for path, flags in by_file.items()
+        if any(flags)
+    }
+
+
+def file_status_nb(file, rejected: dict[str, str]) -> str:
+    """How a stored file's status reads (``STATUS_NB``), «avvist» where it was rejected."""
+    return (file["status"] == USED and rejected.get(file["path"])) or STATUS_NB[file["status"]]
+
+
 @dataclass(frozen=True)
 class FileName:
     kommunenummer: str
     tables: tuple[str, ...]
     version: int
     kind: str  # "csv" or "xlsx"
+
+
+def resend_name(name: str, kommunenummer: str) -> str:
+    """The name to send a file again under another number: ``1903_kostnader_v2.csv`` under 5402 is
+    ``5402_kostnader.csv`` (the first version of that number), ``1903.xlsx`` is ``5402.xlsx``."""
+    match = _FILE_NAME.match(name)
+    if not match:
+        return name
+    table = f"_{match['table'].lower()}" if match["table"] else ""
+    return f"{kommunenummer}{table}.{match['suffix'].lower()}"
+
+
+def next_version_name(name: str) -> str:
+    """The name of a file's next version: ``1804_kostnader.csv`` → ``1804_kostnader_v2.csv``,
+    ``1804_v2.xlsx`` → ``1804_v3.xlsx``."""
+    match = _FILE_NAME.match(name)
+    if not match:
+        return name
+    table = f"_{match['table'].lower()}" if match["table"] else ""
+    version = int(match["version"] or 1) + 1
+    return f"{match['kommunenummer']}{table}_v{version}.{match['suffix'].lower()}"
 
 
 def parse_file_name(name: str) -> FileName | None:

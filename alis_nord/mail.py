@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.header import Header
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
 
@@ -55,6 +56,8 @@ class OutgoingMail:
     subject: str
     body: str
     html: str | None = None
+    sender_name: str | None = None  # the From's display name: «ALIS-Nord, Bodø kommune»
+    reply_to: str | None = None  # the project office's contact person, who gets the answers
 
 
 class MessageNotBuilt(ValueError):
@@ -186,9 +189,17 @@ def as_email(mail: OutgoingMail, sender: str, written_at: datetime, message_id: 
             raise MessageNotBuilt(f"adressen {address!r} {problem}")
     if CONTROL.search(sender):
         raise MessageNotBuilt(f"avsenderen {sender!r} inneholder linjeskift eller andre kontrolltegn")
+    if mail.reply_to and (problem := address_problem(mail.reply_to)):
+        raise MessageNotBuilt(f"svaradressen {mail.reply_to!r} {problem}")
     message = EmailMessage()
-    message["From"] = sender
+    message["From"] = (
+        Address(display_name=str(_header("From", mail.sender_name)), addr_spec=sender)
+        if mail.sender_name
+        else sender
+    )
     message["To"] = ", ".join(mail.recipients)
+    if mail.reply_to:
+        message["Reply-To"] = mail.reply_to
     message["Subject"] = _header("Subject", mail.subject)
     message["Date"] = format_datetime(written_at)
     message["Message-ID"] = message_id
@@ -202,11 +213,12 @@ def as_email(mail: OutgoingMail, sender: str, written_at: datetime, message_id: 
 
 def eml_bytes(mail: OutgoingMail, sender: str, written_at: datetime, message_id: str) -> bytes:
     """The message as an ``.eml`` file the office can open in its mail program and send: what is
-    written under ``output/<year>/utsendinger/`` without a mail server. The same message, date and
-    id give the same bytes, so a lost file is written back as it was."""
+    written under ``output/<year>/utsendinger/`` without a mail server, from the office's contact
+    address when there is one. The same message, date and id give the same bytes, so a lost file is
+    written back as it was."""
     from email import policy
 
-    message = as_email(mail, sender, written_at, message_id)
+    message = as_email(mail, mail.reply_to or sender, written_at, message_id)
     message["X-Unsent"] = "1"  # Outlook opens it as a draft to send
     return message.as_bytes(policy=policy.SMTP)
 

@@ -92,6 +92,8 @@ class MailQueue:
             "subject": mail.subject,
             "body": mail.body,
             "html_body": mail.html,
+            "sender_name": mail.sender_name,
+            "reply_to": mail.reply_to,
             "queued_at": queued_at,
             "attempts": 0,
             "channel": "smtp",
@@ -276,12 +278,24 @@ def _claimed(row) -> ClaimedMail:
     return ClaimedMail(
         id=row.id,
         key=row.mail_key,
-        mail=OutgoingMail(recipients, row.subject, row.body, row.html_body),
+        mail=stored_mail(row._mapping),
         pending=tuple(r for r in recipients if r not in done),
         queued_at=row.queued_at,
         attempts=row.attempts,
         kind=row.kind,
         kommunenummer=row.kommunenummer,
+    )
+
+
+def stored_mail(row) -> OutgoingMail:
+    """The message a stored row holds."""
+    return OutgoingMail(
+        recipients_from_text(row["recipients"]),
+        row["subject"],
+        row["body"],
+        row["html_body"],
+        row["sender_name"],
+        row["reply_to"],
     )
 
 

@@ -62,6 +62,19 @@ def tidspunkt(moment: dt.datetime) -> str:
     return f"{dato(local.date())} kl. {local:%H:%M}"
 
 
+def enheter(count: int, entall: str, flertall: str) -> str:
+    """A count with its noun in the right number: ``1 rad``, ``2 rader``, ``12 345 rader``; the
+    one place messages take number agreement from."""
+    return f"{tall(count)} {entall if count == 1 else flertall}"
+
+
+def without_row(message: str) -> str:
+    """A finding's message without its leading «Rad 8: », where the row is said beside it."""
+    import re
+
+    return re.sub(r"^Rad \d+: ", "", message)
+
+
 def organisasjonsnummer(number: str) -> str:
     """``"972418013"`` → ``972 418 013`` (no-break spaces), as Brønnøysundregistrene write it."""
     return NBSP.join(number[i : i + 3] for i in range(0, len(number), 3))

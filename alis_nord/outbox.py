@@ -61,16 +61,14 @@ def hand_over(
 def restore_eml(queue: MailQueue, year: int, eml_dir: Path, sender: str) -> list[str]:
     """Writes back every recorded ``.eml`` of ``year`` whose file is gone, as it was written;
     returns the names written."""
-    from alis_nord.mail import recipients_from_text
+    from alis_nord.mail_queue import stored_mail
     from alis_nord.publishing import publish_files
 
     missing = {}
     for row in queue.about(year):
         if row["state"] != WRITTEN or (eml_dir / eml_name(row["mail_key"])).exists():
             continue
-        mail = OutgoingMail(
-            recipients_from_text(row["recipients"]), row["subject"], row["body"], row["html_body"]
-        )
+        mail = stored_mail(row)  # with its sender's name and Reply-To, as it was written
         missing[eml_name(row["mail_key"])] = eml_bytes(mail, sender, row["sent_at"], row["message_id"])
     if missing:
         publish_files(eml_dir, missing)
@@ -98,14 +96,15 @@ def send_reminders(
     reminder whose file could not be written is reported and written by a later look."""
     from alis_nord import schema as tables
     from alis_nord.deliveries import (
+        deadline_of,
         due_offset,
         municipality_statuses,
+        office,
         reminder_key,
         reminder_mail,
         statuses_from_rows,
     )
-    from alis_nord.feedback import project_name
-    from alis_nord.reference import deadline, reminder_offsets
+    from alis_nord.reference import reminder_offsets
 
     by_year: dict[int, list] = {}
     for row in store.every_year(tables.delivery_status):
@@ -114,7 +113,7 @@ def send_reminders(
     for year, rows in sorted(by_year.items()):
         reference = store.reference(year)
         profile = reference.profile
-        deadline_date = profile.deadline(year) if profile else deadline(year)
+        deadline_date = deadline_of(reference, year)
         offset = due_offset(
             today, deadline_date, profile.reminder_offsets() if profile else reminder_offsets()
         )
@@ -127,7 +126,7 @@ def send_reminders(
                 outcome = hand_over(
                     queue,
                     reminder_key(year, municipality.kommunenummer, offset),
-                    reminder_mail(project_name(reference), year, municipality, deadline_date, offset),
+                    reminder_mail(office(reference), year, municipality, deadline_date, offset),
                     settings=settings,
                     sender=sender,
                     eml_dir=output_root / str(year) / "utsendinger",

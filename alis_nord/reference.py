@@ -46,6 +46,27 @@ class Participant:
 
 
 @dataclass(frozen=True)
+class Renumbering:
+    """A participant's number that is not its number in a report year, and the one that is."""
+
+    number: str  # the number used: 1903
+    fra_aar: int
+    til_aar: int | None
+    kommunenummer: str  # the number in the report year: 5402
+    navn: str
+    year: int
+
+    @property
+    def when(self) -> str:
+        """«var Harstads nummer til 2019», «er Harstads nummer fra 2024» (bokmål)."""
+        if self.til_aar is not None and self.til_aar < self.year:
+            return f"var {self.navn}s nummer til {self.til_aar}"
+        if self.fra_aar > self.year:
+            return f"er {self.navn}s nummer fra {self.fra_aar}"
+        return f"er ikke {self.navn}s nummer i {self.year}"
+
+
+@dataclass(frozen=True)
 class ContactFinding:
     """An address in ``deltakerkommuner.csv``'s ``epost`` column that is not used, or a name that
     cannot go into an e-mail's header as it is, and why."""
@@ -132,6 +153,12 @@ class ProjectProfile:
     # and the days before it that reminders go ("14, 3, -1": -1 is the day after); empty: defaults
     frist: str = ""
     purringer: str = ""
+    # the project office's contact person: the signature and Reply-To of every e-mail to the
+    # municipalities (and the From of an .eml the office sends itself); empty: the project alone
+    kontakt_navn: str = ""
+    kontakt_tittel: str = ""
+    kontakt_epost: str = ""
+    kontakt_telefon: str = ""
 
     def deadline(self, year: int) -> dt.date:
         return deadline(year, self.frist)
@@ -202,6 +229,34 @@ class ReferenceData:
             if rates.aar == year:
                 return rates
         raise ReferenceDataError(f"satser.csv has no rates for {year}")
+
+    def takes_part(self, kommunenummer: str, year: int) -> bool:
+        return any(p.kommunenummer == kommunenummer for p in self.participants_in(year))
+
+    def current_number(self, kommunenummer: str, year: int) -> Renumbering | None:
+        """For a number of a participant that is not its number in ``year`` (Harstad's 1903 in
+        2020): the number it has then; ``None`` for a number that is no participant's, or one that
+        is in use that year. A municipality is known by its name across its numbers."""
+        if self.takes_part(kommunenummer, year):
+            return None
+        rows = [p for p in self.participants if p.kommunenummer == kommunenummer]
+        names = {p.navn for p in rows}
+        now = [p for p in self.participants_in(year) if p.navn in names]
+        if not rows or len(now) != 1:
+            return None
+        return Renumbering(
+            kommunenummer, rows[-1].fra_aar, rows[-1].til_aar, now[0].kommunenummer, now[0].navn, year
+        )
+
+    def other_numbers(self, kommunenummer: str, year: int) -> tuple[str, ...]:
+        """The participant's numbers that are not its number in ``year`` (earlier or later ones)."""
+        navn = self.name_of(kommunenummer)
+        return tuple(
+            sorted(
+                {p.kommunenummer for p in self.participants if p.navn == navn and not p.takes_part_in(year)}
+                - {kommunenummer}
+            )
+        )
 
     def name_of(self, kommunenummer: str) -> str:
         names = [p.navn for p in self.participants if p.kommunenummer == kommunenummer]
@@ -453,7 +508,15 @@ def _profile(files: Mapping[str, bytes]) -> ProjectProfile | None:
     unknown = sorted(set(raw) - set(fields))
     if unknown:
         raise ReferenceDataError(f"{path}: unknown keys {unknown}; the keys are {fields}")
-    optional = {"revisor", "frist", "purringer"}
+    optional = {
+        "revisor",
+        "frist",
+        "purringer",
+        "kontakt_navn",
+        "kontakt_tittel",
+        "kontakt_epost",
+        "kontakt_telefon",
+    }
     missing = [name for name in fields if name not in optional and not str(raw.get(name) or "").strip()]
     if missing:
         raise ReferenceDataError(f"{path}: missing {missing}")
@@ -466,6 +529,13 @@ def _profile(files: Mapping[str, bytes]) -> ProjectProfile | None:
             f"{path}: frist {profile.frist!r} is not a day and month (15.03), or purringer "
             f"{profile.purringer!r} is not days before it (14, 3, -1)"
         ) from exc
+    from alis_nord.mail import address_problem, name_problem
+
+    if profile.kontakt_epost and (problem := address_problem(profile.kontakt_epost)):
+        raise ReferenceDataError(f"{path}: kontakt_epost {profile.kontakt_epost!r} {problem}")
+    for name in ("prosjektnavn", "prosjekteier", "kontakt_navn", "kontakt_tittel", "kontakt_telefon"):
+        if problem := name_problem(getattr(profile, name)):  # each may go into a header or a signature
+            raise ReferenceDataError(f"{path}: {name} {problem}")
     if not (profile.organisasjonsnummer.isdigit() and len(profile.organisasjonsnummer) == 9):
         raise ReferenceDataError(
             f"{path}: organisasjonsnummer {profile.organisasjonsnummer!r} is not 9 digits"

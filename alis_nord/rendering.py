@@ -1,6 +1,8 @@
 """One Jinja2 environment for everything people read: the report and the feedback pages.
 
-Autoescaping is always on, so text from submissions can never become markup; the
+Autoescaping is on for every template but the plain-text parts of e-mails (``*.txt.j2``, and
+the ``tekst`` block of a message, which turns it off itself), so text from submissions can never
+become markup; the
 Norwegian formatting filters (``kr``, ``tall``, ``dato``, ``prosent``, ``antall`` for
 published counts of persons, ``desimal``) live in
 ``alis_nord.norsk`` and are registered here once.
@@ -23,7 +25,7 @@ def environment():
 
     env = Environment(
         loader=FileSystemLoader(TEMPLATE_DIR),
-        autoescape=True,
+        autoescape=lambda name: not (name or "").endswith(".txt.j2"),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -38,9 +40,20 @@ def environment():
         indikator=norsk.indikator,
         organisasjonsnummer=norsk.organisasjonsnummer,
         tidspunkt=norsk.tidspunkt,
+        enheter=norsk.enheter,
+        without_row=norsk.without_row,
     )
     return env
 
 
 def render(template: str, **context: Any) -> str:
     return environment().get_template(template).render(**context)
+
+
+def render_message(template: str, **context: Any) -> tuple[str, str, str]:
+    """An e-mail's subject, plain text and HTML from one template (``report_templates/epost/``)
+    with the blocks ``emne``, ``tekst`` and ``html``: a wording change is a template change."""
+    compiled = environment().get_template(template)
+    values = compiled.new_context(context)
+    subject, text, html = ("".join(compiled.blocks[name](values)) for name in ("emne", "tekst", "html"))
+    return " ".join(subject.split()), text.strip() + "\n", html

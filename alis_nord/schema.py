@@ -300,9 +300,10 @@ outgoing_mail = sa.Table(
     sa.Column("next_attempt_at", UtcDateTime, nullable=True),  # deferred: not before then
     sa.Column("lease_until", UtcDateTime, nullable=True),  # sending: claimed by one tick until then
     sa.Column("claimed_by", sa.String(120), nullable=True),
-    sa.Column(
-        "recipient_status", JsonText, nullable=True
-    ),  # per recipient: RFC 3464 action, status, diagnostic
+    # per recipient: RFC 3464's action, status and diagnostic
+    sa.Column("recipient_status", JsonText, nullable=True),
+    sa.Column("sender_name", sa.Text, nullable=True),  # the From's display name (prosjekt.yaml)
+    sa.Column("reply_to", sa.Text, nullable=True),  # the project office's contact (prosjekt.yaml)
     comment="The mail queue and ledger (alerts, feedback, reminders): each message's state, kept after it is sent.",
 )
 

@@ -42,8 +42,8 @@ from alis_nord.disclosure import Publication
 from alis_nord.feedback import feedback_pages
 from alis_nord.financial_report import financial_report
 from alis_nord.goal_attainment import ALIS_TOTAL, finding_key, form_key, goal_attainment, person_counts
-from alis_nord.grant_reporting import SCHEME, outstanding
-from alis_nord.landing import REFERENCE, STATUS_NB
+from alis_nord.grant_reporting import SCHEME, completeness, outstanding
+from alis_nord.landing import REFERENCE, STATUS_NB, file_status_nb, rejected_files
 from alis_nord.money import ZERO, from_ore
 from alis_nord.reference import ReferenceData
 from alis_nord.report import RECIPIENT, code_version, report_number
@@ -375,7 +375,8 @@ def findings_by_rule(rows: StoredRows, counts: Publication) -> list[dict[str, An
     return [
         {
             "severity": SEVERITY_LABELS[severity],
-            "rule": rule,
+            "rule": rule,  # the id, for the code; the report prints the contract's title
+            "title": rules[rule].navn if rule in rules else rule,
             "description": rules[rule].beskrivelse if rule in rules else rule,
             "count": counts[finding_key(severity, rule)]
             if counts.has(finding_key(severity, rule))
@@ -407,18 +408,70 @@ def data_quality(
 # ---------------------------------------------------------------- appendix
 
 
-def appendix(rows: StoredRows) -> dict[str, Any]:
-    """Every input file the year's figures came from, submissions and reference files, by SHA-256."""
+# What each reference file holds, as the appendix names it: the directorate receives only the report
+# and the auditor's file, so the appendix says what an input is, never what the office's file is called.
+REFERENCE_CONTENTS = {
+    "budsjett.csv": "budsjettet i prosjektplanen",
+    "deltakerkommuner.csv": "deltakerkommunene og deres kommunenummer",
+    "maal.csv": "målene og målverdiene",
+    "prosjekt.yaml": "prosjektprofilen: prosjekteier, signatar og revisor",
+    "satser.csv": "satsene for ALIS-tilskudd og egenandel",
+    "tilskudd.csv": "tilsagnene om tilskudd",
+    "utbetalinger.csv": "utbetalingene prosjektet har mottatt",
+}
+TEXT_CONTENTS = {  # the office's placed texts; every other text is a part of chapter 4
+    "avvik.md": "forklaring av avvik fra budsjettet (kapittel 6)",
+    "prosjektforlop.md": "prosjektets forløp i hele tilskuddsperioden (kapittel 4)",
+    **{f"maal_{n}.md": f"vurdering av mål {n} (kapittel 3.{n})" for n in range(1, 6)},
+}
+
+
+def input_label(path: str, reference: ReferenceData) -> str:
+    """What an input file is, in words: who sent which table, or which reference or text."""
+    from alis_nord.landing import parse_file_name
+
+    folder, _, name = path.rpartition("/")
+    if folder == "referanse" or folder.endswith("/referanse"):
+        return "Referansedata: " + REFERENCE_CONTENTS.get(name, "annen referansefil")
+    if folder.endswith("/tekst"):
+        from alis_nord.narrative import exclusion_number
+
+        if (number := exclusion_number(name)) is not None:  # uten_<kommunenummer>.md
+            return (
+                "Prosjektkontorets tekst: begrunnelse for å sende rapporten uten tallene fra "
+                f"{reference.name_of(number)} ({number}) (kapittel 1)"
+            )
+        return "Prosjektkontorets tekst: " + TEXT_CONTENTS.get(name, "beretning (kapittel 4)")
+    parsed = parse_file_name(name)
+    if parsed is None:
+        return "Fil som ikke følger navnemønsteret"
+    who = f"{reference.name_of(parsed.kommunenummer)} ({parsed.kommunenummer})"
+    tables = ", ".join(TABLE_TITLES[t] for t in parsed.tables)
+    form = "Excel" if parsed.kind == "xlsx" else "CSV"
+    version = f", versjon {parsed.version}" if parsed.version > 1 else ""
+    return f"{who}: {tables} ({form}{version})"
+
+
+def appendix(rows: StoredRows, reference: ReferenceData) -> dict[str, Any]:
+    """Every input the year's figures came from, submissions, reference data and the office's
+    texts, each described in words with its status and SHA-256 (the office keeps the files)."""
+    rejected = rejected_files(rows["table_deliveries"], rows["findings"])  # never «brukt»
     submissions = [
-        {"path": f["path"], "status": STATUS_NB[f["status"]], "sha256": f["sha256"], "size": f["size_bytes"]}
+        {
+            "path": f["path"],
+            "status": file_status_nb(f, rejected),
+            "sha256": f["sha256"],
+            "size": f["size_bytes"],
+        }
         for f in rows["input_files"]
     ]
     references = [
         {"path": f["path"], "status": STATUS_NB[REFERENCE], "sha256": f["sha256"], "size": f["size_bytes"]}
         for f in rows["reference_files"]
     ]
+    files = sorted(submissions + references, key=lambda f: f["path"])
     return {
-        "files": sorted(submissions + references, key=lambda f: f["path"]),
+        "files": [{**f, "label": input_label(f["path"], reference)} for f in files],
         "code_version": code_version(),
     }
 
@@ -433,6 +486,9 @@ class OfficeTexts:
     narrative: list = field(default_factory=list)  # every text but the placed ones, in name order
     deviations: Any = None  # avvik.md: explains the deviations from the budget
     objectives: dict[int, Any] = field(default_factory=dict)  # maal_<n>.md by objective
+    exclusions: dict[str, Any] = field(default_factory=dict)  # uten_<kommunenummer>.md by municipality
+    # prosjektforlop.md: the course of the whole grant period (a Sluttrapport's chapter 4)
+    progress: Any = None
 
 
 def status_report_context(
@@ -463,12 +519,15 @@ def status_report_context(
         ),
         "judgement_rules": list(JUDGEMENT_RULES),
         "narrative": texts.narrative,
+        "progress": texts.progress,  # None: chapter 4 of a Sluttrapport says the text is missing
         "data_quality": data_quality(year, reference, rows, summary, counts),
         "accounts": financial_report(reference, rows, texts.deviations),
         "scheme": SCHEME,
         "auditor_file": None,  # named by report_files, which writes it
-        "appendix": appendix(rows),
+        "appendix": appendix(rows, reference),
     }
+    # whose figures are not in (delivery_status), and the office's reason to send without them
+    context["completeness"] = completeness(reference, rows["delivery_status"], year, texts.exclusions)
     # what a case officer would send back: until it is empty the report is an «utkast»
     context["outstanding"] = outstanding(reference, context)
     return context

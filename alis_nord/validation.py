@@ -132,15 +132,41 @@ def _finding(
     )
 
 
+def _not_participant_hint(source: TableSource, reference: ReferenceData, year: int) -> str:
+    """What a sender that is no participant should do: for a participant's earlier number (Harstad's
+    1903 in 2020), its number this year and the exact name to send the table under."""
+    from pathlib import PurePosixPath
+
+    from alis_nord.landing import resend_name
+
+    current = reference.current_number(source.kommunenummer, year)
+    if current is None:
+        return "Kontroller kommunenummeret i filnavnet (nye nummer fra 2020 og 2024)."
+    name = resend_name(PurePosixPath(source.path).name, current.kommunenummer)
+    return (
+        f"{source.kommunenummer} {current.when}; i {year} har {current.navn} nummeret "
+        f"{current.kommunenummer}. Send tabellen på nytt som {name}, med {current.kommunenummer} også i "
+        "kolonnen kommunenummer."
+    )
+
+
 def _fatal(
-    source: TableSource, raw: RawTable | ReadFailure, size: int, participant: bool, year: int
+    source: TableSource, raw: RawTable | ReadFailure, size: int, reference: ReferenceData, year: int
 ) -> Finding | None:
     """The table-level rule that rejects the whole table, if any (checked in this order)."""
     common = {"year": year, "file_kommunenummer": source.kommunenummer, "table": source.table}
     if isinstance(raw, ReadFailure):
         return _finding(source, raw.rule, None, "", "", detail=raw.detail, **common)
-    if not participant:
-        return _finding(source, "not_participant", None, "", "", **common)
+    if not reference.takes_part(source.kommunenummer, year):
+        return _finding(
+            source,
+            "not_participant",
+            None,
+            "",
+            "",
+            detail=_not_participant_hint(source, reference, year),
+            **common,
+        )
     if size > MAX_FILE_BYTES or len(raw.rows) > MAX_ROWS:
         detail = f"{_fmt(len(raw.rows))} rader, {_fmt(size)} byte"
         return _finding(source, "too_large", None, "", "", detail=detail, **common)
@@ -370,7 +396,6 @@ def validate_year(landing_dir: Path, inventory: YearInventory, reference: Refere
     """Validate every table source of one year. Never raises for a bad submission file."""
     year = inventory.year
     findings = _file_name_findings(inventory)
-    participants = {p.kommunenummer for p in reference.participants_in(year)}
     contracts = table_contracts()
     tables_in_file = Counter(s.path for s in inventory.sources)
     hashes = {entry.path: entry.sha256 for entry in inventory.files}
@@ -389,7 +414,7 @@ def validate_year(landing_dir: Path, inventory: YearInventory, reference: Refere
             raw, size = ReadFailure("unreadable", f"Filen kunne ikke leses ({type(exc).__name__})."), 0
         result = TableResult(source.kommunenummer, source.table, source.path)
         results.append(result)
-        fatal = _fatal(source, raw, size, source.kommunenummer in participants, year)
+        fatal = _fatal(source, raw, size, reference, year)
         if fatal is not None:
             findings.append(fatal)
             result.rejected = True

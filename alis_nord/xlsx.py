@@ -43,7 +43,14 @@ def fit_to_page_width(ws) -> None:
 
 
 def print_setup(
-    ws, heading: str, last_column: int, last_row: int, *, landscape: bool, one_page: bool = False
+    ws,
+    heading: str,
+    last_column: int,
+    last_row: int,
+    *,
+    landscape: bool,
+    one_page: bool = False,
+    title_rows: int = 1,
 ) -> None:
     """A4, fit to the page width (and height, for ``one_page``), the header row on every page,
     the used range as print area, and a page header and footer a reader can place:
@@ -57,7 +64,7 @@ def print_setup(
     ws.print_options.gridLines = False
     ws.page_margins.left = ws.page_margins.right = 0.5
     ws.page_margins.top = ws.page_margins.bottom = 0.75
-    ws.print_title_rows = "1:1"
+    ws.print_title_rows = f"1:{title_rows}"  # the header (with a banner above it) on every page
     ws.print_area = f"A1:{get_column_letter(max(1, last_column))}{max(1, last_row)}"
     ws.oddHeader.center.text = heading
     ws.oddHeader.center.size = 9
@@ -98,11 +105,22 @@ class Sheet:
     total row of SUM formulas. Frozen header and column widths are set before the first row, as
     streaming requires; ``rows_written`` numbers the rows for the formulas."""
 
-    def __init__(self, workbook, title: str, header: list[str], widths: list[int]):
+    def __init__(
+        self,
+        workbook,
+        title: str,
+        header: list[str],
+        widths: list[int],
+        wrap_header: bool = False,
+        banner: str | None = None,
+    ):
+        """``banner``: a bold line above the header (such as «Internt arbeidsark – skal ikke
+        deles»); the header is then row 2 (``header_row``), and both print on every page."""
         from openpyxl.styles import Font, PatternFill
 
         self.ws = workbook.create_sheet(title)
-        self.ws.freeze_panes = "A2"
+        self.header_row = 2 if banner else 1
+        self.ws.freeze_panes = f"A{self.header_row + 1}"
         self.widths = widths
         fit_to_page_width(self.ws)  # before the first row: a streamed sheet writes it at the top
         for index, width in enumerate(widths, start=1):
@@ -110,7 +128,10 @@ class Sheet:
         self._bold = Font(bold=True)
         self._header_fill = PatternFill("solid", fgColor="DDE6F0")
         self.rows_written = 0
-        self.row(header, bold=True, fill=self._header_fill)
+        if banner:
+            self.row([banner], bold=True)
+        wrap = [True] * len(header) if wrap_header else None  # a header wrapped in its column
+        self.row(header, bold=True, fill=self._header_fill, wrap=wrap)
 
     def row(
         self,

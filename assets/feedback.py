@@ -69,7 +69,14 @@ def municipality_feedback(
 ) -> MaterializeResult:
     from datetime import UTC, datetime
 
-    from alis_nord.deliveries import delivery_key, feedback_mail, municipality_statuses, statuses_from_rows
+    from alis_nord.deliveries import (
+        deadline_of,
+        delivery_key,
+        feedback_mail,
+        municipality_statuses,
+        office,
+        statuses_from_rows,
+    )
     from alis_nord.feedback import feedback_pages, project_name, render_feedback, render_overview
     from alis_nord.mail_queue import UNDELIVERABLE, refused_recipients
     from alis_nord.outbox import hand_over, restore_eml
@@ -91,7 +98,7 @@ def municipality_feedback(
         status = statuses.get(page.kommunenummer)
         if status is None or not status.contacts or not page.files:
             continue
-        mail = feedback_mail(page, status, render_feedback(page, status))
+        mail = feedback_mail(page, status, office(reference), deadline_of(reference, year))
         files = {f["path"]: f["sha256"] for f in page.files}
         try:
             outcome = hand_over(

@@ -104,7 +104,14 @@ def status_report_inputs(store, landing_root, year: int, reference=None, rows=No
     """The status report's context from what the assets above stored: the year's rows of
     ``STATUS_REPORT``, the ``TREND`` tables of the earlier years in the trend, and the project
     office's texts (``<year>/tekst/*.md``, which landing_files lists by SHA-256)."""
-    from alis_nord.narrative import DEVIATIONS_TEXT, OBJECTIVE_TEXT, narrative_texts, placed_text
+    from alis_nord.narrative import (
+        COURSE_TEXT,
+        OBJECTIVE_TEXT,
+        deviation_text,
+        exclusion_texts,
+        narrative_texts,
+        placed_text,
+    )
     from alis_nord.status_report import OfficeTexts, status_report_context, trend_years
 
     reference = store.reference(year) if reference is None else reference
@@ -116,8 +123,10 @@ def status_report_inputs(store, landing_root, year: int, reference=None, rows=No
     }
     texts = OfficeTexts(
         narrative_texts(landing_root, year),
-        placed_text(landing_root, year, DEVIATIONS_TEXT),
+        deviation_text(landing_root, year),
         {n: text for n, text in objective_texts.items() if text is not None},
+        exclusions=exclusion_texts(landing_root, year),
+        progress=placed_text(landing_root, year, COURSE_TEXT),
     )
     return status_report_context(reference, rows, history, texts)
 
@@ -157,10 +166,14 @@ def overspend_acknowledged(year: int, warehouse: WarehouseResource) -> AssetChec
     name=READY_TO_SEND,
     blocking=False,
     description=(
-        "What a case officer at Helsedirektoratet would send back: an objective judged «delvis nådd» or "
-        "«ikke nådd» without the office's text, a budget line more than 10 % off without an explanation, "
-        "no signatory or case number, payments that do not match the grant letters, years not computed. "
-        "Read from rapportering-<year>.json. The report is rendered anyway, marked «utkast», until this passes."
+        "What a case officer at Helsedirektoratet would send back: a participant whose figures for the "
+        "year are missing or have errors (delivery_status), per table, with neither a new file, a table "
+        "declared empty, nor the office's reason to send without it (<year>/tekst/uten_<kommunenummer>.md); "
+        "an objective judged «delvis nådd» or «ikke nådd» without the office's text; a Sluttrapport "
+        "without the project's course (<year>/tekst/prosjektforlop.md); a budget line more than 10 % off "
+        "without its own explanation (a heading in <year>/tekst/avvik.md); no signatory or case number, "
+        "payments that do not match the grant letters, years not computed. Read from "
+        "rapportering-<year>.json. The report is rendered anyway, marked «utkast», until this passes."
     ),
 )
 def ready_to_send(year: int, output: OutputArea) -> AssetCheckResult:

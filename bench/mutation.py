@@ -32,6 +32,8 @@ MODULES = [
     "alis_nord.financial_report",
     "alis_nord.targets",
     "alis_nord.stability",
+    "alis_nord.auditor_file",
+    "alis_nord.grant_reporting",
 ]
 
 # Survivors that cannot change behaviour, by mutmut's name, with the reason. mutmut numbers the

@@ -104,11 +104,13 @@ def test_the_workbook_has_the_summary_totals_and_formulas(years):
     )
     assert Decimal(str(figures["Gjenstår av tilskuddet"])) == Decimal(summary["grant"]["remaining_nok"])
     assert workbook["Sammendrag"]["B2"].number_format == '#,##0.00" kr"'
-    per_alis = workbook["Per ALIS"]
-    assert per_alis.freeze_panes == "A2"
-    assert per_alis["A1"].font.b and per_alis["A1"].value == "Kommunenummer"  # a bold header
+    per_alis = workbook["Per ALIS – internt"]  # a sheet of persons, marked internal above its header
+    assert per_alis["A1"].font.b and per_alis["A1"].value == "Internt arbeidsark – skal ikke deles"
+    assert per_alis.freeze_panes == "A3" and per_alis.print_title_rows == "$1:$2"
+    assert per_alis["A2"].font.b and per_alis["A2"].value == "Kommunenummer"  # a bold header
     assert per_alis.column_dimensions["A"].width == 16
-    assert [c.value for c in per_alis[per_alis.max_row]][5:] == ["=SUM(F2:F4)", "=SUM(G2:G4)"]  # three ALIS
+    assert [c.value for c in per_alis[per_alis.max_row]][5:] == ["=SUM(F3:F5)", "=SUM(G3:G5)"]  # three ALIS
+    assert workbook.properties.subject == "Internt arbeidsdokument – skal ikke deles"
     use = workbook["Tilskuddsbruk"]
     assert [c.value for c in use[3]][3:] == [
         "=B3+C3",

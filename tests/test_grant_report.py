@@ -233,7 +233,7 @@ def test_the_final_report_states_the_unused_funds_and_is_called_sluttrapport(
     assert "perioden er slutt, så det er ingen prognose" in text
     # 1 001 000.00 received (the 2024 payment is after the year) − 904 944.48 used
     assert "95 055,52 kr av Helsedirektoratets tilskudd ubrukt" in text
-    assert "Revisors bekreftelse" in text and "Rapportløypa skriver ikke revisors" in text
+    assert "Revisors bekreftelse" in text and "Prosjektet fyller ikke ut revisors" in text
     assert "Testvik, 31. mars 2021" in text and "Per Prøve" in text and "Rådmann, Testvik kommune" in text
     # income − expenses over 2019–2020: 1 655 988.85 − 1 119 144.48 (see the module docstring)
     assert "536 844,37 kr" in text
@@ -256,8 +256,34 @@ def test_deviations_over_ten_percent_need_an_explanation(small_landing, tmp_path
     text = _pdf_text(tmp_path / "out" / "2020" / "statusrapport-2020.pdf")
     assert text.count("forklaring mangler") >= 4  # kurs and samlinger, in the year and the period
 
-    (small_landing / "2020" / "tekst" / "avvik.md").write_text(
-        "Samlingen ble flyttet fra 2021.\n", encoding="utf-8"
+    # an explanation belongs to the line its heading names: samlinger is explained, kurs is not
+    avvik = small_landing / "2020" / "tekst" / "avvik.md"
+    avvik.write_text(
+        "Et år med få kurs.\n\n## Samlinger\n\nSamlingen ble flyttet fra 2021.\n", encoding="utf-8"
+    )
+    results = _run(small_landing, tmp_path, sqlite_url, years=(2020,))
+    check = _checks(results[2020])["deviations_over_ten_percent_explained"]
+    assert check.passed is False  # avvik.md exists, but kurs has no heading of its own
+    assert check.metadata["without_their_own_explanation"].value.strip() == "- Kurs"
+    text = _pdf_text(tmp_path / "out" / "2020" / "statusrapport-2020.pdf")
+    assert text.count("forklaring mangler") >= 2  # kurs, in the year and the period
+    sheet = json.loads((tmp_path / "out" / "2020" / "rapportering-2020.json").read_text(encoding="utf-8"))
+    lines = {line["kategori"]: line for line in sheet["budsjett_og_regnskap"]["linjer"]}
+    assert lines["kurs"]["aar"]["forklaring"] is None
+    assert lines["samlinger"]["aar"]["forklaring"] == {
+        "fil": "2020/tekst/avvik.md",
+        "avsnitt": "Samlinger",
+        "tekst": "Samlingen ble flyttet fra 2021.",
+    }
+    assert sheet["budsjett_og_regnskap"]["merknad"] == {
+        "fil": "2020/tekst/avvik.md",
+        "tekst": "Et år med få kurs.",
+    }
+    assert any(t.startswith("Budsjettlinjen «Kurs» avviker") for t in sheet["rapport"]["utestaaende"])
+    assert not any(t.startswith("Budsjettlinjen «Samlinger»") for t in sheet["rapport"]["utestaaende"])
+
+    avvik.write_text(
+        avvik.read_text(encoding="utf-8") + "\n## kurs\n\nFærre kurs enn planlagt.\n", encoding="utf-8"
     )
     results = _run(small_landing, tmp_path, sqlite_url, years=(2020,))
     assert _checks(results[2020])["deviations_over_ten_percent_explained"].passed
@@ -287,7 +313,8 @@ def test_a_landing_area_without_the_new_files_says_what_is_not_registered(
     summary = json.loads((tmp_path / "out" / "2020" / "summary.json").read_text(encoding="utf-8"))
     assert summary["payments"] == {"registered": False} and summary["unused"] == {"registered": False}
     text = _pdf_text(tmp_path / "out" / "2020" / "statusrapport-2020.pdf")
-    assert "Prosjektprofil er ikke registrert (referanse/prosjekt.yaml)" in text
-    assert "Utbetalinger er ikke registrert (referanse/utbetalinger.csv)" in text
-    assert "Det er ikke registrert mål med målverdier (referanse/maal.csv)" in text
+    # said in words: Helsedirektoratet has none of the office's files (issue 31, point 6)
+    assert "Prosjektprofil er ikke registrert" in text
+    assert "Utbetalinger er ikke registrert, så inntektene" in text
+    assert "Prosjektet har ikke registrert målverdier, så måloppnåelsen er ikke vurdert mot mål" in text
     assert "ALIS-Nord" not in text

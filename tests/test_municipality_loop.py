@@ -209,7 +209,10 @@ def test_the_status_of_each_participant_by_hand(loop):
         NOTHING_TO_REPORT,
     ]
     overview = (out / "2020" / "feedback" / "index.html").read_text(encoding="utf-8")
-    assert "Sør-Varanger (5444)" in overview and "<strong>1</strong> ingenting å rapportere" in overview
+    # GP coverage delivered and accepted, the other two declared empty: the whole is *godkjent*
+    # (issue 31: «ingenting å rapportere» only when nothing at all is to be reported)
+    assert "Sør-Varanger (5444)" in overview and "<strong>1</strong> godkjent" in overview
+    assert "<strong>0</strong> ingenting å rapportere" in overview
     assert "<strong>1</strong> har feil" in overview and "<strong>1</strong> mangler" in overview
 
 
@@ -230,7 +233,8 @@ def test_feedback_once_per_delivered_version_and_never_to_a_refused_address(loop
     # Bodø 2020: alis 2 rows, kostnader 6 (the «kaffe» row quarantined; it is the file's line 8, after
     # an empty line), fastlegedekning 1: 9 rows
     assert "Vi har mottatt 9 rader: 8 er godkjent og 1 er holdt utenfor fordi den har feil." in plain
-    assert "  - Kostnader (bilag): har feil" in plain and "2020/1804_kostnader.csv, rad 8:" in plain
+    assert "  - Kostnader (bilag): har feil" in plain and "2020/1804_kostnader.csv, rad 8, kolonne " in plain
+    assert "Rad 8:" not in plain  # the row is said once
     assert "Bodø (1804): tall for 2020" in first_2020.get_body(("html",)).get_content()
 
     _run(resources)  # a re-run sends nothing
@@ -372,14 +376,25 @@ def test_the_status_of_every_sample_municipality_in_2019_by_hand(sample_years):
     )
     # sample_landing/2019: every participant sent all three tables. Header-only alis and kostnader
     # files (one line each: `grep -c . 2019/*_alis.csv`) and the four workbooks whose alis and
-    # kostnader sheets have the header row only (1824, 1866, 1924, 1942) declare nothing to
-    # report; 1833's kostnader has the planted category «kaffe» (planted_findings.json): errors
+    # kostnader sheets have the header row only (1824, 1866, 1924, 1942) declare those tables
+    # empty, but each sent its GP coverage, which was accepted: as a whole *godkjent* (issue 31:
+    # «ingenting å rapportere» only when nothing at all is to be reported). 1833's kostnader has
+    # the planted category «kaffe» (planted_findings.json): errors
     expected = {
-        NOTHING_TO_REPORT: ["1806", "1824", "1837", "1841", "1865", "1866", "1870", "1924", "1931", "1933"]
-        + ["1942", "2004", "2012"],
+        NOTHING_TO_REPORT: [],
         HAS_ERRORS: ["1833"],
-        APPROVED: ["1804", "1813", "1849", "1860", "1902", "1903", "2025", "2030"],
+        APPROVED: ["1804", "1806", "1813", "1824", "1837", "1841", "1849", "1860", "1865", "1866", "1870"]
+        + ["1902", "1903", "1924", "1931", "1933", "1942", "2004", "2012", "2025", "2030"],
     }
+    declared_empty = sorted(
+        m.kommunenummer for m in statuses if any(t.status == NOTHING_TO_REPORT for t in m.tables)
+    )
+    assert declared_empty == ["1806", "1824", "1837", "1841", "1865", "1866", "1870", "1924", "1931"] + [
+        "1933",
+        "1942",
+        "2004",
+        "2012",
+    ]
     assert {s: sorted(m.kommunenummer for m in statuses if m.status == s) for s in expected} == expected
     assert len(statuses) == 22 and not [m for m in statuses if m.status == MISSING]
     (rana,) = [m for m in statuses if m.kommunenummer == "1833"]
@@ -393,7 +408,7 @@ def test_the_status_of_every_sample_municipality_in_2019_by_hand(sample_years):
         page.extract_text()
         for page in PdfReader(sample_years["out"] / "2019" / "statusrapport-2019.pdf").pages
     )
-    assert "Ingenting å rapportere" in text and "Har feil" in text
+    assert "Har feil" in text and "Godkjent" in text  # no participant as a whole has nothing to report
 
 
 def test_the_sample_year_gives_one_feedback_mail_per_delivering_participant(sample_years):

@@ -144,6 +144,10 @@ def test_the_budget_workbook_prints_one_page_a_sheet(printed_budget):
     assert set(sheets.values()) == {1}, sheets  # Bilag's 7 vouchers fit the width and one page
     assert len(sheets) == 12  # every sheet printed
     assert all("ALIS-Nord · Budsjett og regnskap 2020" in p for p in pages)  # the page header
+    # an internal working file: every page says so, and the sheet of persons above its header too
+    assert all("Internt arbeidsdokument – skal ikke deles" in _flat(_drawn(p)) for p in pages)
+    (per_alis,) = [p for p in pages if _sheet_of(p) == "Per ALIS – internt"]
+    assert "Internt arbeidsark – skal ikke deles" in _flat(_drawn(per_alis))
 
 
 def test_amounts_stay_numbers_with_a_locale_neutral_format(printed_budget):
@@ -181,6 +185,7 @@ def printed_portal_files(printed_budget, tmp_path_factory) -> dict:
         name: (
             _print_with_libreoffice(budget.parent / f"{name}-2020.xlsx", folder),
             budget.parent / f"{name}-2020.xlsx",
+            folder / f"{name}-2020.pdf",
         )
         for name in ("revisorgrunnlag", "rapportering")
     }
@@ -189,30 +194,78 @@ def printed_portal_files(printed_budget, tmp_path_factory) -> dict:
 def test_the_auditors_file_prints_every_sheet_with_whole_checksums(printed_portal_files):
     import hashlib
 
-    pages, path = printed_portal_files["revisorgrunnlag"]
+    pages, path, _ = printed_portal_files["revisorgrunnlag"]
     sheets = _pages_per_sheet(pages)
-    assert set(sheets) == {"Oversikt", "Bilag", "ALIS-tilskudd", "ALIS-tilskudd per kommune", "Filer"}
-    assert set(sheets.values()) == {1}, sheets  # 8 vouchers, 4 ALIS computations: a page each
+    assert set(sheets) == {
+        "Oversikt",
+        "Bilag",
+        "Utbetalinger",
+        "ALIS-tilskudd",
+        "ALIS-tilskudd per kommune",
+        "Filer",
+    }
+    # 8 vouchers, 4 ALIS computations, Oversikt's 22 lines (no payments registered): a page each
+    assert set(sheets.values()) == {1}, sheets
     assert all("ALIS-Nord · Revisorgrunnlag 2020" in p for p in pages)  # the page header
-    # the SHA-256 of Vågan's _v2 file is printed whole on the voucher sheet, not cut by the column
+    # the SHA-256 of Vågan's _v2 file is printed whole on the file sheet, not cut by the column
     digest = hashlib.sha256(
         (path.parents[2] / "landing" / "2020" / "1865_kostnader_v2.csv").read_bytes()
     ).hexdigest()
-    (voucher_page,) = [p for p in pages if _sheet_of(p) == "Bilag"]
-    assert digest in _flat(_layout(voucher_page)).replace(" ", "")
+    (files_page,) = [p for p in pages if _sheet_of(p) == "Filer"]
+    assert digest in _flat(_layout(files_page)).replace(" ", "")
     # Oversikt: «Sum utgifter» 2019–2020 on the line of its amounts, 1 119 144.48 (tests/test_portal_delivery.py)
-    (overview,) = [_layout(p) for p in pages if _sheet_of(p) == "Oversikt"]
-    (line,) = [x for x in overview.splitlines() if "Sum utgifter" in x and "2019–2020" in x]
-    assert _digits(line.split("2019–2020", 1)[1]).startswith("111914448111914448")  # reported, then the basis
+    overview = [_layout(p) for p in pages if _sheet_of(p) == "Oversikt"]
+    (line,) = [x for page in overview for x in page.splitlines() if "Sum utgifter" in x and "2019–2020" in x]
+    amounts = _digits(line.split("2019–2020", 1)[1])
+    assert amounts.startswith("111914448") and amounts.count("111914448") == 2  # reported, then the basis
+    # the header row is printed on every page of Oversikt (print titles)
+    assert all("Linje" in p and "Grunnlag i arket" in p for p in overview)
+
+
+def _text_sizes(pdf: Path, page_number: int) -> list[float]:
+    """The size in points of each piece of text as printed on a page (font size × scale)."""
+    sizes: list[float] = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            sizes.append(size * (tm[0] ** 2 + tm[1] ** 2) ** 0.5 * (cm[0] ** 2 + cm[1] ** 2) ** 0.5)
+
+    PdfReader(pdf).pages[page_number].extract_text(visitor_text=visit)
+    return sizes
+
+
+def test_the_auditors_file_prints_column_a_whole_and_the_vouchers_legibly(printed_portal_files):
+    import statistics
+
+    import openpyxl
+
+    pages, path, pdf = printed_portal_files["revisorgrunnlag"]
+    workbook = openpyxl.load_workbook(path)
+    # every label of column A, wrapped in its cell, is printed whole (LibreOffice draws a cell's lines together)
+    drawn = _flat(" ".join(_drawn(p) for p in pages if _sheet_of(p) == "Oversikt"))
+    labels = [r[0] for r in workbook["Oversikt"].iter_rows(min_row=2, values_only=True)]
+    assert [label for label in labels if _flat(label) not in drawn] == []
+    # every voucher's category, source and description printed whole on the voucher sheet
+    (voucher_page,) = [i for i, p in enumerate(pages) if _sheet_of(p) == "Bilag"]
+    text = _flat(_drawn(pages[voucher_page]))
+    for row in workbook["Bilag"].iter_rows(min_row=2, values_only=True):
+        assert all(_flat(str(cell)) in text for cell in row[5:8]), row
+    # the voucher sheet fits the page width at a legible scale: its 11-point text is printed at
+    # 70 % or more (LibreOffice shrinks a sheet wider than the page; at 209 widths it was about 60 %)
+    body = statistics.median(_text_sizes(pdf, voucher_page))
+    assert body >= 0.7 * 11, body
+    # landscape: the voucher sheet is wider than a portrait page would print legibly
+    width = float(PdfReader(pdf).pages[voucher_page].mediabox.width)
+    assert round(width) == 842
 
 
 def test_the_reporting_workbook_prints_each_part_of_the_form(printed_portal_files):
-    pages, _ = printed_portal_files["rapportering"]
+    pages, _, _ = printed_portal_files["rapportering"]
     sheets = _pages_per_sheet(pages)
     assert set(sheets) == {"Status", "Måloppnåelse", "Budsjett og regnskap", "Utbetalinger og ubrukt"}
     assert set(sheets.values()) == {1}, sheets
     (status,) = [_flat(_layout(p)) for p in pages if _sheet_of(p) == "Status"]
-    assert "Status utkast" in status and "Må rettes før innsending Budsjettlinjen «Kurs»" in status
+    assert "Status utkast" in status and "Må rettes før innsending Tallene fra Bodø (1804)" in status
 
 
 def test_feedback_pages_print_on_a4_with_the_header_on_every_page():

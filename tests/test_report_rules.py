@@ -33,6 +33,7 @@ from alis_nord.financial_report import (
 )
 from alis_nord.grant_reporting import granted_up_to, outstanding
 from alis_nord.money import to_ore
+from alis_nord.narrative import DeviationText, markdown_to_html, split_sections
 from alis_nord.reference import Grant, Payment, parse_reference_data
 from alis_nord.stability import cohorts
 from alis_nord.stored import StoredRows
@@ -392,10 +393,16 @@ def _context(
     signatory="Kari Nordmann",
     case_number="20/1",
     years_missing=(),
+    gaps=(),
+    final=False,
+    progress=None,
 ):
     period = IncomeAndExpenses(received, D(0), D(0), D(0))
     return {
         "year": 2020,
+        "cover": {"final": final},
+        "progress": progress,
+        "completeness": {"open": list(gaps), "excluded": [], "complete": not gaps},
         "objectives": list(objectives),
         "accounts": {
             "lines": list(lines),
@@ -406,6 +413,11 @@ def _context(
         "project": {"case_number": case_number},
         "key_figures": {"years_missing": list(years_missing)},
     }
+
+
+def _deviation_text(markdown: str) -> DeviationText:
+    """``2020/tekst/avvik.md`` with ``markdown`` in it, as the report reads it."""
+    return DeviationText("2020/tekst/avvik.md", markdown_to_html(markdown), *split_sections(markdown))
 
 
 def _reference(payments=(), grants=(HDIR, SF_2020)):
@@ -437,9 +449,9 @@ def test_an_objective_partly_or_not_reached_needs_the_office_text():
     ]
     items = outstanding(_reference(), _context(objectives=objectives, **READY_CONTEXT))
     assert _kinds(items) == ["objective_text", "objective_text"]
-    assert "Mål 2 (Mål 2) er vurdert som «delvis nådd»" in items[0].text
-    assert items[0].text.endswith("Skriv den i 2020/tekst/maal_2.md.")
-    assert "Mål 3 (Mål 3) er vurdert som «delvis nådd» og «ikke nådd» uten" in items[1].text
+    assert "Mål 2 (Mål 2) er vurdert som «delvis nådd»" in items[0].full
+    assert items[0].full.endswith("Skriv den i 2020/tekst/maal_2.md.")
+    assert "Mål 3 (Mål 3) er vurdert som «delvis nådd» og «ikke nådd» uten" in items[1].full
 
 
 def test_a_budget_line_off_by_more_than_ten_percent_needs_an_explanation():
@@ -452,10 +464,22 @@ def test_a_budget_line_off_by_more_than_ten_percent_needs_an_explanation():
     unplanned = AccountLine("samlinger", PlanLine("samlinger", D(0), D(1)), PlanLine("samlinger", D(0), D(1)))
     lines = [within, off_in_period, unplanned]
     items = outstanding(_reference(), _context(lines=lines, **READY_CONTEXT))
-    assert [i.text.split("»")[0] for i in items] == ["Budsjettlinjen «Kurs", "Budsjettlinjen «Samlinger"]
-    assert all(i.kind == "budget_explanation" and "2020/tekst/avvik.md" in i.text for i in items)
-    # one explanation (avvik.md) covers every line
-    assert outstanding(_reference(), _context(lines=lines, explanation="avvik", **READY_CONTEXT)) == []
+    assert [i.full.split("»")[0] for i in items] == ["Budsjettlinjen «Kurs", "Budsjettlinjen «Samlinger"]
+    assert all(i.kind == "budget_explanation" and "2020/tekst/avvik.md" in i.full for i in items)
+    assert items[0].full.endswith("under overskriften «## Kurs».")
+    # a text without headings is a general note: it explains neither line
+    general = _deviation_text("Året gikk som planlagt.\n")
+    assert _kinds(outstanding(_reference(), _context(lines=lines, explanation=general, **READY_CONTEXT))) == [
+        "budget_explanation",
+        "budget_explanation",
+    ]
+    # a heading per line explains that line only: «## KURS» names «Kurs» in any case
+    only_kurs = _deviation_text("## KURS\n\nFærre kurs.\n")
+    (item,) = outstanding(_reference(), _context(lines=lines, explanation=only_kurs, **READY_CONTEXT))
+    assert item.full.startswith("Budsjettlinjen «Samlinger»")
+    # the category code names the line too
+    both = _deviation_text("## kurs\nFærre kurs.\n## Samlinger\nFlyttet.\n")
+    assert outstanding(_reference(), _context(lines=lines, explanation=both, **READY_CONTEXT)) == []
 
 
 def test_no_signatory_no_case_number_and_missing_years_are_outstanding():
@@ -463,7 +487,7 @@ def test_no_signatory_no_case_number_and_missing_years_are_outstanding():
         _reference(), _context(signatory=None, case_number=None, years_missing=[2019, 2021], **READY_CONTEXT)
     )
     assert _kinds(items) == ["signatory", "case_number", "years"]
-    assert "Tallene for 2019, 2021 er ikke beregnet" in items[2].text
+    assert "Tallene for 2019, 2021 er ikke beregnet" in items[2].full
 
 
 @pytest.mark.parametrize(
@@ -478,16 +502,16 @@ def test_no_signatory_no_case_number_and_missing_years_are_outstanding():
 )
 def test_payments_against_the_grant_letters(hdir, sf, expected):
     items = outstanding(_reference(), _context(received=_paid(hdir, sf)))
-    assert [i.text.split(" til og med")[0].removeprefix("Utbetalt fra ") for i in items] == expected
+    assert [i.full.split(" til og med")[0].removeprefix("Utbetalt fra ") for i in items] == expected
     assert all(i.kind == "payments" for i in items)
 
 
 def test_payments_not_registered_or_outside_the_grant_period_are_outstanding():
     (item,) = outstanding(_reference(), _context(received=None))
-    assert item.kind == "payments" and "referanse/utbetalinger.csv" in item.text
+    assert item.kind == "payments" and "referanse/utbetalinger.csv" in item.full
     late = Payment("statsforvalter", dt.date(2024, 1, 15), D(1000), "For sent")
     (item,) = outstanding(_reference(payments=[late]), _context(**READY_CONTEXT))
-    assert item.text.replace("\u00a0", " ") == (
+    assert item.full.replace("\u00a0", " ") == (
         "Utbetalingen «For sent» (1 000,00 kr, 15. januar 2024) er datert i et år ingen tilsagn fra kilden dekker."
     )
 
@@ -499,3 +523,70 @@ def test_what_the_grant_letters_grant_up_to_a_year():
     assert granted_up_to(grants, "statsforvalter", 2020) == D("500000")
     assert granted_up_to(grants, "statsforvalter", 2021) == D("1200000")  # 500 000 + 700 000
     assert granted_up_to(grants, "helsedirektoratet", 2019) == D("23400000")
+
+
+def _flat(text: str) -> str:
+    return text.replace("\u00a0", " ")
+
+
+def test_the_outstanding_list_puts_missing_figures_first_and_a_sluttrapport_needs_its_course():
+    from alis_nord.grant_reporting import Gap
+
+    gap = Gap(
+        "5444", "Sør-Varanger", (SimpleNamespace(table_name="fastlegedekning", status="mangler", file=None),)
+    )
+    items = outstanding(
+        _reference(), _context(gaps=[gap], final=True, objectives=[_objective(2, [PARTLY])], **READY_CONTEXT)
+    )
+    assert _kinds(items) == ["data", "objective_text", "course_text"]
+    assert items[0].full.startswith(
+        "Tallene fra Sør-Varanger (5444) for 2020 er ikke komplette: Fastlegedekning mangler."
+    )
+    assert items[0].full.endswith("i 2020/tekst/uten_5444.md.")
+    assert items[2].full == (
+        "Sluttrapporten mangler prosjektkontorets beskrivelse av prosjektets forløp gjennom hele "
+        "tilskuddsperioden. Skriv den i 2020/tekst/prosjektforlop.md."
+    )
+    # with the office's text of the course, a Sluttrapport has nothing left on that account
+    assert outstanding(_reference(), _context(final=True, progress="forløpet", **READY_CONTEXT)) == []
+
+
+def test_the_profile_and_payment_items_word_for_word():
+    items = outstanding(_reference(), _context(signatory=None, case_number=None, received=None))
+    # what the report prints, and what the office is told to do about it (the sheet joins the two)
+    assert [(i.kind, i.text, i.fix) for i in items] == [
+        ("payments", "Utbetalingene er ikke registrert.", "Legg dem i referanse/utbetalinger.csv."),
+        (
+            "signatory",
+            "Ingen signatar er registrert.",
+            "Fyll inn signatar_navn og signatar_tittel i referanse/prosjekt.yaml.",
+        ),
+        (
+            "case_number",
+            "Helsedirektoratets saksnummer mangler.",
+            "Fyll inn helsedirektoratet_saksnummer i referanse/prosjekt.yaml.",
+        ),
+    ]
+    assert not any("referanse/" in i.text for i in items)  # the PDF names no file the directorate lacks
+    hdir, sf = outstanding(_reference(), _context(received=_paid("23400000.01", "499999.99")))
+    assert _flat(hdir.full) == (
+        "Utbetalt fra Helsedirektoratet til og med 2020 (23 400 000,01 kr) er mer enn tilsagnsbrevet gir "
+        "(23 400 000,00 kr). Kontroller referanse/utbetalinger.csv og tilskudd.csv."
+    )
+    assert _flat(sf.full) == (
+        "Utbetalt fra Statsforvalteren til og med 2020 (499 999,99 kr) stemmer ikke med tilsagnsbrevene "
+        "(500 000,00 kr). Kontroller referanse/utbetalinger.csv og tilskudd.csv."
+    )
+    late = Payment("statsforvalter", dt.date(2024, 1, 15), D(1000), "For sent")
+    (item,) = outstanding(_reference(payments=[late]), _context(**READY_CONTEXT))
+    assert item.kind == "payments"
+    # no letter at all: an exact zero, a Decimal like every amount
+    assert isinstance(granted_up_to((), "statsforvalter", 2020), Decimal)
+
+
+def test_a_line_is_named_by_its_category_code_too():
+    from alis_nord.grant_reporting import line_explanation
+
+    text = _deviation_text("## vikar\n\nFærre vikarer.\n")
+    assert line_explanation(text, "Vikar under utdanning", "vikar").text == "Færre vikarer."
+    assert line_explanation(text, "Vikar under utdanning", "kurs") is None

@@ -1,6 +1,7 @@
 """The mail queue (issue 32): each message's own state, a lease while one tick sends it, when a
 deferred message is tried again, and each recipient's outcome (RFC 3464's action, status and the
-server's answer). Messages already sent are ``sent``; the rest ``queued``.
+server's answer); the From's display name and the Reply-To from prosjekt.yaml (issue 31).
+Messages already sent are ``sent``; the rest ``queued``.
 
 Revision ID: 0006
 Revises: 0005
@@ -22,6 +23,8 @@ def _queue_columns() -> list[sa.Column]:
         sa.Column("lease_until", sa.DateTime(timezone=True), nullable=True),
         sa.Column("claimed_by", sa.String(length=120), nullable=True),
         sa.Column("recipient_status", sa.Text(), nullable=True),
+        sa.Column("sender_name", sa.Text(), nullable=True),
+        sa.Column("reply_to", sa.Text(), nullable=True),
     ]
 
 
