@@ -35,7 +35,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from alis_nord.mail import DELAYED, DELIVERED, FAILED, OutgoingMail, RecipientOutcome, recipients_from_text
+from alis_nord.mail import DELIVERED, FAILED, OutgoingMail, RecipientOutcome, recipients_from_text
 from alis_nord.schema import outgoing_mail
 
 QUEUED, SENDING, DEFERRED, SENT, UNDELIVERABLE, WRITTEN = (
@@ -46,7 +46,6 @@ QUEUED, SENDING, DEFERRED, SENT, UNDELIVERABLE, WRITTEN = (
     "failed",
     "eml",
 )
-STATES = (QUEUED, SENDING, DEFERRED, SENT, UNDELIVERABLE, WRITTEN)
 LEASE = timedelta(minutes=10)  # far beyond one tick's budget and one message's time-out
 FIRST_RETRY, LONGEST_RETRY = timedelta(minutes=1), timedelta(hours=1)
 GIVE_UP_AFTER = timedelta(days=5)  # RFC 5321, 4.5.4.1: "at least 4-5 days"
@@ -176,52 +175,39 @@ class MailQueue:
         return self._finish(claimed, UNDELIVERABLE, now, reason, self._recipient_status(claimed.id))
 
     def set_message_id(self, claimed: ClaimedMail, message_id: str) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(
-                outgoing_mail.update().where(outgoing_mail.c.id == claimed.id).values(message_id=message_id)
-            )
+        self._update(claimed, message_id=message_id)
 
     def _defer(self, claimed: ClaimedMail, now: datetime, reason: str, status: dict) -> str:
-        attempts = claimed.attempts + 1
         if now - claimed.queued_at >= GIVE_UP_AFTER:
             return self._finish(
                 claimed, UNDELIVERABLE, now, f"gitt opp etter {GIVE_UP_AFTER.days} dager: {reason}", status
             )
-        with self.engine.begin() as conn:
-            conn.execute(
-                outgoing_mail.update()
-                .where(outgoing_mail.c.id == claimed.id)
-                .values(
-                    state=DEFERRED,
-                    attempts=attempts,
-                    last_error=reason,
-                    next_attempt_at=now + retry_delay(attempts),
-                    lease_until=None,
-                    claimed_by=None,
-                    recipient_status=status or None,
-                )
-            )
-        return DEFERRED
+        return self._attempted(
+            claimed, DEFERRED, reason, status, next_attempt_at=now + retry_delay(claimed.attempts + 1)
+        )
 
     def _finish(
         self, claimed: ClaimedMail, state: str, now: datetime, reason: str | None, status: dict, sent_at=None
     ) -> str:
-        with self.engine.begin() as conn:
-            conn.execute(
-                outgoing_mail.update()
-                .where(outgoing_mail.c.id == claimed.id)
-                .values(
-                    state=state,
-                    attempts=claimed.attempts + 1,
-                    last_error=reason,
-                    sent_at=sent_at,
-                    next_attempt_at=None,
-                    lease_until=None,
-                    claimed_by=None,
-                    recipient_status=status or None,
-                )
-            )
+        return self._attempted(claimed, state, reason, status, sent_at=sent_at, next_attempt_at=None)
+
+    def _attempted(self, claimed: ClaimedMail, state: str, reason: str | None, status: dict, **values) -> str:
+        """One attempt recorded: the new state, the reason, each recipient's outcome; the claim released."""
+        self._update(
+            claimed,
+            state=state,
+            attempts=claimed.attempts + 1,
+            last_error=reason,
+            lease_until=None,
+            claimed_by=None,
+            recipient_status=status or None,
+            **values,
+        )
         return state
+
+    def _update(self, claimed: ClaimedMail, **values) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(outgoing_mail.update().where(outgoing_mail.c.id == claimed.id).values(**values))
 
     def _recipient_status(self, mail_id: int) -> dict:
         with self.engine.connect() as conn:
@@ -304,7 +290,3 @@ def refused_recipients(row: dict[str, Any]) -> list[tuple[str, dict[str, str]]]:
     return [
         (r, s) for r, s in sorted((row.get("recipient_status") or {}).items()) if s.get("action") == FAILED
     ]
-
-
-def still_delayed(row: dict[str, Any]) -> list[str]:
-    return [r for r, s in sorted((row.get("recipient_status") or {}).items()) if s.get("action") == DELAYED]

@@ -282,25 +282,29 @@ def _sheet(indicators, status="utkast"):
     }
 
 
+# a percentage reached, and a count suppressed (fewer than 3 persons)
+TWO_INDICATORS = [
+    {
+        "indikator": "Andel i stilling",
+        "enhet": "prosent",
+        "maalverdi": "80",
+        "retning": "minst",
+        "resultat_aar": {"verdi": "92.5", "som_trykt": "92,5 %"},
+        "vurdering": "nådd",
+    },
+    {
+        "indikator": "ALIS i utdanning",
+        "enhet": "antall",
+        "maalverdi": "20",
+        "retning": "minst",
+        "resultat_aar": {"verdi": None, "som_trykt": None, "skjult": SUPPRESSED_NOTE},
+        "vurdering": "kan ikke vurderes",
+    },
+]
+
+
 def test_the_workbook_stores_targets_and_results_as_numbers_and_suppressed_as_empty_with_a_note():
-    indicators = [
-        {
-            "indikator": "Andel i stilling",
-            "enhet": "prosent",
-            "maalverdi": "80",
-            "retning": "minst",
-            "resultat_aar": {"verdi": "92.5", "som_trykt": "92,5 %"},
-            "vurdering": "nådd",
-        },
-        {
-            "indikator": "ALIS i utdanning",
-            "enhet": "antall",
-            "maalverdi": "20",
-            "retning": "minst",
-            "resultat_aar": {"verdi": None, "som_trykt": None, "skjult": SUPPRESSED_NOTE},
-            "vurdering": "kan ikke vurderes",
-        },
-    ]
+    indicators = TWO_INDICATORS
     data = reporting_workbook_bytes(_sheet(indicators), "Test", dt.date(2021, 3, 1))
     book = openpyxl.load_workbook(io.BytesIO(data))
     goals = list(book["Måloppnåelse"].iter_rows(min_row=2))
@@ -638,24 +642,7 @@ def _cells(ws):
 
 
 def test_the_reporting_workbook_cell_by_cell():
-    indicators = [
-        {
-            "indikator": "Andel i stilling",
-            "enhet": "prosent",
-            "maalverdi": "80",
-            "retning": "minst",
-            "resultat_aar": {"verdi": "92.5", "som_trykt": "92,5 %"},
-            "vurdering": "nådd",
-        },
-        {
-            "indikator": "ALIS i utdanning",
-            "enhet": "antall",
-            "maalverdi": "20",
-            "retning": "minst",
-            "resultat_aar": {"verdi": None, "som_trykt": None, "skjult": SUPPRESSED_NOTE},
-            "vurdering": "kan ikke vurderes",
-        },
-    ]
+    indicators = TWO_INDICATORS
     book = openpyxl.load_workbook(
         io.BytesIO(reporting_workbook_bytes(_sheet(indicators), "Test", dt.date(2021, 3, 1)))
     )
