@@ -60,7 +60,7 @@ $(DAGSTER_HOME)/dagster.yaml: deploy/dev/dagster.yaml
 # Upgrades the warehouse at ALIS_DATABASE_URL (default data/warehouse.sqlite) to the newest
 # schema revision; back production's database up first. A run against an outdated one stops.
 migrate: venv
-	$(BIN)/python -m pipelines.migrate
+	$(BIN)/python -m service.migrate
 
 report: venv $(DAGSTER_HOME)
 	@for year in $(YEARS); do \
@@ -94,11 +94,11 @@ profile: venv
 	$(BIN)/python bench/profile_asset.py $${LANDING:-sample_landing} $${YEAR:-2023} $${ASSET:-status_report}
 
 
-# The production topology on this machine (pipelines/serve.py): PostgreSQL (its own, in .serve/,
+# The production topology on this machine (service/serve.py): PostgreSQL (its own, in .serve/,
 # unless DAGSTER_POSTGRES_URL is set), the code server, the daemon, both webservers and nginx with a
 # self-signed certificate on https://localhost:8443/ (HTTPS_PORT=…). Ctrl-C stops every process.
 serve: venv
-	$(BIN)/python -m pipelines.serve run $(if $(HTTPS_PORT),--https-port $(HTTPS_PORT))
+	$(BIN)/python -m service.serve run $(if $(HTTPS_PORT),--https-port $(HTTPS_PORT))
 
 ui: venv $(DAGSTER_HOME)
 	$(BIN)/dagster dev -h 127.0.0.1 -p $${PORT:-3000} -w workspace.yaml

@@ -1,7 +1,7 @@
 """E-mail: composing a message so that no text from a file can break its headers, and handing it
 to an SMTP server the way a mail system does.
 
-No Dagster here. ``pipelines.resources.MailServer`` carries the settings (from the environment,
+No Dagster here. ``glue.resources.MailServer`` carries the settings (from the environment,
 through ``dagster.EnvVar``); ``alis_nord.mail_queue`` keeps each message's state and
 ``pipelines.alerts`` decides when to send.
 

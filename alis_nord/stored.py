@@ -2,7 +2,7 @@
 
 - ``StoredRows``: what a computation reads, by table name (the warehouse fills it).
 - What each computation reads, declared once here: the assets' dependencies follow from these
-  lists (``pipelines.lineage``), and the computing modules read exactly these tables.
+  lists (``glue.lineage``), and the computing modules read exactly these tables.
 - ``figure_row`` / ``figure_from_row``: one stored figure (a dataclass of ``alis_nord.budget``)
   to and from its warehouse row. The table's columns are the one declaration
   (``alis_nord.schema``); the names follow one convention: a money column ``<name>_ore`` holds

@@ -21,8 +21,8 @@ from dagster import (
 
 from alis_nord.stored import ACCOUNTS, REFERENCE, Reads
 from assets.metadata import kr, kr_text, kroner, markdown_list, markdown_table
-from pipelines.resources import LandingArea, WarehouseResource
-from pipelines.yearly import yearly_asset, yearly_check
+from glue.resources import LandingArea, WarehouseResource
+from glue.yearly import yearly_asset, yearly_check
 
 GRANT_NOT_OVERSPENT = "helsedirektoratet_grant_not_overspent"
 GRANT_HISTORY_COMPLETE = "grant_years_before_this_year_present"

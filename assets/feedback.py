@@ -5,8 +5,8 @@ from dagster import AssetCheckResult, AssetCheckSeverity, Failure, MaterializeRe
 
 from alis_nord.stored import DELIVERY_STATUS, FEEDBACK, REFERENCE
 from assets.metadata import markdown_table
-from pipelines.resources import MailQueueResource, MailServer, OutputArea, WarehouseResource
-from pipelines.yearly import yearly_asset, yearly_check
+from glue.resources import MailQueueResource, MailServer, OutputArea, WarehouseResource
+from glue.yearly import yearly_asset, yearly_check
 
 CONTACTS_VALID = "contact_addresses_valid"
 

@@ -10,8 +10,8 @@ from collections import Counter
 from dagster import DataVersion, MaterializeResult, MetadataValue
 
 from assets.metadata import markdown_table
-from pipelines.resources import LandingArea, WarehouseResource
-from pipelines.yearly import yearly_asset
+from glue.resources import LandingArea, WarehouseResource
+from glue.yearly import yearly_asset
 
 
 @yearly_asset(

@@ -11,8 +11,8 @@ from dagster import (
 
 from alis_nord.stored import REFERENCE, Reads
 from assets.metadata import kr, kroner, markdown_list, markdown_table
-from pipelines.resources import WarehouseResource
-from pipelines.yearly import yearly_asset, yearly_check
+from glue.resources import WarehouseResource
+from glue.yearly import yearly_asset, yearly_check
 
 USE_WITHIN_RECEIVED = "use_within_payments_received"
 NO_UNUSED_FUNDS_AT_END = "no_unused_funds_at_end_of_grant_period"

@@ -15,8 +15,8 @@ from dagster import (
 
 from alis_nord.stored import REFERENCE, STATUS_REPORT, SUMMARY, TREND, Reads
 from assets.metadata import kr_text
-from pipelines.resources import LandingArea, OutputArea, WarehouseResource
-from pipelines.yearly import yearly_asset, yearly_check
+from glue.resources import LandingArea, OutputArea, WarehouseResource
+from glue.yearly import yearly_asset, yearly_check
 
 OVERSPEND_ACKNOWLEDGED = "overspend_acknowledged_before_report"
 READY_TO_SEND = "ready_to_send"

@@ -16,9 +16,9 @@ from dagster import (
 
 from alis_nord.stored import REFERENCE, Reads
 from assets.metadata import markdown_list, markdown_table
-from pipelines.partitions import report_years
-from pipelines.resources import LandingArea, WarehouseResource
-from pipelines.yearly import yearly_asset, yearly_check, yearly_multi_check
+from glue.partitions import report_years
+from glue.resources import LandingArea, WarehouseResource
+from glue.yearly import yearly_asset, yearly_check, yearly_multi_check
 
 ROWS_RECONCILE = "rows_received_equal_accepted_plus_quarantined"
 PARTICIPANTS_DELIVERED = "all_participants_delivered"

@@ -4,8 +4,8 @@ year (``alis_nord.budget_workbook`` lays out the sheets). Part of the UI's ``bud
 from dagster import MaterializeResult, MetadataValue
 
 from alis_nord.stored import REFERENCE, WORKBOOK
-from pipelines.resources import OutputArea, WarehouseResource
-from pipelines.yearly import yearly_asset
+from glue.resources import OutputArea, WarehouseResource
+from glue.yearly import yearly_asset
 
 
 @yearly_asset(

@@ -202,7 +202,7 @@ def _one_process_here(years: list[str]) -> None:
     from dagster import DagsterInstance, materialize
 
     from pipelines.definitions import defs
-    from pipelines.resources import resources_from_environment
+    from glue.resources import resources_from_environment
 
     resources = resources_from_environment()
     with DagsterInstance.ephemeral() as instance:

@@ -248,7 +248,7 @@ def curve() -> list[dict]:
 def partition_years(landing: Path) -> list[int]:
     """The report years a code location loaded with this landing area offers today: from 2019
     through its newest year folder, ending with the last whole year."""
-    from pipelines.partitions import report_years_for
+    from glue.partitions import report_years_for
 
     return [int(key) for key in report_years_for(landing).get_partition_keys()]
 

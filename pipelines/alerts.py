@@ -39,7 +39,7 @@ from dagster import (
     sensor,
 )
 
-from pipelines.resources import MailQueueResource, MailServer, ProjectOffice
+from glue.resources import MailQueueResource, MailServer, ProjectOffice
 
 ALERT_INTERVAL_SECONDS = 15  # a failed run is queued, and then sent, within about half a minute
 # One tick sends for at most this long, well inside Dagster's 60-second limit for a sensor's

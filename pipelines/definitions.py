@@ -1,7 +1,7 @@
 """The code location: ``defs``, built from the per-stage modules.
 
 Each stage module is loaded with its group name (the UI's asset groups); every asset is a
-function of one report year made into a partitioned asset by ``pipelines.yearly``. Loading this module
+function of one report year made into a partitioned asset by ``glue.yearly``. Loading this module
 imports Dagster and the asset definitions only; every heavy library is imported inside the
 assets when they run.
 """
@@ -12,7 +12,7 @@ from assets import budget, feedback, ingest, payments, report, validation, workb
 from pipelines.alerts import alert_mail_delivery, run_failure_alert
 from pipelines.jobs import annual_report_job, reference_change_job
 from pipelines.reminders import municipality_reminders
-from pipelines.resources import resources_from_environment
+from glue.resources import resources_from_environment
 from pipelines.schedules import annual_report_schedule
 from pipelines.sensors import landing_area_sensor
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from dagster import DefaultSensorStatus, SensorEvaluationContext, SkipReason, sensor
 
-from pipelines.resources import MailQueueResource, MailServer, OutputArea, WarehouseResource
+from glue.resources import MailQueueResource, MailServer, OutputArea, WarehouseResource
 
 REMINDER_INTERVAL_SECONDS = 3600
 

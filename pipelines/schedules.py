@@ -3,8 +3,8 @@
 from dagster import DefaultScheduleStatus, RunRequest, ScheduleEvaluationContext, SkipReason, schedule
 
 from pipelines.jobs import annual_report_job
-from pipelines.partitions import report_years
-from pipelines.resources import report_schedule_from_environment
+from glue.partitions import report_years
+from glue.resources import report_schedule_from_environment
 
 
 @schedule(

@@ -5,8 +5,8 @@ import json
 from dagster import DefaultSensorStatus, RunRequest, SensorEvaluationContext, SkipReason, sensor
 
 from pipelines.jobs import annual_report_job, reference_change_job
-from pipelines.partitions import report_years
-from pipelines.resources import LandingArea, landing_sensor_interval_from_environment
+from glue.partitions import report_years
+from glue.resources import LandingArea, landing_sensor_interval_from_environment
 
 
 @sensor(

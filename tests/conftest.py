@@ -121,7 +121,7 @@ def sample_years(tmp_path_factory) -> dict:
     from dagster import materialize
 
     from pipelines.definitions import defs
-    from pipelines.resources import resources_from_environment
+    from glue.resources import resources_from_environment
 
     folder = tmp_path_factory.mktemp("sample")
     url = f"sqlite:///{folder / 'warehouse.sqlite'}"

@@ -34,7 +34,7 @@ from alis_nord.mail import (
 from alis_nord.mail_queue import DEFERRED, QUEUED, SENDING, SENT, MailQueue
 from pipelines.alerts import alert_mail_delivery
 from pipelines.alerts import run_failure_alert as run_failure_alert_sensor
-from pipelines.resources import MailQueueResource, MailServer, ProjectOffice
+from glue.resources import MailQueueResource, MailServer, ProjectOffice
 from tests.network import free_port
 from tests.smtp import Sink
 

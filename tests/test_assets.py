@@ -30,7 +30,7 @@ from alis_nord import schema as tables
 from alis_nord.contract import all_rules
 from alis_nord.warehouse import Warehouse
 from pipelines.definitions import defs
-from pipelines.resources import resources_from_environment
+from glue.resources import resources_from_environment
 
 ALL_ASSETS = list(defs.assets) + list(defs.asset_checks)
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from alis_nord.landing import NOT_READ, USED, landing_changes, year_digest
 from alis_nord.readers import MAX_FILE_BYTES
-from pipelines.resources import PROJECT_ROOT
+from glue.resources import PROJECT_ROOT
 
 GIB = 1024**3
 MB = 1024 * 1024

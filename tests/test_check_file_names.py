@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.resources import PROJECT_ROOT
+from glue.resources import PROJECT_ROOT
 
 INJECTED = {
     "shell": "1804_alis;touch $PWNED;$(touch $PWNED)&touch $PWNED&|touch $PWNED|`touch $PWNED`.csv",

@@ -1,5 +1,5 @@
-"""The adapter of pipelines/yearly.py on a tiny graph, and the one workaround beyond Dagster's
-public API (pipelines/check_partitions.py): if a Dagster upgrade changes how a check's result
+"""The adapter of glue/yearly.py on a tiny graph, and the one workaround beyond Dagster's
+public API (glue/check_partitions.py): if a Dagster upgrade changes how a check's result
 for one year of a range run is recorded or gates what follows, these tests fail.
 
 The graph: ``counted`` stores its year, ``after_the_gate`` runs only when the blocking check
@@ -16,8 +16,8 @@ from dagster import (
     materialize,
 )
 
-from pipelines.partitions import report_years
-from pipelines.yearly import yearly_asset, yearly_check
+from glue.partitions import report_years
+from glue.yearly import yearly_asset, yearly_check
 
 SEEN: list[int] = []
 

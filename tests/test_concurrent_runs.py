@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from alis_nord.schema import alis_grant_entitlement, yearly_tables
 from alis_nord.warehouse import Warehouse, reconcile_rows
-from pipelines.resources import PROJECT_ROOT
+from glue.resources import PROJECT_ROOT
 from tests.test_end_to_end_cli import DAGSTER, _materialize
 
 

@@ -9,8 +9,8 @@ from dagster import AssetKey, BackfillPolicy, EnvVar
 
 from alis_nord.mail import SmtpSettings
 from pipelines.definitions import defs
-from pipelines.partitions import report_years, report_years_for
-from pipelines.resources import PROJECT_ROOT, resources_from_environment
+from glue.partitions import report_years, report_years_for
+from glue.resources import PROJECT_ROOT, resources_from_environment
 
 HEAVY = [
     "pandas",

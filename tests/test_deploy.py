@@ -1,4 +1,4 @@
-"""The production files: generated from pipelines/serve.py, valid for systemd, and the users file.
+"""The production files: generated from service/serve.py, valid for systemd, and the users file.
 
 The service itself, started from the same commands, is tested in tests/test_service.py.
 """
@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.resources import PROJECT_ROOT
-from pipelines.serve import PRODUCTION, Site, processes, render
-from pipelines.users import add_user, groups_map, read_users, remove_user
+from glue.resources import PROJECT_ROOT
+from service.serve import PRODUCTION, Site, processes, render
+from service.users import add_user, groups_map, read_users, remove_user
 from tests.network import free_port, listening
 
 DEPLOY = PROJECT_ROOT / "deploy" / "production"
@@ -21,7 +21,7 @@ DEPLOY = PROJECT_ROOT / "deploy" / "production"
 def test_the_committed_files_are_the_rendering_of_pipelines_serve():
     for name, text in render(PRODUCTION).items():
         assert (DEPLOY / name).read_text(encoding="utf-8") == text, (
-            f"deploy/production/{name} is out of step: python -m pipelines.serve render deploy/production"
+            f"deploy/production/{name} is out of step: python -m service.serve render deploy/production"
         )
 
 
@@ -101,7 +101,7 @@ def test_the_users_command_adds_from_standard_input_and_refuses_a_short_password
 
     def users_command(*args, password):
         return subprocess.run(
-            [sys.executable, "-m", "pipelines.users", "--file", str(tmp_path / "users"), *args],
+            [sys.executable, "-m", "service.users", "--file", str(tmp_path / "users"), *args],
             input=password + "\n", capture_output=True, text=True, cwd=PROJECT_ROOT,
         )  # fmt: skip
 
@@ -128,7 +128,7 @@ def test_make_serve_starts_the_topology_and_ctrl_c_stops_every_process(small_lan
     ports = {name: free_port() for name in ("https", "http", "analysts-ui", "finance-ui", "code-server")}
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DAGSTER_", "ALIS_"))}
     env.update(ALIS_LANDING_DIR=str(small_landing), ALIS_OUTPUT_DIR=str(tmp_path / "output"))
-    command = [sys.executable, "-m", "pipelines.serve", "run", "--run-dir", str(tmp_path / "r")]
+    command = [sys.executable, "-m", "service.serve", "run", "--run-dir", str(tmp_path / "r")]
     command += [f"--{name}-port={port}" for name, port in ports.items()]
     serve = subprocess.Popen(
         command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from pipelines.resources import PROJECT_ROOT
+from glue.resources import PROJECT_ROOT
 
 DAGSTER = str(Path(sys.executable).with_name("dagster"))
 

@@ -24,7 +24,7 @@ from pypdf import PdfReader
 
 from alis_nord.reference import ReferenceDataError, load_reference_data
 from pipelines.definitions import defs
-from pipelines.resources import resources_from_environment
+from glue.resources import resources_from_environment
 
 ALL = list(defs.assets) + list(defs.asset_checks)
 

@@ -1,34 +1,25 @@
 """Imports point down, and no circle anywhere.
 
 Every import of the project's own modules is read from the source (function-level imports
-too, which a circle would otherwise hide behind), module by module. The layers, top to bottom:
+too, which a circle would otherwise hide behind), module by module. Each package is one layer,
+top to bottom:
 
-    code location   pipelines.definitions, jobs, schedules, sensors, alerts, migrate, serve, users
+    code location   pipelines/: definitions, jobs, schedules, sensors, alerts, reminders
+    service         service/: the production processes, nginx and systemd, users, migrations
+        ↓           (beside the code location: neither imports the other)
+    assets          assets/: thin asset and check bodies, one module per stage
         ↓
-    assets          assets/*: thin asset and check bodies, one module per stage
+    Dagster glue    glue/: the yearly adapter, report years, partitioned checks, lineage, resources
         ↓
-    Dagster glue    pipelines.yearly (the adapter), check_partitions, lineage, partitions, resources
-        ↓
-    domain          alis_nord/*: Dagster-free parsing, rules, money, the warehouse, the report
+    domain          alis_nord/: Dagster-free parsing, rules, money, the warehouse, the report
 """
 
 import ast
 from pathlib import Path
 
-from pipelines.resources import PROJECT_ROOT
+from glue.resources import PROJECT_ROOT
 
-PACKAGES = ["pipelines", "assets", "alis_nord"]
-CODE_LOCATION = {
-    "pipelines.definitions",
-    "pipelines.jobs",
-    "pipelines.schedules",
-    "pipelines.sensors",
-    "pipelines.alerts",
-    "pipelines.reminders",
-    "pipelines.serve",
-    "pipelines.users",
-    "pipelines.migrate",
-}
+LAYERS = {"pipelines": 0, "service": 0, "assets": 1, "glue": 2, "alis_nord": 3}  # 0 is the top
 
 
 def _module_name(path: Path) -> str:
@@ -37,7 +28,7 @@ def _module_name(path: Path) -> str:
 
 
 def _imports() -> dict[str, set[str]]:
-    modules = {_module_name(p): p for package in PACKAGES for p in (PROJECT_ROOT / package).rglob("*.py")}
+    modules = {_module_name(p): p for package in LAYERS for p in (PROJECT_ROOT / package).rglob("*.py")}
     graph: dict[str, set[str]] = {}
     for name, path in modules.items():
         found = set()
@@ -54,14 +45,22 @@ def _imports() -> dict[str, set[str]]:
 
 
 def _layer(module: str) -> int:
-    """0 for the code location at the top … 3 for the domain at the bottom."""
-    if module in CODE_LOCATION or module == "pipelines":
-        return 0
-    return {"assets": 1, "pipelines": 2, "alis_nord": 3}[module.split(".")[0]]
+    return LAYERS[module.split(".")[0]]
 
 
-def test_every_module_has_a_layer():
-    assert {m for m in _imports() if m.startswith("pipelines.") and _layer(m) == 0} == CODE_LOCATION
+def test_every_python_package_of_the_project_has_a_layer():
+    packages = {p.parent.name for p in PROJECT_ROOT.glob("*/__init__.py")} - {"tests"}
+    assert packages == set(LAYERS)
+
+
+def test_the_code_location_and_the_service_stay_apart():
+    between = [
+        f"{module} imports {target}"
+        for module, targets in _imports().items()
+        for target in targets
+        if {module.split(".")[0], target.split(".")[0]} == {"pipelines", "service"}
+    ]
+    assert between == []
 
 
 def test_imports_only_point_down_or_within_a_layer():
@@ -97,4 +96,4 @@ def test_the_graph_is_read():  # the reader above sees the imports it must see
     graph = _imports()
     assert "alis_nord.warehouse" in graph["assets.budget"] or "alis_nord.schema" in graph["assets.budget"]
     assert "alis_nord.migrations" in graph["alis_nord.warehouse"]
-    assert "pipelines.yearly" in graph["assets.budget"]
+    assert "glue.yearly" in graph["assets.budget"]

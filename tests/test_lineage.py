@@ -1,7 +1,7 @@
 """The graph the UI shows is what the code does.
 
 - Every warehouse table an asset reads is written by an asset it declares as a dependency
-  (or by itself), and every table it writes is one ``pipelines.lineage.WRITTEN_BY`` gives it,
+  (or by itself), and every table it writes is one ``glue.lineage.WRITTEN_BY`` gives it,
   checked by watching the reads and writes of each asset materialized on its own; every table a
   check reads is written by its asset or one of its declared ``reads``, and a check writes nothing.
 - No asset reads another asset's output file: the report renders with summary.json gone.
@@ -17,8 +17,8 @@ from dagster import AssetKey, AssetSelection, DagsterInstance, Definitions, defi
 from alis_nord import schema as tables
 from alis_nord.warehouse import Warehouse
 from pipelines.definitions import defs
-from pipelines.lineage import WRITTEN_BY
-from pipelines.resources import resources_from_environment
+from glue.lineage import WRITTEN_BY
+from glue.resources import resources_from_environment
 
 ASSETS = list(defs.assets)
 GRAPH = defs.resolve_asset_graph()

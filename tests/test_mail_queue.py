@@ -28,7 +28,7 @@ from alis_nord.outbox import deliver_due_mail, eml_name, hand_over
 from alis_nord.reference import load_reference_data
 from alis_nord.schema import outgoing_mail
 from pipelines.definitions import defs
-from pipelines.resources import PROJECT_ROOT, resources_from_environment
+from glue.resources import PROJECT_ROOT, resources_from_environment
 from tests.network import free_port
 from tests.smtp import Sink
 from tests.test_alerts import retry_time_has_come

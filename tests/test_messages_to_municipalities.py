@@ -35,7 +35,7 @@ from alis_nord.outbox import send_reminders
 from alis_nord.rendering import render_message
 from alis_nord.warehouse import Warehouse
 from pipelines.definitions import defs
-from pipelines.resources import resources_from_environment
+from glue.resources import resources_from_environment
 
 ALL = list(defs.assets) + list(defs.asset_checks)
 PARTICIPANTS = (

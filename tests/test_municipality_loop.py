@@ -37,7 +37,7 @@ from alis_nord.self_check import check_files
 from alis_nord.warehouse import Warehouse
 from pipelines.alerts import alert_mail_delivery
 from pipelines.definitions import defs
-from pipelines.resources import MailQueueResource, MailServer, ProjectOffice, resources_from_environment
+from glue.resources import MailQueueResource, MailServer, ProjectOffice, resources_from_environment
 from tests.network import free_port
 from tests.smtp import Sink
 from tests.test_alerts import retry_time_has_come
@@ -437,7 +437,7 @@ def test_the_sample_year_gives_one_feedback_mail_per_delivering_participant(samp
 
 def test_the_reminder_sensor_runs_in_dagster_and_writes_eml_without_a_server(loop):
     from pipelines.reminders import municipality_reminders
-    from pipelines.resources import OutputArea, WarehouseResource
+    from glue.resources import OutputArea, WarehouseResource
 
     landing, out, url, _, _ = loop
     _run(_resources(landing, out, url, None))

@@ -16,7 +16,7 @@ from alis_nord.contract import table_contracts
 from alis_nord.landing import take_inventory
 from alis_nord.reference import load_reference_data
 from alis_nord.validation import validate_year
-from pipelines.resources import PROJECT_ROOT
+from glue.resources import PROJECT_ROOT
 from tests import libreoffice
 
 SAMPLE = PROJECT_ROOT / "sample_landing"

@@ -20,7 +20,7 @@ from alis_nord.contract import all_rules, table_contracts
 from alis_nord.template import _how_to, submission_template
 from alis_nord.xlsx import wrapped_lines
 from pipelines.definitions import defs
-from pipelines.resources import resources_from_environment
+from glue.resources import resources_from_environment
 from tests import libreoffice
 
 FOOTER = re.compile(r"^\s*(?P<sheet>\S.*?)\s+Side (?P<page>\d+) av (?P<pages>\d+)\s*$")

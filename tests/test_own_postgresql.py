@@ -8,7 +8,7 @@ import sys
 import psutil
 import pytest
 
-from pipelines.resources import PROJECT_ROOT
+from glue.resources import PROJECT_ROOT
 from tests.conftest import refuse_unless_test_database
 
 PROBE = """

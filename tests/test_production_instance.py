@@ -9,7 +9,7 @@ import sys
 
 import sqlalchemy as sa
 
-from pipelines.resources import PROJECT_ROOT
+from glue.resources import PROJECT_ROOT
 from tests.test_end_to_end_cli import _materialize as materialize_from_cli
 
 

@@ -15,7 +15,7 @@ from dagster import AssetCheckKey, AssetKey, AssetRecordsFilter, DagsterInstance
 from alis_nord import schema as tables
 from alis_nord.warehouse import Warehouse
 from pipelines.definitions import defs
-from pipelines.resources import resources_from_environment
+from glue.resources import resources_from_environment
 
 ALL_ASSETS = list(defs.assets) + list(defs.asset_checks)
 OVERSPEND = "overspend_acknowledged_before_report"

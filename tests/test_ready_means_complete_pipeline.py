@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 from alis_nord.grant_reporting import DRAFT, READY
 from pipelines.definitions import defs
-from pipelines.resources import resources_from_environment
+from glue.resources import resources_from_environment
 from tests.test_grant_report import PAYMENTS
 
 ALL = list(defs.assets) + list(defs.asset_checks)

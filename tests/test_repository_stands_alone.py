@@ -5,7 +5,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from pipelines.resources import PROJECT_ROOT
+from glue.resources import PROJECT_ROOT
 
 LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
 

@@ -6,7 +6,7 @@ import time
 
 from dagster import DagsterInstance, SkipReason, build_schedule_context, build_sensor_context
 
-from pipelines.resources import LandingArea, report_schedule_from_environment
+from glue.resources import LandingArea, report_schedule_from_environment
 from pipelines.schedules import annual_report_schedule
 from pipelines.sensors import landing_area_sensor
 

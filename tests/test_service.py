@@ -1,6 +1,6 @@
 """The production service, started for real on this machine and used as its three user groups do.
 
-One topology for the module (``pipelines.serve.running_service``, the commands of the unit files):
+One topology for the module (``service.serve.running_service``, the commands of the unit files):
 PostgreSQL (the tests' server; Dagster's storage and the warehouse in one database of its own),
 the code server, the daemon, the analysts' and the finance officers' webservers, and Debian's nginx
 with TLS (a self-signed certificate) and logins from a users file; an SMTP server (aiosmtpd, with
@@ -32,8 +32,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
-from pipelines.serve import Ports, Site, local_site, prepare_site, running_service
-from pipelines.users import ANALYSTS, FINANCE_OFFICERS, add_user
+from service.serve import Ports, Site, local_site, prepare_site, running_service
+from service.users import ANALYSTS, FINANCE_OFFICERS, add_user
 from tests.network import free_port, listening
 from tests.small_landing import write_small_landing
 
@@ -186,7 +186,7 @@ def service(tmp_path_factory, postgres_server_url):
     }
     env.pop("DAGSTER_HOME", None)
     migrate = subprocess.run(
-        [sys.executable, "-m", "pipelines.migrate"], env=env, capture_output=True, text=True
+        [sys.executable, "-m", "service.migrate"], env=env, capture_output=True, text=True
     )
     assert migrate.returncode == 0, migrate.stderr
     assert KNOWN_PASSWORD not in migrate.stdout + migrate.stderr  # it prints the URL without it
@@ -241,7 +241,7 @@ def test_nobody_without_credentials_gets_in(service):
 # --- TLS and framing ----------------------------------------------------------------------------
 
 # The TLS 1.2 suites nginx may agree to with the service's RSA certificate: Mozilla's intermediate
-# list (pipelines.serve.TLS12_CIPHERS) less its ECDSA suites, which need an ECDSA certificate.
+# list (service.serve.TLS12_CIPHERS) less its ECDSA suites, which need an ECDSA certificate.
 ACCEPTED_TLS12 = {"ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-RSA-AES256-GCM-SHA384", "ECDHE-RSA-CHACHA20-POLY1305"}
 # Refused, each shown first to work against a server that allows everything: RSA key exchange
 # (no forward secrecy), and CBC with SHA-1, SHA-256 or SHA-384.
@@ -434,7 +434,7 @@ def test_a_finance_officer_reads_but_changes_nothing(service):
 def test_a_user_not_yet_in_the_groups_map_gets_the_read_only_ui(service):
     """Added to the users file by hand, without writing groups.map again: nginx takes the login at
     once (it reads the users file per request) and sends the user to the read-only webserver."""
-    from pipelines.users import password_hash
+    from service.users import password_hash
 
     users = service.site.config / "users"
     users.write_text(
@@ -614,7 +614,7 @@ def _one(engine: sa.Engine, query, parameters):
 
 
 def test_health_checks_answer(service):
-    from pipelines.serve import processes
+    from service.serve import processes
 
     env = {**service.env, "DAGSTER_HOME": str(service.site.dagster_home)}
     for process in processes(service.site):

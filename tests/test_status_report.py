@@ -23,7 +23,7 @@ from alis_nord.status_report import render_html
 from alis_nord.warehouse import Warehouse
 from assets.report import status_report_inputs
 from pipelines.definitions import defs
-from pipelines.resources import resources_from_environment
+from glue.resources import resources_from_environment
 from tests.small_landing import write_small_landing
 
 UNSAFE_NARRATIVE = """# Rekruttering

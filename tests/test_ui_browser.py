@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.resources import PROJECT_ROOT
+from glue.resources import PROJECT_ROOT
 from tests.network import free_port
 
 CHROMIUM = "/usr/bin/chromium"

@@ -2,9 +2,9 @@
 
 nginx's map reads a key starting with ``~`` as a regular expression, takes ``default``,
 ``include``, ``hostnames`` and ``volatile`` as its own keywords, ignores case, and loses its
-quoting at a backslash or a quote. These tests run ``python -m pipelines.users`` as the project
+quoting at a backslash or a quote. These tests run ``python -m service.users`` as the project
 office does, then ``nginx -t`` and Debian's nginx itself on the service's site
-(``pipelines.serve.nginx_site``), with two stand-in webservers that answer which of them a
+(``service.serve.nginx_site``), with two stand-in webservers that answer which of them a
 request reached (the analysts' full UI or the finance officers' read-only one). The service
 test (tests/test_service.py) does the same behind the real Dagster webservers for two users.
 """
@@ -25,8 +25,8 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.resources import PROJECT_ROOT
-from pipelines.serve import (
+from glue.resources import PROJECT_ROOT
+from service.serve import (
     Ports,
     local_site,
     nginx_command,
@@ -35,7 +35,7 @@ from pipelines.serve import (
     wait_for_port,
     write_nginx_config,
 )
-from pipelines.users import ANALYSTS, FINANCE_OFFICERS, add_user, password_hash, read_users
+from service.users import ANALYSTS, FINANCE_OFFICERS, add_user, password_hash, read_users
 from tests.network import free_port
 
 PASSWORD = "a-long-password-1"
@@ -49,7 +49,7 @@ HOSTILE = ["~.", "~*", "~^kari", "kari\\", 'ola"', "ola'", "ola;", "ola{", "ola}
 
 def users_command(users: Path, *args: str, password: str = PASSWORD) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "pipelines.users", "--file", str(users), *args],
+        [sys.executable, "-m", "service.users", "--file", str(users), *args],
         input=password + "\n", capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=60,
     )  # fmt: skip
 
@@ -190,7 +190,7 @@ def test_names_in_an_old_users_file_are_left_out_of_the_map_and_named(site):
         "'ola' and 'Ola' (they differ only in case",
     ):
         assert named in refused.stderr, refused.stderr
-    assert "python -m pipelines.users remove" in refused.stderr
+    assert "python -m service.users remove" in refused.stderr
     assert [u.name for u in read_users(users)] == old and not (site.config / "groups.map").exists()
 
     removed = users_command(users, "remove", "~.")
@@ -238,7 +238,7 @@ def test_three_hundred_users_with_names_of_every_allowed_shape_pass_nginx_t(site
     every character it allows, every length up to the longest."""
     import random
 
-    from pipelines.users import MAX_NAME_LENGTH, NAME_CHARACTERS, User, write_users
+    from service.users import MAX_NAME_LENGTH, NAME_CHARACTERS, User, write_users
 
     draw = random.Random(32)
     first = sorted(c for c in NAME_CHARACTERS if c.isalnum())

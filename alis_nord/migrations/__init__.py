@@ -5,7 +5,7 @@ database gets there from any earlier one. The revision a database is at is kept 
 table, ``alis_schema_version`` (Dagster's PostgreSQL storage keeps its own ``alembic_version``,
 and the two may share a database).
 
-- ``make migrate`` (``python -m pipelines.migrate``, which reads ``ALIS_DATABASE_URL`` where the
+- ``make migrate`` (``python -m service.migrate``, which reads ``ALIS_DATABASE_URL`` where the
   other settings are read) upgrades the warehouse to the newest revision with ``upgrade``. A
   database the pipeline made before it used migrations is recognised by its tables and stamped
   first.
@@ -142,6 +142,6 @@ def prepare(engine: sa.Engine) -> None:
     url = engine.url.render_as_string(hide_password=True)
     raise OutdatedSchema(
         f"The warehouse at {url} has schema revision {revision or 'from before migrations'}; this "
-        f"code needs {HEAD}. Back it up, then run `make migrate` (python -m pipelines.migrate) "
+        f"code needs {HEAD}. Back it up, then run `make migrate` (python -m service.migrate) "
         "with ALIS_DATABASE_URL pointing at it, and start the run again."
     )

@@ -11,7 +11,7 @@ stored before the next year reads them. In a range run each year's metadata goes
 materialization, and each check result becomes that year's evaluation.
 
 An asset or check declares what it reads (``reads=``, an ``alis_nord.stored.Reads``); its
-dependencies follow from that (``pipelines.lineage``).
+dependencies follow from that (``glue.lineage``).
 """
 
 import inspect
@@ -33,9 +33,9 @@ from dagster import (
 )
 
 from alis_nord.stored import NOTHING, Reads
-from pipelines.check_partitions import evaluations_per_year
-from pipelines.lineage import dependencies, writers_of
-from pipelines.partitions import report_years
+from glue.check_partitions import evaluations_per_year
+from glue.lineage import dependencies, writers_of
+from glue.partitions import report_years
 
 # Checks are partitioned by report year (Dagster's partitioned asset checks are a preview
 # feature in 1.13), so each year's evaluation is stored and shown under that year; backfill

@@ -2,13 +2,13 @@
 ``ALIS_MAIL_DATABASE_URL`` (when it is another database) to the newest schema revision.
 
 Back production's database up first; a run against an outdated warehouse stops and names this
-command. The settings are read where every other setting is (``pipelines.resources``).
+command. The settings are read where every other setting is (``glue.resources``).
 """
 
 import sqlalchemy as sa
 
 from alis_nord.migrations import upgrade
-from pipelines.resources import database_url_from_environment, mail_database_url_from_environment
+from glue.resources import database_url_from_environment, mail_database_url_from_environment
 
 
 def main() -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from dagster import TimeWindowPartitionsDefinition
 
-from pipelines.resources import landing_dir_from_environment
+from glue.resources import landing_dir_from_environment
 
 FIRST_REPORT_YEAR = 2019  # the first year of Helsedirektoratet's grant (kap. 762, post 63)
 
