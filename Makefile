@@ -80,8 +80,13 @@ pages:
 	  echo "$$out/sider/: $$(ls $$out/sider | wc -l) pages"; \
 	done
 
+# On both cores (pytest-xdist): the tests that must share a worker are grouped, and the longest
+# work is handed out first, in tests/conftest.py. PYTEST_ARGS come last, so they can override:
+# make test PYTEST_ARGS="-n0 tests/test_values.py" runs in one process, as a plain pytest does.
+PYTEST_PARALLEL ?= -n 2 --dist loadgroup --no-loadscope-reorder
+
 test: venv
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 
 # Measures load, one year, backfills, the floor and growth with rows: bench/results/RESULTS.md
 bench: venv

@@ -13,7 +13,6 @@ voucher with its ALIS-id and description, which the report's suppression of smal
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 from alis_nord.budget import (
     FORECAST_LABELS,
@@ -40,9 +39,7 @@ from alis_nord.vocabulary import (
     category_label,
     report_date,
 )
-from alis_nord.xlsx import DATE, KR, PERCENT, Formula, Sheet, print_setup
-
-PORTRAIT_WIDTH = 95  # columns wider than this in all (character widths) print across the page
+from alis_nord.xlsx import DATE, KR, PERCENT, Formula, Sheet, print_sheet, workbook_bytes
 
 # The workbook is the project office's own: it has a row per ALIS (id, days, employment form) and
 # every voucher with its ALIS-id and description, which would undo the small-number suppression of
@@ -58,8 +55,6 @@ def budget_workbook_bytes(year: int, reference: ReferenceData, rows: StoredRows)
     """The workbook of one report year from the stored rows ``alis_nord.stored.WORKBOOK`` names, one sheet
     per view, byte-identical for the same rows."""
     import openpyxl
-
-    from alis_nord.xlsx import deterministic_zip
 
     workbook = openpyxl.Workbook(write_only=True)  # streamed: tens of thousands of voucher rows
     grant = reference.helsedirektoratet_grant()
@@ -80,23 +75,13 @@ def budget_workbook_bytes(year: int, reference: ReferenceData, rows: StoredRows)
     ]
     heading = f"{project_name(reference)} · Budsjett og regnskap {year} · {INTERNAL}"
     for sheet in sheets:  # written when the workbook is saved, after the rows
-        print_setup(
-            sheet.ws,
-            heading,
-            len(sheet.widths),
-            sheet.rows_written,
-            landscape=sum(sheet.widths) > PORTRAIT_WIDTH,
-            one_page=sheet.ws.title == "Sammendrag",
-            title_rows=sheet.header_row,
-        )
+        print_sheet(sheet, heading, one_page=sheet.ws.title == "Sammendrag")
     workbook.properties.creator = project_name(reference)
     workbook.properties.title = f"Budsjett og regnskap {project_name(reference)} {year}"
     workbook.properties.subject = INTERNAL
     workbook.properties.keywords = "internt"
     workbook.properties.created = dt.datetime.combine(report_date(year), dt.time())
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return deterministic_zip(buffer.getvalue())
+    return workbook_bytes(workbook)
 
 
 def _summary_sheet(workbook, year: int, grant, rows: StoredRows, period_ended: bool) -> Sheet:

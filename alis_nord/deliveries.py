@@ -23,7 +23,7 @@ from typing import Any
 from alis_nord.landing import TABLES
 from alis_nord.mail import OutgoingMail
 from alis_nord.reference import ReferenceData
-from alis_nord.vocabulary import TABLE_TITLES
+from alis_nord.vocabulary import KEEPS_ROW_OUT, TABLE_TITLES
 
 MISSING, HAS_ERRORS, APPROVED, NOTHING_TO_REPORT = "mangler", "har feil", "godkjent", "ingenting å rapportere"
 # the order of the overview page, the one that needs the office most first
@@ -59,7 +59,7 @@ def table_statuses(year: int, reference: ReferenceData, rows) -> list[TableStatu
     files = {f["path"]: f for f in rows["input_files"]}
     deliveries = {(d["kommunenummer"], d["table_name"]): d for d in rows["table_deliveries"]}
     faulty = {
-        (f["kommunenummer"], f["table_name"]) for f in rows["findings"] if f["severity"] in ("fatal", "error")
+        (f["kommunenummer"], f["table_name"]) for f in rows["findings"] if f["severity"] in KEEPS_ROW_OUT
     }
     result = []
     for participant in reference.participants_in(year):

@@ -12,7 +12,7 @@ from typing import Any
 from alis_nord.landing import file_status_nb, rejected_files
 from alis_nord.reference import ReferenceData
 from alis_nord.stored import StoredRows
-from alis_nord.vocabulary import SEVERITY_LABELS, SEVERITY_RANK, TABLE_TITLES
+from alis_nord.vocabulary import KEEPS_ROW_OUT, SEVERITY_LABELS, SEVERITY_RANK, TABLE_TITLES
 
 
 def project_name(reference: ReferenceData) -> str:
@@ -60,7 +60,7 @@ class FeedbackPage:
         version (``_v2``) of a file with a rejected table or rows kept out."""
         from alis_nord.landing import next_version_name, resend_name
 
-        faulty = {f["file"] for f in self.findings if f["severity"] in ("fatal", "error")}
+        faulty = {f["file"] for f in self.findings if f["severity"] in KEEPS_ROW_OUT}
         result = []
         for f in self.files:
             name = f["path"].rpartition("/")[2]

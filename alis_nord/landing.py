@@ -21,6 +21,7 @@ from pathlib import Path
 
 from alis_nord.contract import table_names
 from alis_nord.readers import MAX_FILE_BYTES
+from alis_nord.vocabulary import FATAL
 
 TABLES = table_names()  # the contract's tables: alis, kostnader, fastlegedekning
 REFERENCE_DIR = "referanse"
@@ -57,7 +58,7 @@ def rejected_files(deliveries, findings) -> dict[str, str]:
     for d in deliveries:
         by_file.setdefault(d["file"], []).append(bool(d["rejected"]))
     for f in findings:
-        if f["severity"] == "fatal" and f["file"] not in by_file:
+        if f["severity"] == FATAL and f["file"] not in by_file:
             by_file[f["file"]] = [True]
     return {
         path: "avvist (se funnene)" if all(flags) else "delvis avvist (se funnene)"

@@ -123,30 +123,46 @@ def header_safe(text: str) -> str:
     return " ".join(CONTROL.sub(" ", text).split())
 
 
+# How a list of addresses is read, the one rule for a cell of ``deltakerkommuner.csv``,
+# ``ALIS_ALERT_RECIPIENTS`` and a stored message alike: commas and semicolons separate addresses,
+# and so does white space between two addresses (``a@x.no b@x.no``). Anything else with a space
+# in it (``Kari <a@x.no>``, ``a b@x.no``) is one value, never partly used.
+SEPARATORS = re.compile(r"[,;]")
+
+
+def recipients_from_text(text: str | None) -> tuple[str, ...]:
+    """``"a@x.no, b@x.no;c@x.no d@x.no"`` as a tuple, in the order given (see ``SEPARATORS``).
+    Nothing is refused here: ``addresses_in`` says which values are no addresses."""
+    found: list[str] = []
+    for part in SEPARATORS.split(text or ""):
+        pieces = part.split()
+        if len(pieces) > 1 and all(address_problem(piece) is None for piece in pieces):
+            found += pieces
+        elif pieces:
+            found.append(part.strip())
+    return tuple(found)
+
+
+def recipients_as_text(recipients: Sequence[str]) -> str:
+    """The inverse of ``recipients_from_text``, for a column or a header: ``a@x.no, b@x.no``."""
+    return ", ".join(recipients)
+
+
 def addresses_in(cell: str) -> tuple[tuple[str, ...], list[tuple[str, str]]]:
-    """The addresses of one cell (several separated by commas or semicolons) and the refused ones
-    with why.
+    """The addresses of one cell (read by ``recipients_from_text``), each once, and the refused
+    ones with why.
     A cell with a line break or another control character is refused whole: nothing of it is
     used, so no part of an injected header can slip through as an address."""
     if CONTROL.search(cell):
         return (), [(cell, "inneholder linjeskift eller andre kontrolltegn")]
     good, refused = [], []
-    for part in (p.strip() for p in cell.replace(";", ",").split(",")):
-        if not part:
-            continue
+    for part in recipients_from_text(cell):
         problem = address_problem(part)
         if problem:
             refused.append((part, problem))
         elif part not in good:
             good.append(part)
     return tuple(good), refused
-
-
-def recipients_from_text(text: str | None) -> tuple[str, ...]:
-    """``"a@x.no, b@x.no"`` (commas, semicolons or spaces between) as a tuple, in the order given."""
-    if not text:
-        return ()
-    return tuple(part for part in text.replace(";", ",").replace(" ", ",").split(",") if part)
 
 
 class _LiteralHeader(str):
@@ -197,7 +213,7 @@ def as_email(mail: OutgoingMail, sender: str, written_at: datetime, message_id: 
         if mail.sender_name
         else sender
     )
-    message["To"] = ", ".join(mail.recipients)
+    message["To"] = recipients_as_text(mail.recipients)
     if mail.reply_to:
         message["Reply-To"] = mail.reply_to
     message["Subject"] = _header("Subject", mail.subject)

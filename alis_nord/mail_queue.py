@@ -35,7 +35,14 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from alis_nord.mail import DELIVERED, FAILED, OutgoingMail, RecipientOutcome, recipients_from_text
+from alis_nord.mail import (
+    DELIVERED,
+    FAILED,
+    OutgoingMail,
+    RecipientOutcome,
+    recipients_as_text,
+    recipients_from_text,
+)
 from alis_nord.schema import outgoing_mail
 
 QUEUED, SENDING, DEFERRED, SENT, UNDELIVERABLE, WRITTEN = (
@@ -87,7 +94,7 @@ class MailQueue:
         ``version``; ``channel``, ``state``, ``sent_at``, ``message_id`` for a written ``.eml``)."""
         row = {
             "mail_key": mail_key,
-            "recipients": ", ".join(mail.recipients),
+            "recipients": recipients_as_text(mail.recipients),  # text only in the column
             "subject": mail.subject,
             "body": mail.body,
             "html_body": mail.html,
@@ -259,13 +266,13 @@ class MailQueue:
 
 
 def _claimed(row) -> ClaimedMail:
-    recipients = recipients_from_text(row.recipients)
+    mail = stored_mail(row._mapping)
     done = {r for r, s in (row.recipient_status or {}).items() if s.get("action") in (DELIVERED, FAILED)}
     return ClaimedMail(
         id=row.id,
         key=row.mail_key,
-        mail=stored_mail(row._mapping),
-        pending=tuple(r for r in recipients if r not in done),
+        mail=mail,
+        pending=tuple(r for r in mail.recipients if r not in done),
         queued_at=row.queued_at,
         attempts=row.attempts,
         kind=row.kind,
@@ -274,7 +281,7 @@ def _claimed(row) -> ClaimedMail:
 
 
 def stored_mail(row) -> OutgoingMail:
-    """The message a stored row holds."""
+    """The message a stored row holds (its recipients read back from the column's text)."""
     return OutgoingMail(
         recipients_from_text(row["recipients"]),
         row["subject"],

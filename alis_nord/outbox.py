@@ -15,7 +15,7 @@ byte, by the next run of the year (``restore_eml``).
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from alis_nord.mail import MessageNotBuilt, OutgoingMail, SmtpSettings, eml_bytes, message_id_for
@@ -95,16 +95,7 @@ def send_reminders(
     offset (``prosjekt.yaml``'s ``frist`` and ``purringer``). Returns what was handed over; a
     reminder whose file could not be written is reported and written by a later look."""
     from alis_nord import schema as tables
-    from alis_nord.deliveries import (
-        deadline_of,
-        due_offset,
-        municipality_statuses,
-        office,
-        reminder_key,
-        reminder_mail,
-        statuses_from_rows,
-    )
-    from alis_nord.reference import reminder_offsets
+    from alis_nord.deliveries import municipality_statuses, statuses_from_rows
 
     by_year: dict[int, list] = {}
     for row in store.every_year(tables.delivery_status):
@@ -112,37 +103,58 @@ def send_reminders(
     handed_over = []
     for year, rows in sorted(by_year.items()):
         reference = store.reference(year)
-        profile = reference.profile
-        deadline_date = deadline_of(reference, year)
-        offset = due_offset(
-            today, deadline_date, profile.reminder_offsets() if profile else reminder_offsets()
-        )
-        if offset is None:
+        due = _reminder_due(reference, year, today)
+        if due is None:
             continue
         for municipality in municipality_statuses(reference, statuses_from_rows(rows), year):
             if not (municipality.needs_reminder and municipality.contacts):
                 continue
-            try:
-                outcome = hand_over(
-                    queue,
-                    reminder_key(year, municipality.kommunenummer, offset),
-                    reminder_mail(office(reference), year, municipality, deadline_date, offset),
-                    settings=settings,
-                    sender=sender,
-                    eml_dir=output_root / str(year) / "utsendinger",
-                    now=now,
-                    kind="reminder",
-                    about_year=year,
-                    kommunenummer=municipality.kommunenummer,
-                    version=f"{offset} dager før fristen"
-                    if offset >= 0
-                    else f"{-offset} dag(er) etter fristen",
-                )
-            except OSError as error:
-                outcome = f"not written ({error})"
+            outcome = _hand_over_reminder(
+                queue,
+                reference,
+                year,
+                municipality,
+                *due,
+                settings=settings,
+                sender=sender,
+                eml_dir=output_root / str(year) / "utsendinger",
+                now=now,
+            )
             if outcome:
                 handed_over.append(f"{year} {municipality.kommunenummer}: {outcome}")
     return handed_over
+
+
+def _reminder_due(reference, year: int, today) -> tuple[date, int] | None:
+    """The year's deadline and the offset of the reminder due ``today``; ``None`` when none is."""
+    from alis_nord.deliveries import deadline_of, due_offset
+    from alis_nord.reference import reminder_offsets
+
+    profile = reference.profile
+    deadline_date = deadline_of(reference, year)
+    offset = due_offset(today, deadline_date, profile.reminder_offsets() if profile else reminder_offsets())
+    return None if offset is None else (deadline_date, offset)
+
+
+def _hand_over_reminder(
+    queue: MailQueue, reference, year: int, municipality, deadline_date: date, offset: int, **channel
+) -> str | None:
+    """One municipality's reminder handed over (``hand_over``), or why its file was not written."""
+    from alis_nord.deliveries import office, reminder_key, reminder_mail
+
+    try:
+        return hand_over(
+            queue,
+            reminder_key(year, municipality.kommunenummer, offset),
+            reminder_mail(office(reference), year, municipality, deadline_date, offset),
+            **channel,
+            kind="reminder",
+            about_year=year,
+            kommunenummer=municipality.kommunenummer,
+            version=f"{offset} dager før fristen" if offset >= 0 else f"{-offset} dag(er) etter fristen",
+        )
+    except OSError as error:
+        return f"not written ({error})"
 
 
 MINIMUM_SECONDS_FOR_A_MESSAGE = 2  # a tick starts no message with less of its budget left

@@ -1,7 +1,8 @@
 """The report year's machine outputs, ``summary.json`` and ``findings.csv``, and what the
 status report shares with them (report number, code version). Computed from stored rows.
 
-The status report itself (its figures per section, HTML and PDF) is ``alis_nord.status_report``.
+The status report itself: its figures per section ``alis_nord.report_context``, its HTML and PDF
+``alis_nord.report_pdf``, its files for the portal ``alis_nord.report_bundle``.
 """
 
 from __future__ import annotations

@@ -262,9 +262,6 @@ statsforvalter_grant_use = _year_table(
     comment="The Statsforvalter grant for the year against costs charged to it.",
 )
 
-# Not a year's slice: the messages the pipeline sends, kept until the SMTP server has taken them
-# (``alis_nord.mail``; ``pipelines.alerts`` queues and delivers). ``mail_key`` says what a message
-# is about (``run-failure:<run id>``), so the same thing is never queued, or sent, twice.
 delivery_status = _year_table(
     "delivery_status",
     sa.Column("kommunenummer", sa.String(4), nullable=False),
@@ -276,12 +273,16 @@ delivery_status = _year_table(
     comment="Per participant and table: mangler, har feil, godkjent or ingenting å rapportere.",
 )
 
+# Not a year's slice: the messages the pipeline sends, kept until the SMTP server has taken them
+# (``alis_nord.mail_queue``; ``alis_nord.outbox`` hands them over, ``pipelines.alerts`` delivers).
+# ``mail_key`` says what a message is about (``run-failure:<run id>``), so the same thing is never
+# queued, or sent, twice.
 outgoing_mail = sa.Table(
     "outgoing_mail",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("mail_key", sa.String(200), nullable=False, unique=True),
-    sa.Column("recipients", sa.Text, nullable=False),
+    sa.Column("recipients", sa.Text, nullable=False),  # a@x.no, b@x.no (mail.recipients_as_text)
     sa.Column("subject", sa.Text, nullable=False),
     sa.Column("body", sa.Text, nullable=False),
     sa.Column("queued_at", UtcDateTime, nullable=False),

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import re
 import shlex
 import sys
@@ -28,13 +27,13 @@ import tempfile
 from pathlib import Path
 
 from alis_nord.landing import REFERENCE_DIR, take_inventory
-from alis_nord.reference import load_reference_data
+from alis_nord.reference_parsing import load_reference_data
+from alis_nord.settings import Settings
 from alis_nord.validation import validate_year
-from alis_nord.vocabulary import SEVERITY_LABELS, TABLE_TITLES
+from alis_nord.vocabulary import KEEPS_ROW_OUT, SEVERITY_LABELS, TABLE_TITLES
 
-BUNDLED_LANDING = Path(__file__).resolve().parent.parent / "sample_landing"
-FILES_VARIABLE = "ALIS_CHECK_FILES"  # make check-file's FILE, as typed
-YEAR_VARIABLE = "ALIS_CHECK_YEAR"  # make check-file's YEAR, as typed
+FILES_VARIABLE = Settings.variable("check_files")  # make check-file's FILE, as typed
+YEAR_VARIABLE = Settings.variable("check_year")  # make check-file's YEAR, as typed
 USAGE_NB = (
     'Oppgi filene som skal kontrolleres: make check-file FILE="1804_alis.csv 1804_kostnader.csv" YEAR=2023'
 )
@@ -94,7 +93,7 @@ def check_files(files: list[Path], year: int, reference_dir: Path) -> tuple[list
                 f"{title} ({result.file.rsplit('/', 1)[-1]}): {len(result.accepted)} rader godkjent, "
                 f"{len(result.quarantined)} holdt utenfor."
             )
-    passed = not any(f.severity in ("fatal", "error") for f in validation.findings)
+    passed = not any(f.severity in KEEPS_ROW_OUT for f in validation.findings)
     lines += ["", "Klar til innsending." if passed else "Rett feilene over før dere sender filene."]
     return lines, passed
 
@@ -106,15 +105,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--aar", help=f"the report year (default: ${YEAR_VARIABLE}, else last year)")
     args = parser.parse_args(argv)
-    files = args.files or files_named_by(os.environ.get(FILES_VARIABLE, ""))
-    year = args.aar or os.environ.get(YEAR_VARIABLE, "").strip() or str(dt.date.today().year - 1)
+    settings = Settings()
+    files = args.files or files_named_by(settings.check_files)
+    year = args.aar or settings.check_year.strip() or str(dt.date.today().year - 1)
     if not files:
         print(USAGE_NB, file=sys.stderr)
         return 2
     if not re.fullmatch(r"\d{4}", year):
         print(f"Året må være et årstall med fire sifre (for eksempel 2023), ikke «{year}».", file=sys.stderr)
         return 2
-    landing = Path(os.environ.get("ALIS_LANDING_DIR") or BUNDLED_LANDING)
+    landing = settings.landing_dir
     missing = [f"«{f}»" for f in files if not f.is_file()]
     if missing:
         print(f"Finner ikke: {', '.join(missing)}", file=sys.stderr)

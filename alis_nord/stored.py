@@ -1,8 +1,9 @@
 """Stored rows as the computing modules see them: plain data, no database.
 
 - ``StoredRows``: what a computation reads, by table name (the warehouse fills it).
-- What each computation reads, declared once here: the assets' dependencies follow from these
-  lists (``glue.lineage``), and the computing modules read exactly these tables.
+- What each computation reads, declared once here: an asset passes these as ``reads=``, its
+  dependencies follow from them (``glue.lineage``), and its body can read only these tables
+  (``alis_nord.declared``).
 - ``figure_row`` / ``figure_from_row``: one stored figure (a dataclass of ``alis_nord.budget``)
   to and from its warehouse row. The table's columns are the one declaration
   (``alis_nord.schema``); the names follow one convention: a money column ``<name>_ore`` holds
@@ -67,8 +68,8 @@ class Reads:
 # ---------------------------------------------------------------- what each computation reads
 
 NOTHING = Reads()  # from the warehouse: the ingest assets read the landing area itself
-# The reference data every figure of a year is computed from (``Warehouse.reference``).
-REFERENCE = Reads(("reference_data",))
+# The reference data every figure of a year is computed from (``DeclaredTables.reference``).
+REFERENCE_DATA = Reads(("reference_data",))
 # summary.json (alis_nord.report.build_summary)
 SUMMARY = Reads(
     (
@@ -88,7 +89,7 @@ FINANCIAL = Reads(("grant_payments", "unused_funds")) + ACCOUNTS
 # the auditor's file (alis_nord.auditor_file): every year's vouchers, ALIS grant computations and
 # input files, for the accounts lines of the year and of the grant period
 AUDIT = Reads((), ("kostnader", "alis_grant_entitlement", "input_files"))
-# the status report (alis_nord.status_report) with its reporting sheet and auditor's file: the
+# the status report (alis_nord.report_context) with its reporting sheet and auditor's file: the
 # year's slice, every year's grant use, and the person tables of each earlier year (``TREND``,
 # for the trend of objective 5)
 STATUS_REPORT = (

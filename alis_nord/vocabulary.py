@@ -18,6 +18,12 @@ TABLE_TITLES = {name: table_contracts()[name].title for name in TABLES}
 SEVERITY_RANK = {s.id: s.rank for s in severities().values()}  # fatal 0, error 1, warning 2
 SEVERITY_LABELS = {s.id: s.navn for s in severities().values()}  # Avvist, Feil, Advarsel
 SEVERITY_EFFECTS = {s.id: s.virkning for s in severities().values()}
+FATAL, ERROR, WARNING = "fatal", "error", "warning"
+if tuple(severities()) != (FATAL, ERROR, WARNING):
+    raise ValueError(f"common.yaml's severities {tuple(severities())} are not the three validation knows")
+# The severities that keep a row out of the figures: a fatal finding rejects its whole table, an
+# error keeps its row out (quarantined); a warning keeps the row.
+KEEPS_ROW_OUT = (FATAL, ERROR)
 
 EMPLOYMENT_FORMS = table_contracts()["alis"].labels("tilsettingsform")
 YEAR_END_STATUS = table_contracts()["alis"].labels("status")

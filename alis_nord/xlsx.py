@@ -1,4 +1,5 @@
-"""Workbooks that are the same bytes for the same content (for tests, archives and git)."""
+"""Workbooks that are the same bytes for the same content (for tests, archives and git), print
+legibly, and are streamed row by row: what every workbook of the project writes with."""
 
 from __future__ import annotations
 
@@ -25,6 +26,13 @@ def deterministic_zip(data: bytes) -> bytes:
             fixed.external_attr = 0o644 << 16
             target.writestr(fixed, content)
     return out.getvalue()
+
+
+def workbook_bytes(workbook) -> bytes:
+    """A workbook saved as a file: the same bytes for the same content (``deterministic_zip``)."""
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return deterministic_zip(buffer.getvalue())
 
 
 # ---------------------------------------------------------------- printing
@@ -72,6 +80,23 @@ def print_setup(
     ws.oddFooter.left.size = 9
     ws.oddFooter.right.text = "Side &P av &N"
     ws.oddFooter.right.size = 9
+
+
+PORTRAIT_WIDTH = 95  # sheets wider than this in all (character widths) print across the page
+
+
+def print_sheet(sheet: Sheet, heading: str, *, one_page: bool = False) -> None:
+    """``print_setup`` for a streamed ``Sheet``: its columns and rows, its header (and the banner
+    above it) on every page, landscape where its columns are wider than ``PORTRAIT_WIDTH``."""
+    print_setup(
+        sheet.ws,
+        heading,
+        len(sheet.widths),
+        sheet.rows_written,
+        landscape=sum(sheet.widths) > PORTRAIT_WIDTH,
+        one_page=one_page,
+        title_rows=sheet.header_row,
+    )
 
 
 def wrapped_lines(text: str, width: float) -> int:

@@ -19,9 +19,10 @@ from dagster import (
     MetadataValue,
 )
 
-from alis_nord.stored import ACCOUNTS, REFERENCE, Reads
+from alis_nord.declared import DeclaredTables
+from alis_nord.stored import ACCOUNTS, REFERENCE_DATA, Reads
 from assets.metadata import kr, kr_text, kroner, markdown_list, markdown_table
-from glue.resources import LandingArea, WarehouseResource
+from glue.resources import LandingArea
 from glue.yearly import yearly_asset, yearly_check
 
 GRANT_NOT_OVERSPENT = "helsedirektoratet_grant_not_overspent"
@@ -33,21 +34,20 @@ DEVIATIONS_EXPLAINED = "deviations_over_ten_percent_explained"
 
 
 @yearly_asset(
-    reads=Reads(("alis",)) + REFERENCE,
+    reads=Reads(("alis",)) + REFERENCE_DATA,
+    writes=("alis_grant_entitlement",),
     kinds={"python", "sql"},
     description=(
         "ALIS grant and own share (egenandel) per accepted ALIS: the year's rate × days employed "
         "÷ days in the year, rounded half-up to øre per ALIS (rates from referanse/satser.csv)."
     ),
 )
-def alis_grant_entitlement(year: int, warehouse: WarehouseResource) -> MaterializeResult:
+def alis_grant_entitlement(year: int, stored: DeclaredTables) -> MaterializeResult:
     from alis_nord import budget
-    from alis_nord import schema as tables
 
-    store = warehouse.open()
-    reference = store.reference(year)
-    entitlements = budget.alis_entitlements(store.rows(tables.alis, year), reference.rates_for(year), year)
-    store.replace_year(year, {tables.alis_grant_entitlement: entitlements})
+    reference = stored.reference()
+    entitlements = budget.alis_entitlements(stored.rows("alis"), reference.rates_for(year), year)
+    stored.replace({"alis_grant_entitlement": entitlements})
     grant, own_share = budget.entitlement_totals(entitlements)
     return MaterializeResult(
         metadata={
@@ -70,18 +70,17 @@ def alis_grant_entitlement(year: int, warehouse: WarehouseResource) -> Materiali
 
 @yearly_asset(
     reads=Reads(("kostnader",)),
+    writes=("costs_by_source",),
     kinds={"python", "sql"},
     description="Accepted vouchers summed per funding source (finansieringskilde) and category; credit notes count negative.",
 )
-def costs_by_source(year: int, warehouse: WarehouseResource) -> MaterializeResult:
+def costs_by_source(year: int, stored: DeclaredTables) -> MaterializeResult:
     from alis_nord import budget
-    from alis_nord import schema as tables
     from alis_nord.money import from_ore
 
-    store = warehouse.open()
-    vouchers = [{**row, "belop": from_ore(row["belop_ore"])} for row in store.rows(tables.kostnader, year)]
+    vouchers = [{**row, "belop": from_ore(row["belop_ore"])} for row in stored.rows("kostnader")]
     lines = budget.costs_by_source_and_category(vouchers)
-    store.replace_year(year, {tables.costs_by_source: lines})
+    stored.replace({"costs_by_source": lines})
     totals = budget.costs_per_source(lines)
     return MaterializeResult(
         metadata={
@@ -96,7 +95,8 @@ def costs_by_source(year: int, warehouse: WarehouseResource) -> MaterializeResul
 
 
 @yearly_asset(
-    reads=Reads(("alis_grant_entitlement", "costs_by_source"), ("grant_use",)) + REFERENCE,
+    reads=Reads(("alis_grant_entitlement", "costs_by_source"), ("grant_use",)) + REFERENCE_DATA,
+    writes=("grant_use",),
     kinds={"python", "sql"},
     description=(
         "Use of Helsedirektoratet's grant (kap. 762, post 63): for each year of the grant period up "
@@ -104,20 +104,16 @@ def costs_by_source(year: int, warehouse: WarehouseResource) -> MaterializeResul
         "the 23 400 000 NOK. Reads the stored use of the years before, so backfills run oldest first."
     ),
 )
-def grant_use(year: int, warehouse: WarehouseResource) -> MaterializeResult:
+def grant_use(year: int, stored: DeclaredTables) -> MaterializeResult:
     from alis_nord import budget
-    from alis_nord import schema as tables
 
-    store = warehouse.open()
-    grant = store.reference(year).helsedirektoratet_grant()
-    entitlements = budget.entitlements_from_rows(store.rows(tables.alis_grant_entitlement, year))
+    grant = stored.reference().helsedirektoratet_grant()
+    entitlements = budget.entitlements_from_rows(stored.rows("alis_grant_entitlement"))
     alis_grant, own_share = budget.entitlement_totals(entitlements)
-    hdir_costs = budget.helsedirektoratet_costs(
-        budget.cost_lines_from_rows(store.rows(tables.costs_by_source, year))
-    )
-    history = store.every_year(tables.grant_use)
+    hdir_costs = budget.helsedirektoratet_costs(budget.cost_lines_from_rows(stored.rows("costs_by_source")))
+    history = stored.every_year("grant_use")
     use = budget.grant_use_for_year(year, grant, history, alis_grant, own_share, hdir_costs)
-    store.replace_year(year, {tables.grant_use: [use]})
+    stored.replace({"grant_use": [use]})
     by_year = [budget.grant_use_from_row(r) for r in history if grant.fra_aar <= r["report_year"] < year]
     by_year += [use] if grant.fra_aar <= year else []
     return MaterializeResult(
@@ -138,7 +134,8 @@ def grant_use(year: int, warehouse: WarehouseResource) -> MaterializeResult:
 
 
 @yearly_asset(
-    reads=Reads(("grant_use",)) + REFERENCE,
+    reads=Reads(("grant_use",)) + REFERENCE_DATA,
+    writes=("grant_forecast", "grant_forecast_years"),
     kinds={"python", "sql"},
     description=(
         "Forecast of Helsedirektoratet's grant at the end of the grant period, by two methods: "
@@ -146,20 +143,17 @@ def grant_use(year: int, warehouse: WarehouseResource) -> MaterializeResult:
         "plus the project plan's budget for the remaining years), with the projected use per year."
     ),
 )
-def grant_forecast(year: int, warehouse: WarehouseResource) -> MaterializeResult:
+def grant_forecast(year: int, stored: DeclaredTables) -> MaterializeResult:
     from alis_nord import budget
-    from alis_nord import schema as tables
 
-    store = warehouse.open()
-    reference = store.reference(year)
-    use = budget.grant_use_from_row(store.rows(tables.grant_use, year)[0])
+    reference = stored.reference()
+    use = budget.grant_use_from_row(stored.rows("grant_use")[0])
     results = budget.forecasts(use, reference.helsedirektoratet_grant().til_aar, reference.plan_by_year())
-    store.replace_year(
-        year,
+    stored.replace(
         {
-            tables.grant_forecast: results,
-            tables.grant_forecast_years: [y for forecast in results for y in forecast.yearly_use],
-        },
+            "grant_forecast": results,
+            "grant_forecast_years": [y for forecast in results for y in forecast.yearly_use],
+        }
     )
     return MaterializeResult(
         metadata={
@@ -178,7 +172,8 @@ def grant_forecast(year: int, warehouse: WarehouseResource) -> MaterializeResult
 
 
 @yearly_asset(
-    reads=Reads(("alis_grant_entitlement", "costs_by_source")) + REFERENCE,
+    reads=Reads(("alis_grant_entitlement", "costs_by_source")) + REFERENCE_DATA,
+    writes=("budget_plan_vs_actual",),
     kinds={"python", "sql"},
     description=(
         "Helsedirektoratet's grant per category: the project plan (referanse/budsjett.csv) against "
@@ -186,19 +181,17 @@ def grant_forecast(year: int, warehouse: WarehouseResource) -> MaterializeResult
         "their category. A category more than 10 % above plan is flagged."
     ),
 )
-def budget_plan_vs_actual(year: int, warehouse: WarehouseResource) -> MaterializeResult:
+def budget_plan_vs_actual(year: int, stored: DeclaredTables) -> MaterializeResult:
     from alis_nord import budget
-    from alis_nord import schema as tables
     from alis_nord.vocabulary import HELSEDIREKTORATET
 
-    store = warehouse.open()
     alis_grant, _ = budget.entitlement_totals(
-        budget.entitlements_from_rows(store.rows(tables.alis_grant_entitlement, year))
+        budget.entitlements_from_rows(stored.rows("alis_grant_entitlement"))
     )
-    costs = budget.cost_lines_from_rows(store.rows(tables.costs_by_source, year))
-    plan = store.reference(year).plan_for(year)
+    costs = budget.cost_lines_from_rows(stored.rows("costs_by_source"))
+    plan = stored.reference().plan_for(year)
     lines = budget.plan_against_actual(plan, alis_grant, budget.costs_of_source(costs, HELSEDIREKTORATET))
-    store.replace_year(year, {tables.budget_plan_vs_actual: lines})
+    stored.replace({"budget_plan_vs_actual": lines})
     return MaterializeResult(
         metadata={
             "plan_kr": kroner(sum((c.plan for c in lines), budget.ZERO)),
@@ -216,20 +209,19 @@ def budget_plan_vs_actual(year: int, warehouse: WarehouseResource) -> Materializ
 
 
 @yearly_asset(
-    reads=Reads(("costs_by_source",)) + REFERENCE,
+    reads=Reads(("costs_by_source",)) + REFERENCE_DATA,
+    writes=("statsforvalter_grant_use",),
     kinds={"python", "sql"},
     description="The Statsforvalter grant for the year (referanse/tilskudd.csv) against the costs charged to it.",
 )
-def statsforvalter_grant_use(year: int, warehouse: WarehouseResource) -> MaterializeResult:
+def statsforvalter_grant_use(year: int, stored: DeclaredTables) -> MaterializeResult:
     from alis_nord import budget
-    from alis_nord import schema as tables
     from alis_nord.vocabulary import STATSFORVALTER
 
-    store = warehouse.open()
-    costs = budget.costs_per_source(budget.cost_lines_from_rows(store.rows(tables.costs_by_source, year)))
-    granted = budget.statsforvalter_granted(year, store.reference(year).grants)
+    costs = budget.costs_per_source(budget.cost_lines_from_rows(stored.rows("costs_by_source")))
+    granted = budget.statsforvalter_granted(year, stored.reference().grants)
     balance = budget.StatsforvalterBalance(year, granted, costs[STATSFORVALTER])
-    store.replace_year(year, {tables.statsforvalter_grant_use: [balance]})
+    stored.replace({"statsforvalter_grant_use": [balance]})
     return MaterializeResult(
         metadata={
             "granted_kr": kroner(balance.granted),
@@ -246,23 +238,23 @@ def statsforvalter_grant_use(year: int, warehouse: WarehouseResource) -> Materia
 # ---------------------------------------------------------------- checks
 
 
-def _stored_grant_use(year: int, warehouse: WarehouseResource):
+def _stored_grant_use(stored: DeclaredTables):
     from alis_nord import budget
-    from alis_nord import schema as tables
 
-    return budget.grant_use_from_row(warehouse.open().rows(tables.grant_use, year)[0])
+    return budget.grant_use_from_row(stored.rows("grant_use")[0])
 
 
 @yearly_check(
     asset=grant_use,
     name=GRANT_NOT_OVERSPENT,
+    reads=Reads(("grant_use",)),
     description=(
         "What remains of Helsedirektoratet's grant is not negative. The status report waits until "
         "an overspend is acknowledged in referanse/overforbruk_godkjent.csv (see report_summary's check)."
     ),
 )
-def grant_not_overspent(year: int, warehouse: WarehouseResource) -> AssetCheckResult:
-    use = _stored_grant_use(year, warehouse)
+def grant_not_overspent(year: int, stored: DeclaredTables) -> AssetCheckResult:
+    use = _stored_grant_use(stored)
     return AssetCheckResult(
         passed=use.remaining >= 0,
         severity=AssetCheckSeverity.ERROR,
@@ -273,13 +265,14 @@ def grant_not_overspent(year: int, warehouse: WarehouseResource) -> AssetCheckRe
 @yearly_check(
     asset=grant_use,
     name=GRANT_HISTORY_COMPLETE,
+    reads=Reads(("grant_use",)),
     description=(
         "Every earlier year of the grant period is in the warehouse, so the cumulative use is "
         "complete. Fails when a year was never run: backfill from the first grant year."
     ),
 )
-def grant_history_complete(year: int, warehouse: WarehouseResource) -> AssetCheckResult:
-    use = _stored_grant_use(year, warehouse)
+def grant_history_complete(year: int, stored: DeclaredTables) -> AssetCheckResult:
+    use = _stored_grant_use(stored)
     return AssetCheckResult(
         passed=not use.years_missing,
         severity=AssetCheckSeverity.WARN,
@@ -290,13 +283,13 @@ def grant_history_complete(year: int, warehouse: WarehouseResource) -> AssetChec
 @yearly_check(
     asset=grant_forecast,
     name=FORECAST_WITHIN_GRANT,
+    reads=Reads(("grant_forecast",)),
     description="Neither forecast (current rate, plan) uses more than the grant by the end of the grant period.",
 )
-def forecast_within_grant(year: int, warehouse: WarehouseResource) -> AssetCheckResult:
-    from alis_nord import schema as tables
+def forecast_within_grant(year: int, stored: DeclaredTables) -> AssetCheckResult:
     from alis_nord.money import from_ore
 
-    rows = warehouse.open().rows(tables.grant_forecast, year)
+    rows = stored.rows("grant_forecast")
     over = {r["method"]: from_ore(r["remaining_at_end_ore"]) for r in rows if r["remaining_at_end_ore"] < 0}
     return AssetCheckResult(
         passed=not over,
@@ -308,13 +301,13 @@ def forecast_within_grant(year: int, warehouse: WarehouseResource) -> AssetCheck
 @yearly_check(
     asset=budget_plan_vs_actual,
     name=CATEGORIES_WITHIN_PLAN,
+    reads=Reads(("budget_plan_vs_actual",)),
     description="No category of Helsedirektoratet's grant is more than 10 % above the project plan.",
 )
-def categories_within_plan(year: int, warehouse: WarehouseResource) -> AssetCheckResult:
+def categories_within_plan(year: int, stored: DeclaredTables) -> AssetCheckResult:
     from alis_nord import budget
-    from alis_nord import schema as tables
 
-    lines = budget.plan_lines_from_rows(warehouse.open().rows(tables.budget_plan_vs_actual, year))
+    lines = budget.plan_lines_from_rows(stored.rows("budget_plan_vs_actual"))
     over = [c for c in lines if c.over_plan]
     return AssetCheckResult(
         passed=not over,
@@ -330,18 +323,14 @@ def categories_within_plan(year: int, warehouse: WarehouseResource) -> AssetChec
 @yearly_check(
     asset=costs_by_source,
     name=NO_GRANT_COSTS_OUTSIDE_PERIOD,
-    reads=Reads(("costs_by_source",)) + REFERENCE,
+    reads=Reads(("costs_by_source",)) + REFERENCE_DATA,
     description="No costs are charged to Helsedirektoratet in a year outside the grant period (2019–2023).",
 )
-def no_grant_costs_outside_period(year: int, warehouse: WarehouseResource) -> AssetCheckResult:
+def no_grant_costs_outside_period(year: int, stored: DeclaredTables) -> AssetCheckResult:
     from alis_nord import budget
-    from alis_nord import schema as tables
 
-    store = warehouse.open()
-    grant = store.reference(year).helsedirektoratet_grant()
-    hdir = budget.helsedirektoratet_costs(
-        budget.cost_lines_from_rows(store.rows(tables.costs_by_source, year))
-    )
+    grant = stored.reference().helsedirektoratet_grant()
+    hdir = budget.helsedirektoratet_costs(budget.cost_lines_from_rows(stored.rows("costs_by_source")))
     inside = grant.fra_aar <= year <= grant.til_aar
     return AssetCheckResult(
         passed=inside or hdir == 0,
@@ -356,22 +345,21 @@ def no_grant_costs_outside_period(year: int, warehouse: WarehouseResource) -> As
 @yearly_check(
     asset=budget_plan_vs_actual,
     name=DEVIATIONS_EXPLAINED,
-    reads=ACCOUNTS + REFERENCE,
+    reads=ACCOUNTS + REFERENCE_DATA,
     description=(
         "Every category whose accounts deviate more than 10 % from the approved budget, in the year or "
         "over the grant period so far, is explained under a heading of its own in <year>/tekst/avvik.md "
         "(«## Kurs»); otherwise the financial report says «forklaring mangler» on that row."
     ),
 )
-def deviations_explained(year: int, warehouse: WarehouseResource, landing: LandingArea) -> AssetCheckResult:
+def deviations_explained(year: int, stored: DeclaredTables, landing: LandingArea) -> AssetCheckResult:
     from alis_nord.financial_report import account_lines
     from alis_nord.grant_reporting import line_explanation
     from alis_nord.landing import NARRATIVE_DIR
     from alis_nord.narrative import DEVIATIONS_TEXT, deviation_text
 
-    store = warehouse.open()
-    rows = store.stored_rows(year, ACCOUNTS)
-    deviating = [line for line in account_lines(store.reference(year), rows) if line.needs_explanation]
+    rows = stored.stored_rows(ACCOUNTS)
+    deviating = [line for line in account_lines(stored.reference(), rows) if line.needs_explanation]
     text = deviation_text(landing.root, year)  # each line is explained under a heading of its own
     unexplained = [line for line in deviating if line_explanation(text, line.label, line.kategori) is None]
     return AssetCheckResult(

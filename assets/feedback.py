@@ -1,34 +1,37 @@
 """What goes back to the municipalities: each one's status, a feedback page each (by e-mail once
 per delivered version), the project office's overview, and next year's template."""
 
+from dataclasses import dataclass, field
+
 from dagster import AssetCheckResult, AssetCheckSeverity, Failure, MaterializeResult, MetadataValue
 
-from alis_nord.stored import DELIVERY_STATUS, FEEDBACK, REFERENCE
+from alis_nord.declared import DeclaredTables
+from alis_nord.stored import DELIVERY_STATUS, FEEDBACK, REFERENCE_DATA
+from alis_nord.vocabulary import KEEPS_ROW_OUT
 from assets.metadata import markdown_table
-from glue.resources import MailQueueResource, MailServer, OutputArea, WarehouseResource
+from glue.resources import MailQueueResource, MailServer, OutputArea
 from glue.yearly import yearly_asset, yearly_check
 
 CONTACTS_VALID = "contact_addresses_valid"
 
 
 @yearly_asset(
-    reads=DELIVERY_STATUS + REFERENCE,
+    reads=DELIVERY_STATUS + REFERENCE_DATA,
+    writes=("delivery_status",),
     description=(
         "Each participant's status per table: mangler (nothing received), har feil (a fatal or error "
         "finding), godkjent (accepted, warnings allowed) or ingenting å rapportere (the table sent with "
         "its header row only), with the latest delivery's file, version and time."
     ),
 )
-def delivery_status(year: int, warehouse: WarehouseResource) -> MaterializeResult:
-    from alis_nord import schema as tables
+def delivery_status(year: int, stored: DeclaredTables) -> MaterializeResult:
     from alis_nord.deliveries import STATUS_ORDER, municipality_statuses, status_rows, table_statuses
     from alis_nord.landing import TABLES
     from alis_nord.norsk import tidspunkt
 
-    store = warehouse.open()
-    reference = store.reference(year)
-    statuses = table_statuses(year, reference, store.stored_rows(year, DELIVERY_STATUS))
-    store.replace_year(year, {tables.delivery_status: status_rows(statuses)})
+    reference = stored.reference()
+    statuses = table_statuses(year, reference, stored.stored_rows(DELIVERY_STATUS))
+    stored.replace({"delivery_status": status_rows(statuses)})
     municipalities = municipality_statuses(reference, statuses, year)
     return MaterializeResult(
         metadata={
@@ -49,7 +52,7 @@ def delivery_status(year: int, warehouse: WarehouseResource) -> MaterializeResul
 
 
 @yearly_asset(
-    reads=FEEDBACK + REFERENCE,
+    reads=FEEDBACK + REFERENCE_DATA,
     kinds={"html"},
     description=(
         "feedback/<kommunenummer>.html for every participant and every other sender: its status per "
@@ -62,39 +65,66 @@ def delivery_status(year: int, warehouse: WarehouseResource) -> MaterializeResul
 )
 def municipality_feedback(
     year: int,
-    warehouse: WarehouseResource,
+    stored: DeclaredTables,
     output: OutputArea,
     mail_server: MailServer,
     mail_queue: MailQueueResource,
 ) -> MaterializeResult:
-    from datetime import UTC, datetime
+    from alis_nord.feedback import feedback_pages
 
-    from alis_nord.deliveries import (
-        deadline_of,
-        delivery_key,
-        feedback_mail,
-        municipality_statuses,
-        office,
-        statuses_from_rows,
-    )
-    from alis_nord.feedback import feedback_pages, project_name, render_feedback, render_overview
-    from alis_nord.mail_queue import UNDELIVERABLE, refused_recipients
-    from alis_nord.outbox import hand_over, restore_eml
-    from alis_nord.publishing import publish_folder
-
-    store, queue = warehouse.open(), mail_queue.open()
-    reference = store.reference(year)
-    rows = store.stored_rows(year, FEEDBACK)
+    queue, reference = mail_queue.open(), stored.reference()
+    rows = stored.stored_rows(FEEDBACK)
     pages = feedback_pages(year, reference, rows)
-    statuses = {
+    statuses = _statuses(year, reference, rows)
+    mailed = _mail_feedback(year, pages, statuses, reference, output, mail_server, queue)
+    sent = queue.about(year)
+    directory = _publish_feedback(year, pages, statuses, reference, sent, output)
+    if (
+        mailed.not_written
+    ):  # the pages are published; the run fails so the office sees it, and the next writes them
+        raise Failure(
+            description=f"{len(mailed.not_written)} feedback e-mail(s) could not be written as .eml: "
+            + "; ".join(mailed.not_written),
+            metadata={"not_written": MetadataValue.text("\n".join(mailed.not_written))},
+        )
+    return MaterializeResult(metadata=_feedback_metadata(pages, directory, mailed, sent))
+
+
+@dataclass
+class _Mailed:
+    """What a run did with the feedback e-mail."""
+
+    by_smtp: bool  # sent through ALIS_SMTP_HOST, or written as .eml
+    restored: list[str]  # .eml files written again
+    handed_over: list[str] = field(default_factory=list)
+    not_written: list[str] = field(default_factory=list)
+
+
+def _statuses(year: int, reference, rows) -> dict:
+    """Each participant's overall status, by kommunenummer."""
+    from alis_nord.deliveries import municipality_statuses, statuses_from_rows
+
+    return {
         m.kommunenummer: m
         for m in municipality_statuses(reference, statuses_from_rows(rows["delivery_status"]), year)
     }
+
+
+def _mail_feedback(
+    year: int, pages, statuses: dict, reference, output: OutputArea, mail_server, queue
+) -> _Mailed:
+    """Each delivered version's page by e-mail, once: queued for the SMTP server, or written as
+    .eml under utsendinger/ (and any .eml lost since written again)."""
+    from datetime import UTC, datetime
+
+    from alis_nord.deliveries import deadline_of, delivery_key, feedback_mail, office
+    from alis_nord.outbox import hand_over, restore_eml
+
     settings, now = mail_server.settings(), datetime.now(UTC)
     eml_dir = output.year_dir(year) / "utsendinger"
     restored = [] if settings else restore_eml(queue, year, eml_dir, mail_server.sender)
-    handed_over, not_written = [], []
-    for page in pages:  # each delivered version's page by e-mail, once
+    mailed = _Mailed(bool(settings), restored)
+    for page in pages:
         status = statuses.get(page.kommunenummer)
         if status is None or not status.contacts or not page.files:
             continue
@@ -115,17 +145,22 @@ def municipality_feedback(
                 version=status.version,
             )
         except OSError as error:  # a full disk: nothing recorded, so the next run writes it
-            not_written.append(f"{page.kommunenummer}: {error}")
+            mailed.not_written.append(f"{page.kommunenummer}: {error}")
             continue
         if outcome:
-            handed_over.append(f"{page.kommunenummer}: {outcome}")
-    sent = queue.about(year)
-    failed = [m for m in sent if m["state"] == UNDELIVERABLE or refused_recipients(m)]
+            mailed.handed_over.append(f"{page.kommunenummer}: {outcome}")
+    return mailed
+
+
+def _publish_feedback(year: int, pages, statuses: dict, reference, sent: list[dict], output: OutputArea):
+    """The pages and the overview, with the e-mail sent to each; a re-run replaces them all at once."""
+    from alis_nord.feedback import project_name, render_feedback, render_overview
+    from alis_nord.publishing import publish_folder
+
     by_municipality = {
         k: [m for m in sent if m["kommunenummer"] == k] for k in {m["kommunenummer"] for m in sent}
     }
-    # a re-run replaces the year's pages and the overview, all at once
-    directory = publish_folder(
+    return publish_folder(
         output.year_dir(year) / "feedback",
         {
             **{
@@ -139,46 +174,44 @@ def municipality_feedback(
             ).encode("utf-8"),
         },
     )
-    if not_written:  # the pages are published; the run fails so the office sees it, and the next writes them
-        raise Failure(
-            description=f"{len(not_written)} feedback e-mail(s) could not be written as .eml: "
-            + "; ".join(not_written),
-            metadata={"not_written": MetadataValue.text("\n".join(not_written))},
-        )
-    return MaterializeResult(
-        metadata={
-            "pages": len(pages),
-            "municipalities_with_errors": sum(1 for p in pages if p.count("fatal") or p.count("error")),
-            "folder": MetadataValue.path(str(directory)),
-            "overview_page": MetadataValue.path(str(directory / "index.html")),
-            "feedback_mail": MetadataValue.text(
-                (
-                    "sent by e-mail (ALIS_SMTP_HOST)"
-                    if settings
-                    else "written as .eml under utsendinger/ (no ALIS_SMTP_HOST)"
-                )
-                + f": {len(handed_over)} new this run"
-            ),
-            "handed_over": MetadataValue.text(
-                ", ".join(handed_over) or "none: every delivered version was mailed before"
-            ),
-            "eml_written_back": MetadataValue.text(", ".join(restored) or "none missing"),
-            "undeliverable": markdown_table(
-                ["kommunenummer", "what", "refused by the server, or why not sent"],
-                [[m["kommunenummer"], m["kind"], _why_not_delivered(m)] for m in failed],
+
+
+def _feedback_metadata(pages, directory, mailed: _Mailed, sent: list[dict]) -> dict:
+    from alis_nord.mail_queue import UNDELIVERABLE, refused_recipients
+
+    failed = [m for m in sent if m["state"] == UNDELIVERABLE or refused_recipients(m)]
+    return {
+        "pages": len(pages),
+        "municipalities_with_errors": sum(1 for p in pages if any(p.count(severity) for severity in KEEPS_ROW_OUT)),
+        "folder": MetadataValue.path(str(directory)),
+        "overview_page": MetadataValue.path(str(directory / "index.html")),
+        "feedback_mail": MetadataValue.text(
+            (
+                "sent by e-mail (ALIS_SMTP_HOST)"
+                if mailed.by_smtp
+                else "written as .eml under utsendinger/ (no ALIS_SMTP_HOST)"
             )
-            if failed
-            else "none",
-            "overview": markdown_table(
-                ["kommunenummer", "name", "received", "accepted", "quarantined", "fatal", "error", "warning"],
-                [
-                    [p.kommunenummer, p.navn, p.received, p.accepted, p.quarantined]
-                    + [p.count("fatal"), p.count("error"), p.count("warning")]
-                    for p in pages
-                ],
-            ),
-        }
-    )
+            + f": {len(mailed.handed_over)} new this run"
+        ),
+        "handed_over": MetadataValue.text(
+            ", ".join(mailed.handed_over) or "none: every delivered version was mailed before"
+        ),
+        "eml_written_back": MetadataValue.text(", ".join(mailed.restored) or "none missing"),
+        "undeliverable": markdown_table(
+            ["kommunenummer", "what", "refused by the server, or why not sent"],
+            [[m["kommunenummer"], m["kind"], _why_not_delivered(m)] for m in failed],
+        )
+        if failed
+        else "none",
+        "overview": markdown_table(
+            ["kommunenummer", "name", "received", "accepted", "quarantined", "fatal", "error", "warning"],
+            [
+                [p.kommunenummer, p.navn, p.received, p.accepted, p.quarantined]
+                + [p.count("fatal"), p.count("error"), p.count("warning")]
+                for p in pages
+            ],
+        ),
+    }
 
 
 def _why_not_delivered(message: dict) -> str:
@@ -192,7 +225,7 @@ def _why_not_delivered(message: dict) -> str:
     asset=delivery_status,
     name=CONTACTS_VALID,
     blocking=False,
-    reads=REFERENCE,
+    reads=REFERENCE_DATA,
     description=(
         "Every address in deltakerkommuner.csv's epost column is one e-mail address (within RFC 5321's "
         "limits), and no name holds a line break or control character. An address that is not (a typo, a "
@@ -200,8 +233,8 @@ def _why_not_delivered(message: dict) -> str:
         "name is used with spaces in their place until it is corrected."
     ),
 )
-def contact_addresses_valid(year: int, warehouse: WarehouseResource) -> AssetCheckResult:
-    reference = warehouse.open().reference(year)
+def contact_addresses_valid(year: int, stored: DeclaredTables) -> AssetCheckResult:
+    reference = stored.reference()
     findings = reference.contact_findings
     without = [p.kommunenummer for p in reference.participants_in(year) if not p.epost]
     return AssetCheckResult(
@@ -220,19 +253,19 @@ def contact_addresses_valid(year: int, warehouse: WarehouseResource) -> AssetChe
 
 
 @yearly_asset(
-    reads=REFERENCE,
+    reads=REFERENCE_DATA,
     kinds={"excel"},
     description=(
         "innsendingsmal-<year>.xlsx: the submission template generated from data_contracts/ — one "
         "sheet per table with drop-down lists, formats and input checks, and an instructions sheet."
     ),
 )
-def submission_template(year: int, warehouse: WarehouseResource, output: OutputArea) -> MaterializeResult:
+def submission_template(year: int, stored: DeclaredTables, output: OutputArea) -> MaterializeResult:
     from alis_nord.feedback import project_name
     from alis_nord.publishing import publish_files
     from alis_nord.template import submission_template as template_bytes
 
-    reference = warehouse.open().reference(year)
+    reference = stored.reference()
     path = output.year_dir(year) / f"innsendingsmal-{year}.xlsx"
     frist = reference.profile.frist if reference.profile else ""
     publish_files(path.parent, {path.name: template_bytes(year, project_name(reference), frist)})

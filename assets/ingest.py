@@ -9,12 +9,14 @@ from collections import Counter
 
 from dagster import DataVersion, MaterializeResult, MetadataValue
 
+from alis_nord.declared import DeclaredTables
 from assets.metadata import markdown_table
-from glue.resources import LandingArea, WarehouseResource
+from glue.resources import LandingArea
 from glue.yearly import yearly_asset
 
 
 @yearly_asset(
+    writes=("input_files",),
     kinds={"python", "sql"},
     description=(
         "Every file in the landing area's folder for the year, kept by SHA-256 with its path, sender "
@@ -22,13 +24,12 @@ from glue.yearly import yearly_asset
         "listed as superseded, never deleted."
     ),
 )
-def landing_files(year: int, landing: LandingArea, warehouse: WarehouseResource) -> MaterializeResult:
-    from alis_nord import schema as tables
+def landing_files(year: int, landing: LandingArea, stored: DeclaredTables) -> MaterializeResult:
     from alis_nord.landing import inventory_rows, take_inventory
 
     inventory = take_inventory(landing.root, year)
     rows = inventory_rows(inventory)
-    warehouse.open().replace_year(year, {tables.input_files: rows})
+    stored.replace({"input_files": rows})
     by_status = Counter(row["status"] for row in rows)
     return MaterializeResult(
         metadata={
@@ -50,6 +51,7 @@ def landing_files(year: int, landing: LandingArea, warehouse: WarehouseResource)
 
 
 @yearly_asset(
+    writes=("reference_files", "reference_data"),
     kinds={"python", "sql"},
     description=(
         "The project office's reference data (referanse/: participants, grants, budget, rates, "
@@ -59,23 +61,22 @@ def landing_files(year: int, landing: LandingArea, warehouse: WarehouseResource)
         "one marks nothing."
     ),
 )
-def reference_data(year: int, landing: LandingArea, warehouse: WarehouseResource) -> MaterializeResult:
-    from alis_nord import schema as tables
+def reference_data(year: int, landing: LandingArea, stored: DeclaredTables) -> MaterializeResult:
     from alis_nord.landing import sha256_of
-    from alis_nord.reference import parse_reference_data, read_reference_files, reference_files, to_document
+    from alis_nord.reference import to_document
+    from alis_nord.reference_parsing import parse_reference_data, read_reference_files, reference_files
 
     files = read_reference_files(landing.root)
     reference = parse_reference_data(files)  # raises, naming the file and row, before anything is stored
     listed = reference_files(files)
     digest = sha256_of("\n".join(f"{f.path} {f.sha256}" for f in listed).encode())
-    warehouse.open().replace_year(
-        year,
+    stored.replace(
         {
-            tables.reference_files: [
+            "reference_files": [
                 {"path": f.path, "sha256": f.sha256, "size_bytes": f.size_bytes} for f in listed
             ],
-            tables.reference_data: [{"sha256": digest, "document": to_document(reference)}],
-        },
+            "reference_data": [{"sha256": digest, "document": to_document(reference)}],
+        }
     )
     return MaterializeResult(
         data_version=DataVersion(digest),

@@ -9,9 +9,9 @@ from dagster import (
     MetadataValue,
 )
 
-from alis_nord.stored import REFERENCE, Reads
+from alis_nord.declared import DeclaredTables
+from alis_nord.stored import REFERENCE_DATA, Reads
 from assets.metadata import kr, kroner, markdown_list, markdown_table
-from glue.resources import WarehouseResource
 from glue.yearly import yearly_asset, yearly_check
 
 USE_WITHIN_RECEIVED = "use_within_payments_received"
@@ -20,20 +20,19 @@ PAYMENTS_WITHIN_PERIOD = "payments_dated_within_grant_period"
 
 
 @yearly_asset(
-    reads=REFERENCE,
+    reads=REFERENCE_DATA,
+    writes=("grant_payments",),
     kinds={"python", "sql"},
     description=(
         "Payments received from Helsedirektoratet and the Statsforvalter (referanse/utbetalinger.csv): "
         "in the year and in all up to its end. No rows when the file is not registered."
     ),
 )
-def grant_payments(year: int, warehouse: WarehouseResource) -> MaterializeResult:
+def grant_payments(year: int, stored: DeclaredTables) -> MaterializeResult:
     from alis_nord import budget
-    from alis_nord import schema as tables
 
-    store = warehouse.open()
-    received = budget.payments_received(year, store.reference(year))
-    store.replace_year(year, {tables.grant_payments: received or []})
+    received = budget.payments_received(year, stored.reference())
+    stored.replace({"grant_payments": received or []})
     if received is None:
         return MaterializeResult(
             metadata={"registered": False, "note": MetadataValue.text("utbetalinger.csv er ikke registrert")}
@@ -51,7 +50,8 @@ def grant_payments(year: int, warehouse: WarehouseResource) -> MaterializeResult
 
 
 @yearly_asset(
-    reads=Reads(("grant_payments", "grant_use"), ("statsforvalter_grant_use",)) + REFERENCE,
+    reads=Reads(("grant_payments", "grant_use"), ("statsforvalter_grant_use",)) + REFERENCE_DATA,
+    writes=("unused_funds",),
     kinds={"python", "sql"},
     description=(
         "Unused funds per source: received − used, up to the end of the year (Helsedirektoratet: the "
@@ -59,17 +59,15 @@ def grant_payments(year: int, warehouse: WarehouseResource) -> MaterializeResult
         "grant period this is the amount to repay, or to apply to transfer."
     ),
 )
-def unused_funds(year: int, warehouse: WarehouseResource) -> MaterializeResult:
+def unused_funds(year: int, stored: DeclaredTables) -> MaterializeResult:
     from alis_nord import budget
-    from alis_nord import schema as tables
 
-    store = warehouse.open()
-    payments = budget.payments_from_rows(store.rows(tables.grant_payments, year))
-    use = budget.grant_use_from_row(store.rows(tables.grant_use, year)[0])
-    statsforvalter = store.every_year(tables.statsforvalter_grant_use)
-    reference = store.reference(year)
+    payments = budget.payments_from_rows(stored.rows("grant_payments"))
+    use = budget.grant_use_from_row(stored.rows("grant_use")[0])
+    statsforvalter = stored.every_year("statsforvalter_grant_use")
+    reference = stored.reference()
     funds = budget.unused_funds(year, reference, payments, use, statsforvalter) if payments else []
-    store.replace_year(year, {tables.unused_funds: funds})
+    stored.replace({"unused_funds": funds})
     return MaterializeResult(
         metadata={
             "registered": bool(payments),
@@ -86,23 +84,23 @@ def unused_funds(year: int, warehouse: WarehouseResource) -> MaterializeResult:
 # ---------------------------------------------------------------- checks
 
 
-def _stored_funds(year: int, warehouse: WarehouseResource):
+def _stored_funds(stored: DeclaredTables):
     from alis_nord import budget
-    from alis_nord import schema as tables
 
-    return budget.unused_from_rows(warehouse.open().rows(tables.unused_funds, year))
+    return budget.unused_from_rows(stored.rows("unused_funds"))
 
 
 @yearly_check(
     asset=unused_funds,
     name=USE_WITHIN_RECEIVED,
+    reads=Reads(("unused_funds",)),
     description=(
         "No source has been used beyond what it has paid: used up to the end of the year is at most "
         "the payments received. Passes with a note when utbetalinger.csv is not registered."
     ),
 )
-def use_within_received(year: int, warehouse: WarehouseResource) -> AssetCheckResult:
-    funds = _stored_funds(year, warehouse)
+def use_within_received(year: int, stored: DeclaredTables) -> AssetCheckResult:
+    funds = _stored_funds(stored)
     beyond = [f for f in funds if f.unused < 0]
     return AssetCheckResult(
         passed=not beyond,
@@ -119,13 +117,14 @@ def use_within_received(year: int, warehouse: WarehouseResource) -> AssetCheckRe
 @yearly_check(
     asset=unused_funds,
     name=NO_UNUSED_FUNDS_AT_END,
+    reads=Reads(("unused_funds",)),
     description=(
         "At the end of the grant period nothing received is left unused; what is left must be repaid "
         "or a transfer applied for. An error, but it does not hold the report: the final report states it."
     ),
 )
-def no_unused_funds_at_end(year: int, warehouse: WarehouseResource) -> AssetCheckResult:
-    funds = [f for f in _stored_funds(year, warehouse) if f.final_year]
+def no_unused_funds_at_end(year: int, stored: DeclaredTables) -> AssetCheckResult:
+    funds = [f for f in _stored_funds(stored) if f.final_year]
     unused = [f for f in funds if f.unused > 0]
     return AssetCheckResult(
         passed=not unused,
@@ -141,13 +140,13 @@ def no_unused_funds_at_end(year: int, warehouse: WarehouseResource) -> AssetChec
 @yearly_check(
     asset=grant_payments,
     name=PAYMENTS_WITHIN_PERIOD,
-    reads=REFERENCE,
+    reads=REFERENCE_DATA,
     description="Every registered payment is dated in a year that a grant of its source covers (tilskudd.csv).",
 )
-def payments_within_period(year: int, warehouse: WarehouseResource) -> AssetCheckResult:
+def payments_within_period(year: int, stored: DeclaredTables) -> AssetCheckResult:
     from alis_nord import budget
 
-    outside = budget.payments_outside_grant_period(warehouse.open().reference(year))
+    outside = budget.payments_outside_grant_period(stored.reference())
     return AssetCheckResult(
         passed=not outside,
         severity=AssetCheckSeverity.ERROR,

@@ -13,25 +13,28 @@ from dagster import (
     MetadataValue,
 )
 
-from alis_nord.stored import REFERENCE, STATUS_REPORT, SUMMARY, TREND, Reads
-from assets.metadata import kr_text
-from glue.resources import LandingArea, OutputArea, WarehouseResource
+from alis_nord.declared import Declaration, DeclaredTables
+from alis_nord.stored import REFERENCE_DATA, STATUS_REPORT, SUMMARY, TREND, Reads
+from assets.metadata import kr_text, markdown_list
+from glue.resources import LandingArea, OutputArea
 from glue.yearly import yearly_asset, yearly_check
 
 OVERSPEND_ACKNOWLEDGED = "overspend_acknowledged_before_report"
 READY_TO_SEND = "ready_to_send"
+# what status_report reads: TREND of each earlier year in the trend too
+STATUS_REPORT_READS = STATUS_REPORT + TREND + REFERENCE_DATA
 
 
 @yearly_asset(
-    reads=SUMMARY + Reads(("findings",)) + REFERENCE,
+    reads=SUMMARY + Reads(("findings",)) + REFERENCE_DATA,
+    writes=("report_summary",),
     kinds={"json", "csv"},
     description=(
         "summary.json (the key figures, money as exact decimal strings) and findings.csv (every "
         "validation finding); the summary is stored in the warehouse too, for the status report."
     ),
 )
-def report_summary(year: int, warehouse: WarehouseResource, output: OutputArea) -> MaterializeResult:
-    from alis_nord import schema as tables
+def report_summary(year: int, stored: DeclaredTables, output: OutputArea) -> MaterializeResult:
     from alis_nord.publishing import publish_files
     from alis_nord.report import (
         build_summary,
@@ -40,11 +43,10 @@ def report_summary(year: int, warehouse: WarehouseResource, output: OutputArea) 
         summary_json,
     )
 
-    store = warehouse.open()
-    summary = build_summary(year, store.reference(year), store.stored_rows(year, SUMMARY))
-    store.replace_year(year, {tables.report_summary: [{"summary": summary}]})
+    summary = build_summary(year, stored.reference(), stored.stored_rows(SUMMARY))
+    stored.replace({"report_summary": [{"summary": summary}]})
     directory = output.year_dir(year)
-    findings = sorted_findings(store.rows(tables.findings, year))
+    findings = sorted_findings(stored.rows("findings"))
     publish_files(
         directory,
         {
@@ -65,7 +67,7 @@ def report_summary(year: int, warehouse: WarehouseResource, output: OutputArea) 
 
 
 @yearly_asset(
-    reads=STATUS_REPORT + TREND + REFERENCE,  # TREND: of each earlier year in the trend
+    reads=STATUS_REPORT_READS,
     kinds={"pdf", "json", "excel"},
     description=(
         "What goes to Helsedirektoratet's portal. statusrapport-<year>.pdf: the status report in bokmål, "
@@ -77,14 +79,14 @@ def report_summary(year: int, warehouse: WarehouseResource, output: OutputArea) 
     ),
 )
 def status_report(
-    year: int, landing: LandingArea, warehouse: WarehouseResource, output: OutputArea
+    year: int, landing: LandingArea, stored: DeclaredTables, output: OutputArea
 ) -> MaterializeResult:
+    from alis_nord.grant_reporting import DRAFT, READY
     from alis_nord.publishing import publish_files
-    from alis_nord.status_report import report_files
+    from alis_nord.report_bundle import report_files
 
-    store = warehouse.open()
-    reference, rows = store.reference(year), store.stored_rows(year, STATUS_REPORT)
-    report = status_report_inputs(store, landing.root, year, reference, rows)
+    reference, rows = stored.reference(), stored.stored_rows(STATUS_REPORT)
+    report = _report_context(stored, landing.root, reference, rows)
     files = report_files(reference, rows, report)
     directory = output.year_dir(year)
     publish_files(directory, files)
@@ -94,13 +96,20 @@ def status_report(
             "pdf_size_bytes": len(files[f"statusrapport-{year}.pdf"]),
             "narrative_files": len(report["narrative"]),
             "title": MetadataValue.text(report["cover"]["title"]),
-            "status": MetadataValue.text("utkast" if report["outstanding"] else "klar til innsending"),
+            "status": MetadataValue.text(DRAFT if report["outstanding"] else READY),
             "outstanding": len(report["outstanding"]),
         }
     )
 
 
 def status_report_inputs(store, landing_root, year: int, reference=None, rows=None) -> dict:
+    """The status report's context for a year of a warehouse (``alis_nord.warehouse.Warehouse``),
+    read as ``status_report`` reads it."""
+    stored = DeclaredTables(store, year, Declaration("status_report", STATUS_REPORT_READS))
+    return _report_context(stored, landing_root, reference, rows)
+
+
+def _report_context(stored: DeclaredTables, landing_root, reference=None, rows=None) -> dict:
     """The status report's context from what the assets above stored: the year's rows of
     ``STATUS_REPORT``, the ``TREND`` tables of the earlier years in the trend, and the project
     office's texts (``<year>/tekst/*.md``, which landing_files lists by SHA-256)."""
@@ -112,12 +121,13 @@ def status_report_inputs(store, landing_root, year: int, reference=None, rows=No
         narrative_texts,
         placed_text,
     )
-    from alis_nord.status_report import OfficeTexts, status_report_context, trend_years
+    from alis_nord.report_context import OfficeTexts, status_report_context, trend_years
 
-    reference = store.reference(year) if reference is None else reference
-    rows = store.stored_rows(year, STATUS_REPORT) if rows is None else rows
+    year = stored.year
+    reference = stored.reference() if reference is None else reference
+    rows = stored.stored_rows(STATUS_REPORT) if rows is None else rows
     earlier = [y for y in trend_years(rows, reference.helsedirektoratet_grant().fra_aar) if y != year]
-    history = {y: store.stored_rows(y, TREND) for y in earlier}
+    history = {y: stored.stored_rows(TREND, year=y) for y in earlier}
     objective_texts = {
         n: placed_text(landing_root, year, OBJECTIVE_TEXT.format(number=n)) for n in range(1, 6)
     }
@@ -135,20 +145,18 @@ def status_report_inputs(store, landing_root, year: int, reference=None, rows=No
     asset=report_summary,
     name=OVERSPEND_ACKNOWLEDGED,
     blocking=True,
-    reads=Reads(("grant_use",)) + REFERENCE,
+    reads=Reads(("grant_use",)) + REFERENCE_DATA,
     description=(
         "Holds the status report while Helsedirektoratet's grant is overspent and the overspend is "
         "not acknowledged. To acknowledge, the project office adds a row for the year to "
         "referanse/overforbruk_godkjent.csv (aar;godkjent_av;dato;begrunnelse) and runs the year again."
     ),
 )
-def overspend_acknowledged(year: int, warehouse: WarehouseResource) -> AssetCheckResult:
-    from alis_nord import schema as tables
+def overspend_acknowledged(year: int, stored: DeclaredTables) -> AssetCheckResult:
     from alis_nord.budget import grant_use_from_row
 
-    store = warehouse.open()
-    use = grant_use_from_row(store.rows(tables.grant_use, year)[0])
-    acknowledgement = store.reference(year).overspend_acknowledged(year)
+    use = grant_use_from_row(stored.rows("grant_use")[0])
+    acknowledgement = stored.reference().overspend_acknowledged(year)
     metadata = {"remaining": kr_text(use.remaining)}
     if acknowledgement is not None:
         metadata["acknowledged_by"] = MetadataValue.text(
@@ -179,6 +187,8 @@ def overspend_acknowledged(year: int, warehouse: WarehouseResource) -> AssetChec
 def ready_to_send(year: int, output: OutputArea) -> AssetCheckResult:
     import json
 
+    from alis_nord.grant_reporting import READY
+
     sheet = json.loads((output.year_dir(year) / f"rapportering-{year}.json").read_text(encoding="utf-8"))
     items = sheet["rapport"]["utestaaende"]
     return AssetCheckResult(
@@ -187,8 +197,6 @@ def ready_to_send(year: int, output: OutputArea) -> AssetCheckResult:
         metadata={
             "status": MetadataValue.text(sheet["rapport"]["status"]),
             "outstanding": len(items),
-            "to_fix": MetadataValue.md(
-                "\n".join(f"- {item}" for item in items) or "Ingenting: klar til innsending."
-            ),
+            "to_fix": markdown_list(items, empty=f"Ingenting: {READY}."),
         },
     )

@@ -14,19 +14,22 @@ from dagster import (
     MaterializeResult,
 )
 
-from alis_nord.stored import REFERENCE, Reads
+from alis_nord.declared import DeclaredTables
+from alis_nord.stored import REFERENCE_DATA, Reads
 from assets.metadata import markdown_list, markdown_table
 from glue.partitions import report_years
-from glue.resources import LandingArea, WarehouseResource
+from glue.resources import LandingArea
 from glue.yearly import yearly_asset, yearly_check, yearly_multi_check
 
 ROWS_RECONCILE = "rows_received_equal_accepted_plus_quarantined"
 PARTICIPANTS_DELIVERED = "all_participants_delivered"
 RULE_CHECK_PREFIX = "rule_"  # one check per rule of data_contracts/: rule_invalid_code, …
+ACCEPTED = ("alis", "kostnader", "fastlegedekning")  # the tables accepted rows go to
 
 
 @yearly_asset(
-    reads=Reads(("input_files",)) + REFERENCE,
+    reads=Reads(("input_files",)) + REFERENCE_DATA,
+    writes=(*ACCEPTED, "table_deliveries", "quarantined_rows", "findings"),
     kinds={"python", "sql"},
     description=(
         "The municipalities' tables validated against the submission format: fatal findings "
@@ -34,16 +37,14 @@ RULE_CHECK_PREFIX = "rule_"  # one check per rule of data_contracts/: rule_inval
         "quarantined rows and findings for the year."
     ),
 )
-def validated_submissions(year: int, landing: LandingArea, warehouse: WarehouseResource) -> MaterializeResult:
-    from alis_nord import schema as tables
+def validated_submissions(year: int, landing: LandingArea, stored: DeclaredTables) -> MaterializeResult:
     from alis_nord.landing import inventory_from_rows
-    from alis_nord.validation import validate_year, warehouse_rows
+    from alis_nord.stored_validation import warehouse_rows
+    from alis_nord.validation import validate_year
 
-    store = warehouse.open()
-    inventory = inventory_from_rows(year, store.rows(tables.input_files, year, order_by=["path"]))
-    validation = validate_year(landing.root, inventory, store.reference(year))
-    rows = warehouse_rows(validation)
-    store.replace_year(year, {getattr(tables, name): batch for name, batch in rows.items()})
+    inventory = inventory_from_rows(year, stored.rows("input_files", order_by=["path"]))
+    validation = validate_year(landing.root, inventory, stored.reference())
+    stored.replace(warehouse_rows(validation))
 
     accepted = sum(len(t.accepted) for t in validation.tables)
     by_rule = Counter((f.rule, f.severity) for f in validation.findings)
@@ -66,13 +67,14 @@ def validated_submissions(year: int, landing: LandingArea, warehouse: WarehouseR
     asset=validated_submissions,
     name=ROWS_RECONCILE,
     blocking=True,
-    reads=Reads(("table_deliveries", "alis", "kostnader", "fastlegedekning", "quarantined_rows")),
+    reads=Reads(("table_deliveries", *ACCEPTED, "quarantined_rows")),
     description="Every row received is either accepted or quarantined: nothing lost, nothing invented.",
 )
-def rows_reconcile(year: int, warehouse: WarehouseResource) -> AssetCheckResult:
-    from alis_nord.warehouse import reconcile_rows
-
-    received, accepted, quarantined = reconcile_rows(warehouse.open(), year)
+def rows_reconcile(year: int, stored: DeclaredTables) -> AssetCheckResult:
+    # the rows stored are counted apart from the deliveries, so a lost or doubled row shows
+    received = sum(delivery["rows_received"] for delivery in stored.rows("table_deliveries"))
+    accepted = sum(stored.count(table) for table in ACCEPTED)
+    quarantined = stored.count("quarantined_rows")
     return AssetCheckResult(
         passed=received == accepted + quarantined,
         severity=AssetCheckSeverity.ERROR,
@@ -99,13 +101,13 @@ def _rule_check_specs() -> list[AssetCheckSpec]:
 
 @yearly_multi_check(
     specs=_rule_check_specs(),
+    reads=Reads(("findings",)),
     description="One check per rule of the submission format: fails when the year has findings of that rule.",
 )
-def contract_rule_checks(year: int, warehouse: WarehouseResource) -> Iterable[AssetCheckResult]:
-    from alis_nord import schema as tables
+def contract_rule_checks(year: int, stored: DeclaredTables) -> Iterable[AssetCheckResult]:
     from alis_nord.contract import all_rules
 
-    findings = warehouse.open().rows(tables.findings, year)
+    findings = stored.rows("findings")
     for rule in all_rules().values():
         own = [f for f in findings if f["rule"] == rule.id]
         per_municipality = Counter(f["kommunenummer"] or "(uten kommunenummer)" for f in own)
@@ -126,16 +128,14 @@ def contract_rule_checks(year: int, warehouse: WarehouseResource) -> Iterable[As
 @yearly_check(
     asset=validated_submissions,
     name=PARTICIPANTS_DELIVERED,
-    reads=Reads(("table_deliveries",)) + REFERENCE,
+    reads=Reads(("table_deliveries",)) + REFERENCE_DATA,
     description="Every participating municipality delivered at least one readable table for the year.",
 )
-def participants_delivered(year: int, warehouse: WarehouseResource) -> AssetCheckResult:
-    from alis_nord import schema as tables
+def participants_delivered(year: int, stored: DeclaredTables) -> AssetCheckResult:
     from alis_nord.report import missing_participants
 
-    store = warehouse.open()
-    reference = store.reference(year)
-    missing = missing_participants(year, reference, store.rows(tables.table_deliveries, year))
+    reference = stored.reference()
+    missing = missing_participants(year, reference, stored.rows("table_deliveries"))
     return AssetCheckResult(
         passed=not missing,
         severity=AssetCheckSeverity.WARN,

@@ -201,10 +201,11 @@ def _one_process_here(years: list[str]) -> None:
     sys.path.insert(0, str(ROOT))
     from dagster import DagsterInstance, materialize
 
+    from alis_nord.settings import from_environment
+    from glue.resources import resources_for
     from pipelines.definitions import defs
-    from glue.resources import resources_from_environment
 
-    resources = resources_from_environment()
+    resources = resources_for(from_environment())
     with DagsterInstance.ephemeral() as instance:
         for year in years:
             assets = [*defs.assets, *defs.asset_checks]

@@ -53,9 +53,10 @@ def resources_for(landing: str, database_url: str, output_dir: str) -> dict:
     """The resources, with the settings in the environment before the code location loads, as a
     CLI run has them: the report years offered follow the landing area's year folders."""
     os.environ.update(ALIS_LANDING_DIR=landing, ALIS_DATABASE_URL=database_url, ALIS_OUTPUT_DIR=output_dir)
-    from glue.resources import resources_from_environment
+    from alis_nord.settings import from_environment
+    from glue.resources import resources_for
 
-    return resources_from_environment()
+    return resources_for(from_environment())
 
 
 def main(landing: str, year: str, database_url: str, output_dir: str) -> None:

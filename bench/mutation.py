@@ -32,8 +32,11 @@ MODULES = [
     "alis_nord.financial_report",
     "alis_nord.targets",
     "alis_nord.stability",
+    "alis_nord.auditor_basis",
     "alis_nord.auditor_file",
     "alis_nord.grant_reporting",
+    "alis_nord.reporting_sheet",
+    "alis_nord.reporting_workbook",
 ]
 
 # Survivors that cannot change behaviour, by mutmut's name, with the reason. mutmut numbers the

@@ -1,45 +1,51 @@
 """Which asset writes each warehouse table, and so what an asset depends on.
 
-An asset or check declares the tables it reads (``alis_nord.stored.Reads``); its dependencies
-are the assets that write them. Reading its own table of earlier years (``grant_use``, which is
-cumulative) makes an asset depend on itself the year before, so the years run oldest first.
-``tests/test_lineage.py`` watches what every asset reads and writes when it runs, and fails
-when a read or a write is not the one declared here.
+Every asset declares the tables it writes (``writes=`` on ``glue.yearly.yearly_asset``), and the
+decorator registers them here: the writer of each table is derived from those declarations, so
+a table's writer must be decorated before its readers (``assets/__init__.py`` imports the stage
+modules in graph order). An asset or check declares the tables it reads
+(``alis_nord.stored.Reads``); its dependencies are the assets that write them. Reading its own
+table of earlier years (``grant_use``, which is cumulative) makes an asset depend on itself the
+year before, so the years run oldest first. ``tests/test_lineage.py`` watches what every asset
+reads and writes when it runs.
 """
+
+from collections.abc import Iterable
 
 from dagster import AssetDep, TimeWindowPartitionMapping
 
 from alis_nord.stored import Reads
 
-WRITTEN_BY = {  # every warehouse table, and the asset that replaces its year's slice
-    "input_files": "landing_files",
-    "reference_files": "reference_data",
-    "reference_data": "reference_data",
-    "alis": "validated_submissions",
-    "kostnader": "validated_submissions",
-    "fastlegedekning": "validated_submissions",
-    "table_deliveries": "validated_submissions",
-    "quarantined_rows": "validated_submissions",
-    "findings": "validated_submissions",
-    "alis_grant_entitlement": "alis_grant_entitlement",
-    "costs_by_source": "costs_by_source",
-    "grant_use": "grant_use",
-    "grant_forecast": "grant_forecast",
-    "grant_forecast_years": "grant_forecast",
-    "budget_plan_vs_actual": "budget_plan_vs_actual",
-    "statsforvalter_grant_use": "statsforvalter_grant_use",
-    "grant_payments": "grant_payments",
-    "unused_funds": "unused_funds",
-    "report_summary": "report_summary",
-    "delivery_status": "delivery_status",
-}
-
 THE_YEAR_BEFORE = TimeWindowPartitionMapping(start_offset=-1, end_offset=-1)
 
+_WRITTEN_BY: dict[str, str] = {}  # every warehouse table, and the asset that replaces its year's slice
 
-def writers_of(reads: Reads) -> list[str]:
-    """The assets that write what ``reads`` names, by name."""
-    return sorted({WRITTEN_BY[table] for table in reads.tables})
+
+def register_writer(asset_name: str, tables: Iterable[str]) -> None:
+    """Record that ``asset_name`` writes ``tables``; a table has one writer."""
+    for table in tables:
+        writer = _WRITTEN_BY.setdefault(table, asset_name)
+        if writer != asset_name:
+            raise ValueError(
+                f"{asset_name} declares it writes {table!r}, which {writer} writes: one writer a table"
+            )
+
+
+def written_by() -> dict[str, str]:
+    """Every table an asset declares it writes, and that asset, as registered so far."""
+    return dict(_WRITTEN_BY)
+
+
+def writers_of(reads: Reads, reader: str) -> list[str]:
+    """The assets that write what ``reads`` names, by name. A table no asset (yet) declares it
+    writes is an error: its writer is missing, or its module is imported after ``reader``'s."""
+    unwritten = sorted(reads.tables - _WRITTEN_BY.keys())
+    if unwritten:
+        raise LookupError(
+            f"{reader} reads {', '.join(map(repr, unwritten))}, which no asset declares it writes: "
+            "declare writes= on its writer, and import the writer's module first (assets/__init__.py)"
+        )
+    return sorted({_WRITTEN_BY[table] for table in reads.tables})
 
 
 def dependencies(asset_name: str, reads: Reads) -> list[AssetDep]:
@@ -47,5 +53,5 @@ def dependencies(asset_name: str, reads: Reads) -> list[AssetDep]:
     reads its own earlier years."""
     return [
         AssetDep(writer, partition_mapping=THE_YEAR_BEFORE) if writer == asset_name else AssetDep(writer)
-        for writer in writers_of(reads)
+        for writer in writers_of(reads, asset_name)
     ]

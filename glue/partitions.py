@@ -10,7 +10,7 @@ from pathlib import Path
 
 from dagster import TimeWindowPartitionsDefinition
 
-from glue.resources import landing_dir_from_environment
+from alis_nord.settings import from_environment
 
 FIRST_REPORT_YEAR = 2019  # the first year of Helsedirektoratet's grant (kap. 762, post 63)
 
@@ -30,4 +30,4 @@ def report_years_for(landing_root: Path) -> TimeWindowPartitionsDefinition:
     )
 
 
-report_years = report_years_for(landing_dir_from_environment())
+report_years = report_years_for(from_environment().landing_dir)

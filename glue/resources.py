@@ -1,32 +1,36 @@
-"""Resources, and the one place that reads the environment.
+"""Resources, built from the settings (``alis_nord.settings``, the one place that reads the
+environment): ``resources_for(settings)``.
 
-Each variable, what it sets and its default are in docs/operations.md (Settings); the defaults
-themselves are the resources' field defaults below. Every value a resource takes from the
-environment is passed as ``dagster.EnvVar``, so the UI's Resources page shows the variable's
-name, never its value (the warehouse URL and the SMTP login hold passwords in production).
+A value read from an environment variable reaches its resource as ``dagster.EnvVar`` (``EnvVar.int``
+for a number): Dagster reads it where the resource is used, and the UI's Resources page shows the
+variable's name, never its value (the database URLs and the SMTP login hold passwords in
+production). A value given in code (``Settings.given(...)``, the tests') is passed as itself, and
+a setting left unset as its default. The resources' own field defaults are the settings' defaults.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dagster import ConfigurableResource, EnvVar
+from pydantic import SecretStr
+
+from alis_nord.settings import PROJECT_ROOT as PROJECT_ROOT  # the project's folder, named here as before
+from alis_nord.settings import Settings
 
 if TYPE_CHECKING:
     from alis_nord.mail import SmtpSettings
     from alis_nord.mail_queue import MailQueue
     from alis_nord.warehouse import Warehouse
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+_DEFAULTS = Settings.model_construct()  # every setting at its default; the environment is not read
 
 
 class LandingArea(ConfigurableResource):
     """The folder the municipalities' files land in (``referanse/`` and one folder per year)."""
 
-    path: str = str(PROJECT_ROOT / "sample_landing")
+    path: str = str(_DEFAULTS.landing_dir)
 
     @property
     def root(self) -> Path:
@@ -36,7 +40,7 @@ class LandingArea(ConfigurableResource):
 class OutputArea(ConfigurableResource):
     """Where each report year's files are written: ``<path>/<year>/``."""
 
-    path: str = str(PROJECT_ROOT / "output")
+    path: str = str(_DEFAULTS.output_dir)
 
     def year_dir(self, year: int) -> Path:
         directory = Path(self.path) / str(year)
@@ -47,7 +51,7 @@ class OutputArea(ConfigurableResource):
 class WarehouseResource(ConfigurableResource):
     """The relational warehouse: SQLite by default, PostgreSQL in production."""
 
-    database_url: str = f"sqlite:///{PROJECT_ROOT / 'data' / 'warehouse.sqlite'}"
+    database_url: str = _DEFAULTS.database_url.get_secret_value()
 
     def open(self) -> Warehouse:
         from alis_nord.warehouse import Warehouse
@@ -60,7 +64,7 @@ class MailQueueResource(ConfigurableResource):
     derived from the landing area, so it is kept apart from the warehouse's figures by default
     (``data/mail.sqlite``); in production it is the PostgreSQL database that is backed up."""
 
-    database_url: str = f"sqlite:///{PROJECT_ROOT / 'data' / 'mail.sqlite'}"
+    database_url: str = _DEFAULTS.mail_queue_url.get_secret_value()
 
     def open(self) -> MailQueue:
         from alis_nord.mail_queue import MailQueue
@@ -73,12 +77,12 @@ class MailServer(ConfigurableResource):
     ``security``: ``starttls`` (the default: STARTTLS or nothing), ``tls`` (implicit TLS, the
     default on port 465) or ``none`` (a trusted local relay: plain SMTP, never a login)."""
 
-    host: str | None = None
-    port: int = 587
-    sender: str = "alis-nord@localhost"
+    host: str | None = _DEFAULTS.smtp_host
+    port: int = _DEFAULTS.smtp_port
+    sender: str = _DEFAULTS.smtp_sender
     username: str | None = None
     password: str | None = None
-    security: str | None = None
+    security: str | None = _DEFAULTS.smtp_security
 
     def settings(self) -> SmtpSettings | None:
         from alis_nord.mail import IMPLICIT_TLS, IMPLICIT_TLS_PORT, STARTTLS, SmtpSettings
@@ -94,94 +98,49 @@ class MailServer(ConfigurableResource):
 class ProjectOffice(ConfigurableResource):
     """Who hears of a failed run (``alert_recipients``), and the UI's address for the link."""
 
-    alert_recipients: str = ""
-    ui_base_url: str = "http://127.0.0.1:3000"
+    alert_recipients: str = _DEFAULTS.alert_recipients
+    ui_base_url: str = _DEFAULTS.ui_base_url
 
     def run_url(self, run_id: str) -> str:
         return f"{self.ui_base_url.rstrip('/')}/runs/{run_id}"
 
 
-def _configured(
-    resource: type[ConfigurableResource], env: Mapping[str, str], **variables: str | tuple[str, ...]
-):
-    """``resource`` with each field whose variable is set taken from it, the rest at their defaults.
-    A field given several variable names takes the first one set.
-
-    From the process's environment a field gets ``EnvVar(name)`` (``EnvVar.int`` for a number): its
-    value is read where the resource is used and never shown. From a mapping given by the caller
-    (the tests), it gets the value itself."""
-    given = {}
-    for field, names in variables.items():
-        name = next((n for n in ((names,) if isinstance(names, str) else names) if env.get(n)), None)
-        if name is None:
-            continue
-        number = resource.model_fields[field].annotation is int
-        if env is os.environ:
-            given[field] = EnvVar.int(name) if number else EnvVar(name)
-        else:
-            given[field] = int(env[name]) if number else env[name]
-    return resource(**given)
+def _setting(settings: Settings, field: str):
+    """``field``'s value for a resource: ``EnvVar`` (``EnvVar.int`` for a number) naming its variable
+    when it was read from the environment, else the value itself (a secret's revealed, a path as text)."""
+    if settings.read_from_environment(field):
+        name = Settings.variable(field)
+        return EnvVar.int(name) if Settings.model_fields[field].annotation is int else EnvVar(name)
+    value = getattr(settings, field)
+    if isinstance(value, SecretStr):
+        return value.get_secret_value()
+    return str(value) if isinstance(value, Path) else value
 
 
-def database_url_from_environment(env: Mapping[str, str] | None = None) -> str:
-    """The warehouse's URL itself, for ``make migrate``; the pipeline's runs get it through ``EnvVar``."""
-    env = os.environ if env is None else env
-    return env.get("ALIS_DATABASE_URL") or WarehouseResource().database_url
-
-
-def mail_database_url_from_environment(env: Mapping[str, str] | None = None) -> str:
-    """The mail queue's URL itself, for ``make migrate``."""
-    env = os.environ if env is None else env
-    return (
-        env.get("ALIS_MAIL_DATABASE_URL") or env.get("ALIS_DATABASE_URL") or MailQueueResource().database_url
-    )
-
-
-def landing_dir_from_environment(env: Mapping[str, str] | None = None) -> Path:
-    """The landing area itself, for the report years offered (read when the code location loads)."""
-    env = os.environ if env is None else env
-    return Path(env.get("ALIS_LANDING_DIR") or LandingArea().path)
-
-
-def resources_from_environment(env: Mapping[str, str] | None = None) -> dict[str, ConfigurableResource]:
-    """Resources configured from the environment, each with a default that works on a fresh clone."""
-    env = os.environ if env is None else env
+def resources_for(settings: Settings) -> dict[str, ConfigurableResource]:
+    """The code location's resources, configured from ``settings``."""
+    mail_queue = settings.mail_queue_setting
     return {
-        "landing": _configured(LandingArea, env, path="ALIS_LANDING_DIR"),
-        "output": _configured(OutputArea, env, path="ALIS_OUTPUT_DIR"),
-        "warehouse": _configured(WarehouseResource, env, database_url="ALIS_DATABASE_URL"),
+        "landing": LandingArea(path=_setting(settings, "landing_dir")),
+        "output": OutputArea(path=_setting(settings, "output_dir")),
+        "warehouse": WarehouseResource(database_url=_setting(settings, "database_url")),
         # the mail ledger stays where it was when only the warehouse's database is named (an upgrade
         # must not forget what was sent); ALIS_MAIL_DATABASE_URL moves it apart
-        "mail_queue": _configured(
-            MailQueueResource, env, database_url=("ALIS_MAIL_DATABASE_URL", "ALIS_DATABASE_URL")
+        "mail_queue": MailQueueResource(
+            database_url=_setting(settings, mail_queue)
+            if mail_queue
+            else settings.mail_queue_url.get_secret_value()
         ),
-        "mail_server": _configured(
-            MailServer,
-            env,
-            host="ALIS_SMTP_HOST",
-            port="ALIS_SMTP_PORT",
-            sender="ALIS_SMTP_SENDER",
-            username="ALIS_SMTP_USERNAME",
-            password="ALIS_SMTP_PASSWORD",
-            security="ALIS_SMTP_SECURITY",
+        "mail_server": MailServer(
+            host=_setting(settings, "smtp_host"),
+            port=_setting(settings, "smtp_port"),
+            sender=_setting(settings, "smtp_sender"),
+            username=_setting(settings, "smtp_username"),
+            password=_setting(settings, "smtp_password"),
+            security=_setting(settings, "smtp_security"),
         ),
-        "project_office": _configured(
-            ProjectOffice, env, alert_recipients="ALIS_ALERT_RECIPIENTS", ui_base_url="ALIS_UI_BASE_URL"
+        "project_office": ProjectOffice(
+            alert_recipients=_setting(settings, "alert_recipients"),
+            ui_base_url=_setting(settings, "ui_base_url"),
         ),
     }
-
-
-DEFAULT_REPORT_SCHEDULE = "0 6 15 3 *"  # the municipalities' deadline, 15 March, at 06:00 Oslo time
-
-
-def report_schedule_from_environment(env: Mapping[str, str] | None = None) -> str:
-    env = os.environ if env is None else env
-    return env.get("ALIS_REPORT_SCHEDULE") or DEFAULT_REPORT_SCHEDULE
-
-
-DEFAULT_LANDING_SENSOR_INTERVAL = 300  # seconds: a municipality's upload is seen within five minutes
-
-
-def landing_sensor_interval_from_environment(env: Mapping[str, str] | None = None) -> int:
-    env = os.environ if env is None else env
-    return int(env.get("ALIS_LANDING_SENSOR_INTERVAL") or DEFAULT_LANDING_SENSOR_INTERVAL)

@@ -2,14 +2,14 @@
 
 from dagster import DefaultScheduleStatus, RunRequest, ScheduleEvaluationContext, SkipReason, schedule
 
-from pipelines.jobs import annual_report_job
+from alis_nord.settings import from_environment
 from glue.partitions import report_years
-from glue.resources import report_schedule_from_environment
+from pipelines.jobs import annual_report_job
 
 
 @schedule(
     job=annual_report_job,
-    cron_schedule=report_schedule_from_environment(),
+    cron_schedule=from_environment().report_schedule,
     execution_timezone="Europe/Oslo",
     default_status=DefaultScheduleStatus.RUNNING,  # the annual report is the point of the service
     description=(

@@ -4,14 +4,15 @@ import json
 
 from dagster import DefaultSensorStatus, RunRequest, SensorEvaluationContext, SkipReason, sensor
 
-from pipelines.jobs import annual_report_job, reference_change_job
+from alis_nord.settings import from_environment
 from glue.partitions import report_years
-from glue.resources import LandingArea, landing_sensor_interval_from_environment
+from glue.resources import LandingArea
+from pipelines.jobs import annual_report_job, reference_change_job
 
 
 @sensor(
     jobs=[annual_report_job, reference_change_job],
-    minimum_interval_seconds=landing_sensor_interval_from_environment(),
+    minimum_interval_seconds=from_environment().landing_sensor_interval,
     default_status=DefaultSensorStatus.STOPPED,  # an operator turns it on under Automation
     description=(
         "Watches the landing area. A file of a year's folder that is new, changed (by SHA-256, not "

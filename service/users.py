@@ -35,6 +35,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from alis_nord.settings import Settings
+
 ANALYSTS, FINANCE_OFFICERS = "analytiker", "okonomi"  # the full UI, and the read-only one
 GROUPS = (ANALYSTS, FINANCE_OFFICERS)
 DEFAULT_USERS_FILE = Path("/etc/alis-nord/users")
@@ -49,7 +51,8 @@ NAME_RULE = (
 
 
 def upstream(group: str) -> str:
-    """nginx's name for the webserver a group is sent to (service.serve declares both)."""
+    """nginx's name for the webserver a group is sent to (nginx's site, ``service.config.nginx_site``,
+    declares both)."""
     return f"alis_nord_{group}"
 
 
@@ -203,9 +206,7 @@ def ensure_demo_users(config: Path) -> Iterator[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m service.users", description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--file", type=Path, default=Path(os.environ.get("ALIS_USERS_FILE", DEFAULT_USERS_FILE))
-    )
+    parser.add_argument("--file", type=Path, default=Settings().users_file)
     commands = parser.add_subparsers(dest="command", required=True)
     add = commands.add_parser("add", help="add a user, or change a user's password or group")
     add.add_argument("name", help=NAME_RULE)

@@ -5,12 +5,20 @@ PostgreSQL is the server at ``ALIS_TEST_POSTGRES_URL`` when it is set (CI sets i
 ``initdb`` into a temporary folder, reached over a Unix socket inside it, trust auth) and stop
 it at the end, so they never touch a server that merely happens to be running. The PostgreSQL
 tests are never skipped.
+
+``make test`` runs the tests on both cores with pytest-xdist (``-n 2 --dist loadgroup
+--no-loadscope-reorder``, in the Makefile). Each worker then has a PostgreSQL database of its own
+(``<database>_gw0``, ``<database>_gw1`` on the server at ALIS_TEST_POSTGRES_URL, or a throwaway
+server each), the sample years are rendered once for the whole run (``sample_years``), and the
+tests that must stay on one worker are grouped in ``pytest_collection_modifyitems`` below, which
+also hands the longest work out first.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -72,12 +80,41 @@ def _empty_at_head(engine, sa, migrations, metadata) -> None:
     migrations.upgrade(engine)
 
 
+def _worker(config: pytest.Config) -> str | None:
+    """The pytest-xdist worker this process is (``gw0``, ``gw1``, …), or None when it runs alone."""
+    workerinput = getattr(config, "workerinput", None)
+    return workerinput["workerid"] if workerinput else None
+
+
+def _database_of_worker(url: str, worker: str) -> str:
+    """The worker's own database beside the test database at ``url`` (``test`` → ``test_gw0``),
+    created on that server when it is not there yet, so that two workers never empty the same
+    warehouse at once. A database not named for tests gets none: the fixtures refuse it as before."""
+    import sqlalchemy as sa
+    from sqlalchemy.engine import make_url
+
+    name = make_url(url).database or ""
+    if not TEST_DATABASE.search(name):
+        return url
+    own = f"{name}_{worker}"
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            if not conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": own}):
+                conn.execute(sa.text(f'CREATE DATABASE "{own}"'))
+    finally:
+        admin.dispose()
+    return make_url(url).set(database=own).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
-def postgres_server_url(tmp_path_factory) -> Iterator[str]:
-    """The PostgreSQL URL of the session: ALIS_TEST_POSTGRES_URL, or a server of the tests' own."""
+def postgres_server_url(tmp_path_factory, request) -> Iterator[str]:
+    """The PostgreSQL URL of the session: ALIS_TEST_POSTGRES_URL (under pytest-xdist, the worker's
+    own database on that server), or a server of the tests' own (one per worker)."""
     given = os.environ.get("ALIS_TEST_POSTGRES_URL")
     if given:
-        yield given
+        worker = _worker(request.config)
+        yield _database_of_worker(given, worker) if worker else given
         return
     import pgserver
 
@@ -113,28 +150,118 @@ def small_landing(tmp_path: Path) -> Path:
     return write_small_landing(tmp_path / "landing")
 
 
-@pytest.fixture(scope="session")
-def sample_years(tmp_path_factory) -> dict:
-    """The bundled sample landing area's five years, materialized in-process once for every test
-    that reads them (oldest first: grant use is cumulative): the output folder, the warehouse URL
-    and each year's result. The sample's figures are the generator's (alis_nord/sample_data.py)."""
+def _render_sample(folder: Path) -> None:
+    """The bundled sample landing area's five years materialized in-process into ``folder``
+    (oldest first: grant use is cumulative): out/, warehouse.sqlite, and results.json with each
+    year's run and events (tests/stored_runs.py)."""
     from dagster import materialize
 
+    from alis_nord.settings import Settings
+    from glue.resources import resources_for
     from pipelines.definitions import defs
-    from glue.resources import resources_from_environment
+    from tests.stored_runs import write_results
 
-    folder = tmp_path_factory.mktemp("sample")
     url = f"sqlite:///{folder / 'warehouse.sqlite'}"
-    resources = resources_from_environment(
-        {
-            "ALIS_LANDING_DIR": str(Path(__file__).resolve().parent.parent / "sample_landing"),
-            "ALIS_OUTPUT_DIR": str(folder / "out"),
-            "ALIS_DATABASE_URL": url,
-        }
+    resources = resources_for(
+        Settings.given(
+            landing_dir=Path(__file__).resolve().parent.parent / "sample_landing",
+            output_dir=folder / "out",
+            database_url=url,
+        )
     )
     every = list(defs.assets) + list(defs.asset_checks)
     results = {
         year: materialize(every, partition_key=str(year), resources=resources, raise_on_error=False)
         for year in range(2019, 2024)
     }
-    return {"out": folder / "out", "database_url": url, "results": results}
+    write_results(folder / "results.json", results)
+
+
+@pytest.fixture(scope="session")
+def sample_years(tmp_path_factory, request) -> dict:
+    """The bundled sample landing area's five years, materialized in-process once for every test
+    that reads them: the output folder, the warehouse URL and each year's result (read back from
+    its events, the same on every worker). The sample's figures are the generator's
+    (alis_nord/sample_data.py). Tests only read them.
+
+    Under pytest-xdist the first worker to need them renders them into the run's temporary folder,
+    which every worker shares, holding a lock the others wait on (pytest-xdist's documented way to
+    do a thing once per run); alone, the session renders them into its own."""
+    from tests.stored_runs import read_results
+
+    if _worker(request.config) is None:
+        folder = tmp_path_factory.mktemp("sample")
+        _render_sample(folder)
+    else:
+        from filelock import FileLock
+
+        folder = tmp_path_factory.getbasetemp().parent / "sample"
+        with FileLock(f"{folder}.lock"):
+            if not (folder / "results.json").is_file():  # written last: the rendering is complete
+                shutil.rmtree(folder, ignore_errors=True)  # what a worker that died left behind
+                folder.mkdir()
+                _render_sample(folder)
+    return {
+        "out": folder / "out",
+        "database_url": f"sqlite:///{folder / 'warehouse.sqlite'}",
+        "results": read_results(folder / "results.json"),
+    }
+
+
+# --- on both cores (pytest-xdist) --------------------------------------------------------------
+#
+# `make test` runs `-n 2 --dist loadgroup --no-loadscope-reorder`: each test is a unit of work a
+# free worker takes, except the tests grouped here, which run on one worker one after the other:
+# - every test of a module with a module-scoped fixture (the running service, the rendered
+#   report, the workbooks LibreOffice wrote), so the fixture is set up once, not once per worker;
+# - every test that reads the sample years, so they are rendered on one worker while the other
+#   gets on with the rest (the lock in ``sample_years`` would make it wait otherwise);
+# - HEAVY_TOGETHER below: tests that start many processes each and must not run at the same time.
+# The units are handed out longest first (LONGEST_FIRST; then the rest in the usual order), so that
+# neither worker is left with a long unit at the end while the other has nothing to do.
+
+SAMPLE_GROUP = "sample_years"
+HEAVY_TOGETHER: dict[str, str] = {}  # module → group
+LONGEST_FIRST: list[str] = [SAMPLE_GROUP]  # groups and modules, longest first
+
+
+def _module_scoped_fixture_in_module(item: pytest.Item) -> bool:
+    """Whether the test uses a module-scoped fixture that its own module defines."""
+    return any(
+        definition.scope == "module" and getattr(definition.func, "__module__", None) == item.module.__name__
+        for definitions in item._fixtureinfo.name2fixturedefs.values()
+        for definition in definitions
+    )
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own, which reads the groups
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if _worker(config) is None:
+        return
+    modules_with_sample = set()
+    modules_with_own_fixture = set()
+    for item in items:
+        module = item.nodeid.split("::")[0]
+        if "sample_years" in item.fixturenames:
+            modules_with_sample.add(module)
+        if _module_scoped_fixture_in_module(item):
+            modules_with_own_fixture.add(module)
+    group_of: dict[pytest.Item, str] = {}
+    for item in items:
+        module = item.nodeid.split("::")[0]
+        if "sample_years" in item.fixturenames or (
+            module in modules_with_own_fixture and module in modules_with_sample
+        ):
+            group_of[item] = SAMPLE_GROUP
+        elif module in HEAVY_TOGETHER:
+            group_of[item] = HEAVY_TOGETHER[module]
+        elif module in modules_with_own_fixture:
+            group_of[item] = module
+    for item, group in group_of.items():
+        item.add_marker(pytest.mark.xdist_group(group))
+
+    def rank(item: pytest.Item) -> int:
+        unit = group_of.get(item, item.nodeid.split("::")[0])
+        return LONGEST_FIRST.index(unit) if unit in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    items.sort(key=rank)  # stable: the usual order within each rank

@@ -150,3 +150,19 @@ def write_small_landing(root: Path) -> Path:
     (y2020 / "tekst").mkdir()
     (y2020 / "tekst" / "01-aaret.md").write_text("## Året som gikk\n\nGodt år.\n", encoding="utf-8")
     return root
+
+
+# The payments the grant-report tests register (tests/test_grant_report.py works out what they
+# leave unused): Helsedirektoratet 600 000.00 on 1 July 2020 and 400 000.00 on 1 December 2020,
+# the Statsforvalter 500 000.00 on 15 March 2020.
+PAYMENTS = (
+    "kilde;dato;belop;referanse\n"
+    "helsedirektoratet;01.07.2020;600 000,00;1. utbetaling\n"
+    "helsedirektoratet;01.12.2020;400 000,00;2. utbetaling\n"
+    "statsforvalter;15.03.2020;500 000,00;Tilskudd 2020\n"
+)
+
+
+def register(landing: Path, name: str, text: str) -> None:
+    """A reference file of the office's, written into the landing area's referanse/."""
+    (landing / "referanse" / name).write_text(text, encoding="utf-8")

@@ -32,9 +32,10 @@ from alis_nord.mail import (
     run_failure_alert,
 )
 from alis_nord.mail_queue import DEFERRED, QUEUED, SENDING, SENT, MailQueue
+from glue.resources import MailQueueResource, MailServer, ProjectOffice
 from pipelines.alerts import alert_mail_delivery
 from pipelines.alerts import run_failure_alert as run_failure_alert_sensor
-from glue.resources import MailQueueResource, MailServer, ProjectOffice
+from tests.deferred_mail import retry_time_has_come
 from tests.network import free_port
 from tests.smtp import Sink
 
@@ -229,19 +230,6 @@ def _delivery_tick(database_url: str, port: int, alert_recipients: str = ""):
         }
     )
     return alert_mail_delivery(context)
-
-
-def retry_time_has_come(database_url: str) -> None:
-    """What the passing of a deferred message's retry interval does: it is due now."""
-
-    from alis_nord.schema import outgoing_mail
-
-    with MailQueue(database_url).engine.begin() as conn:
-        conn.execute(
-            outgoing_mail.update()
-            .where(outgoing_mail.c.state == DEFERRED)
-            .values(next_attempt_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1))
-        )
 
 
 def test_the_delivery_sensor_retries_later_and_never_sends_twice(sqlite_url, tmp_path):

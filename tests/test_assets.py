@@ -21,7 +21,6 @@ Figures (see tests/small_landing.py for the rows), all worked out by hand:
 """
 
 import json
-from pathlib import Path
 
 import pytest
 from dagster import materialize
@@ -29,23 +28,9 @@ from dagster import materialize
 from alis_nord import schema as tables
 from alis_nord.contract import all_rules
 from alis_nord.warehouse import Warehouse
-from pipelines.definitions import defs
-from glue.resources import resources_from_environment
-
-ALL_ASSETS = list(defs.assets) + list(defs.asset_checks)
-
-
-def _resources(landing: Path, output: Path, database_url: str) -> dict:
-    return resources_from_environment(
-        {"ALIS_LANDING_DIR": str(landing), "ALIS_OUTPUT_DIR": str(output), "ALIS_DATABASE_URL": database_url}
-    )
-
-
-def _run(year: int, resources: dict) -> None:
-    result = materialize(ALL_ASSETS, partition_key=str(year), resources=resources)
-    assert result.success
-    checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
-    assert checks["rows_received_equal_accepted_plus_quarantined"].passed
+from tests.runs import ALL_ASSETS
+from tests.runs import resources as _resources
+from tests.runs import run_year as _run
 
 
 @pytest.fixture

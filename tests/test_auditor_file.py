@@ -1,4 +1,5 @@
-"""The auditor's file (``alis_nord.auditor_file``) on a fixture small enough to count by hand.
+"""The auditor's file (``alis_nord.auditor_file``, its lines ``alis_nord.auditor_basis``) on a
+fixture small enough to count by hand.
 
 Report year 2020; Helsedirektoratet's grant 2019–2023, the Statsforvalter's 2020 only.
 
@@ -34,6 +35,7 @@ from decimal import Decimal as D
 import openpyxl
 import pytest
 
+from alis_nord import auditor_basis as ab
 from alis_nord import auditor_file as af
 from alis_nord.budget import PlanLine, UnusedFunds
 from alis_nord.financial_report import AccountLine, IncomeAndExpenses
@@ -237,7 +239,7 @@ EXPECTED = [
 
 
 def test_every_line_of_chapters_6_and_7_equals_its_basis_by_hand():
-    assert lines_of(af.audit_lines(reference(), rows(), accounts())) == EXPECTED
+    assert lines_of(ab.audit_lines(reference(), rows(), accounts())) == EXPECTED
 
 
 def test_without_payments_the_income_says_not_registered():
@@ -247,7 +249,7 @@ def test_without_payments_the_income_says_not_registered():
         IncomeAndExpenses(None, D("8000"), D("40000"), D("4650.25")),
         unused=[],
     )
-    got = {(a.label, a.span): a for a in af.audit_lines(reference(payments=None), rows(), unregistered)}
+    got = {(a.label, a.span): a for a in ab.audit_lines(reference(payments=None), rows(), unregistered)}
     received = got[("Mottatt fra Helsedirektoratet", "2020")]
     assert (received.reported, received.basis, received.items, received.missing) == (
         None,
@@ -278,70 +280,70 @@ def test_after_the_grant_period_chapter_6_has_no_period_figures():
         rates=(),
         payments=(),
     )
-    got = af.audit_lines(
+    got = ab.audit_lines(
         ref, StoredRows(2024, {}, {"kostnader": [], "alis_grant_entitlement": []}), accounts()
     )
     period = [a for a in got if a.span == "2019–2023"]
     assert period and all(a.reported is None and a.missing == NOT_A_LINE for a in period[-6:])
-    assert [a.reported for a in got if a.span == "2024" and a.line == af.EXPENSES] == [D("33650.25")]
+    assert [a.reported for a in got if a.span == "2024" and a.line == ab.EXPENSES] == [D("33650.25")]
 
 
 def test_the_first_year_has_one_span():
-    got = af.audit_lines(reference(), rows(year=2019), accounts(unused=[]))
+    got = ab.audit_lines(reference(), rows(year=2019), accounts(unused=[]))
     assert {a.span for a in got} == {"2019"}
-    assert [a.line for a in got].count(af.EXPENSES) == 1  # one span, not the same twice
+    assert [a.line for a in got].count(ab.EXPENSES) == 1  # one span, not the same twice
     # 2019: ALIS 10 000.00 and K1 1 000.00; received 20 000 + 1 000; own share 2 000
     sums = {a.line: (a.basis, a.items) for a in got}
-    assert sums[af.EXPENSES] == (D("11000.00"), 2)
-    assert sums[af.INCOME] == (D("23000.00"), 3)
-    assert sums[af.RESULT] == (D("12000.00"), None)
+    assert sums[ab.EXPENSES] == (D("11000.00"), 2)
+    assert sums[ab.INCOME] == (D("23000.00"), 3)
+    assert sums[ab.RESULT] == (D("12000.00"), None)
 
 
 def test_received_counts_the_year_or_everything_up_to_its_end():
-    assert af.received_sums(PAYMENTS, 2020, cumulative=False) == {
+    assert ab.received_sums(PAYMENTS, 2020, cumulative=False) == {
         HDIR: (D("15000.00"), 1),
         SF: (D("5000.00"), 1),
     }
-    assert af.received_sums(PAYMENTS, 2020, cumulative=True) == {
+    assert ab.received_sums(PAYMENTS, 2020, cumulative=True) == {
         HDIR: (D("35000.00"), 2),
         SF: (D("6000.00"), 2),
     }
-    assert af.received_sums((), 2020, cumulative=True) == {HDIR: (D(0), 0), SF: (D(0), 0)}
-    assert af.received_sums(None, 2020, cumulative=True) is None
+    assert ab.received_sums((), 2020, cumulative=True) == {HDIR: (D(0), 0), SF: (D(0), 0)}
+    assert ab.received_sums(None, 2020, cumulative=True) is None
 
 
 def test_used_counts_the_grant_period_for_helsedirektoratet_and_every_year_for_the_statsforvalter():
     early = voucher(2018, "1804", "X", dt.date(2018, 1, 1), "kurs", HDIR, 1, 2)
     early_sf = voucher(2018, "1804", "Y", dt.date(2018, 1, 1), "kurs", SF, 7, 2)
     later = voucher(2021, "1804", "Z", dt.date(2021, 1, 1), "kurs", SF, 5, 2)
-    got = af.used_sums([*VOUCHERS, early, early_sf, later], ENTITLEMENTS, [2019, 2020], 2020)
+    got = ab.used_sums([*VOUCHERS, early, early_sf, later], ENTITLEMENTS, [2019, 2020], 2020)
     assert got == {HDIR: (D("41400.25"), 6), SF: (D("3000.07"), 2)}
 
 
 def test_expense_sums_and_own_share_over_years():
-    assert af.expense_sums(VOUCHERS, ENTITLEMENTS, [2019]) == {
+    assert ab.expense_sums(VOUCHERS, ENTITLEMENTS, [2019]) == {
         "alis_tilskudd": (D("10000.00"), 1),
         "kurs": (D("1000.00"), 1),
     }
-    assert af.expense_sums([], [], [2020]) == {"alis_tilskudd": (D(0), 0)}
-    assert af.own_share_sum(ENTITLEMENTS, [2020]) == (D("6000.00"), 2)
-    assert af.own_share_sum(ENTITLEMENTS, [2021]) == (D(0), 0)
-    assert type(af.own_share_sum([], [2021])[0]) is D  # a Decimal zero, never the int 0
-    (total,) = af.expense_lines("2020", "year", {}, {}, None)  # nothing at all: «Sum utgifter» 0
-    assert (total.line, type(total.basis), total.items) == (af.EXPENSES, D, 0)
+    assert ab.expense_sums([], [], [2020]) == {"alis_tilskudd": (D(0), 0)}
+    assert ab.own_share_sum(ENTITLEMENTS, [2020]) == (D("6000.00"), 2)
+    assert ab.own_share_sum(ENTITLEMENTS, [2021]) == (D(0), 0)
+    assert type(ab.own_share_sum([], [2021])[0]) is D  # a Decimal zero, never the int 0
+    (total,) = ab.expense_lines("2020", "year", {}, {}, None)  # nothing at all: «Sum utgifter» 0
+    assert (total.line, type(total.basis), total.items) == (ab.EXPENSES, D, 0)
 
 
 def test_labels_tables_and_sheets_of_each_line():
-    assert af.line_label("kurs") == "Kurs"
-    assert af.line_label("kilde:egenandel") == "Kostnader dekket av kommunenes egenandel"
-    assert af.line_label("mottatt:statsforvalter") == "Mottatt fra Statsforvalteren"
-    assert af.line_label("brukt:helsedirektoratet") == "Brukt av tilskuddet fra Helsedirektoratet"
-    assert af.line_label("ubrukt:helsedirektoratet") == "Ubrukt av tilskuddet fra Helsedirektoratet"
-    assert af.line_label("egenandel") == "Kommunenes egenandel"
-    assert af.report_table("kurs", "year") == "6.1" and af.report_table("kurs", "period") == "6.2"
-    assert af.report_table("kilde:statsforvalter", "year") == ""
-    assert af.report_table("mottatt:helsedirektoratet", "period") == "6.3"
-    assert af.report_table("resultat", "year") == "6.3"
+    assert ab.line_label("kurs") == "Kurs"
+    assert ab.line_label("kilde:egenandel") == "Kostnader dekket av kommunenes egenandel"
+    assert ab.line_label("mottatt:statsforvalter") == "Mottatt fra Statsforvalteren"
+    assert ab.line_label("brukt:helsedirektoratet") == "Brukt av tilskuddet fra Helsedirektoratet"
+    assert ab.line_label("ubrukt:helsedirektoratet") == "Ubrukt av tilskuddet fra Helsedirektoratet"
+    assert ab.line_label("egenandel") == "Kommunenes egenandel"
+    assert ab.report_table("kurs", "year") == "6.1" and ab.report_table("kurs", "period") == "6.2"
+    assert ab.report_table("kilde:statsforvalter", "year") == ""
+    assert ab.report_table("mottatt:helsedirektoratet", "period") == "6.3"
+    assert ab.report_table("resultat", "year") == "6.3"
     assert af.basis_sheet("sum_utgifter") == "ALIS-tilskudd og Bilag"
     assert af.basis_sheet("alis_tilskudd") == af.basis_sheet("egenandel") == "ALIS-tilskudd"
     assert af.basis_sheet("mottatt:statsforvalter") == "Utbetalinger"
@@ -698,12 +700,12 @@ def test_in_the_grant_periods_last_year_chapter_6_shows_the_period():
         rates=(),
         payments=PAYMENTS,
     )
-    got = {(a.line, a.span): a.reported for a in af.audit_lines(ref, rows(), accounts())}
-    assert got[(af.EXPENSES, "2019–2020")] == D("44650.25")
+    got = {(a.line, a.span): a.reported for a in ab.audit_lines(ref, rows(), accounts())}
+    assert got[(ab.EXPENSES, "2019–2020")] == D("44650.25")
 
 
 def test_unused_with_nothing_received_or_used_listed():
     fund = UnusedFunds(HDIR, D("10"), D("4"), True)
-    used, unused = af.unused_lines("t.o.m. 2020", [fund], None, {})
+    used, unused = ab.unused_lines("t.o.m. 2020", [fund], None, {})
     assert (used.reported, used.basis, used.items, used.table) == (D("4"), D(0), 0, "6.4")
     assert (unused.reported, unused.basis, unused.items, unused.table) == (D("6"), D(0), None, "6.4 og 7.1")

@@ -5,77 +5,12 @@ Every case is one year (2021, 365 days) of the small landing area's reference da
 (participants 1804 and 1865; 1903 takes no part), with only the files the case names.
 """
 
-import csv
-import io
-
 import pytest
 
 from alis_nord.contract import all_rules
-from alis_nord.landing import take_inventory
-from alis_nord.reference import load_reference_data
-from alis_nord.validation import validate_year
-from tests.small_landing import REFERENCE
-
-ALIS = {
-    "kommunenummer": "1804",
-    "rapportaar": "2021",
-    "alis_id": "A1001",
-    "tilsettingsform": "fastlønn",
-    "startdato": "01.03.2019",
-    "sluttdato": "",
-    "status": "aktiv",
-    "individuell_veiledning_timer": "48",
-    "gruppeveiledning_timer": "24",
-    "kurs_timer": "40",
-    "sykehustjeneste": "ikke_startet",
-    "laeringsmaal_godkjent_prosent": "35",
-}
-VOUCHER = {
-    "kommunenummer": "1804",
-    "rapportaar": "2021",
-    "bilagsnummer": "B1",
-    "bilagsdato": "15.01.2021",
-    "kategori": "kurs",
-    "finansieringskilde": "helsedirektoratet",
-    "belop": "1000",
-    "alis_id": "",
-    "beskrivelse": "Kurs",
-}
-COVERAGE = {
-    "kommunenummer": "1804",
-    "rapportaar": "2021",
-    "fastlegehjemler": "52",
-    "ledige_hjemler": "3",
-    "innbyggere_uten_fastlege": "2800",
-    "nye_fastleger": "4",
-    "fastleger_sluttet": "2",
-}
-
-
-def csv_bytes(template: dict, *rows: dict, drop: tuple[str, ...] = ()) -> bytes:
-    """A ';'-separated UTF-8 file with the template's columns and one line per row of overrides."""
-    columns = [c for c in template if c not in drop]
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, delimiter=";", lineterminator="\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([{**template, **row}[c] for c in columns])
-    return out.getvalue().encode("utf-8")
-
-
-def workbook_bytes(sheets: dict[str, list[list]]) -> bytes:
-    import openpyxl
-
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    for name, rows in sheets.items():
-        sheet = wb.create_sheet(name)
-        for row in rows:
-            sheet.append(row)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
-
+from tests.submissions import ALIS, COVERAGE, VOUCHER, csv_bytes, workbook_bytes
+from tests.submissions import landing_2021 as _landing
+from tests.submissions import validate_2021 as _validate
 
 A, K, F = "2021/1804_alis.csv", "2021/1804_kostnader.csv", "2021/1804_fastlegedekning.csv"
 
@@ -250,24 +185,9 @@ CASES = {
 }
 
 
-def _landing(tmp_path, files: dict[str, bytes]):
-    root = tmp_path / "landing"
-    (root / "referanse").mkdir(parents=True)
-    for name, text in REFERENCE.items():
-        (root / "referanse" / name).write_text(text, encoding="utf-8")
-    (root / "2021").mkdir()
-    for name, data in files.items():
-        (root / "2021" / name).write_bytes(data)
-    return root
-
-
 def _order(finding: tuple) -> tuple:
     file, table, row, column, rule, severity = finding
     return (file, table, row or 0, column, rule, severity)
-
-
-def _validate(root):
-    return validate_year(root, take_inventory(root, 2021), load_reference_data(root))
 
 
 @pytest.mark.parametrize("case", CASES, ids=list(CASES))

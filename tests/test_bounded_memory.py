@@ -58,7 +58,7 @@ inventory = take_inventory(landing, 2020)
 peak_after_inventory = peak()
 # the validation stage on the same inventory (imports pandas and Great Expectations, so it comes after
 # the inventory's peak is taken)
-from alis_nord.reference import load_reference_data
+from alis_nord.reference_parsing import load_reference_data
 from alis_nord.validation import validate_year
 findings = validate_year(landing, inventory, load_reference_data(landing)).findings
 print(json.dumps({

@@ -14,8 +14,9 @@ from dagster import DagsterEventType, DagsterInstance, materialize
 from alis_nord import schema as tables
 from alis_nord.budget import PlanLine, grant_use_from_row, plan_against_actual
 from alis_nord.warehouse import Warehouse
-from tests.test_assets import ALL_ASSETS, _resources
-from tests.test_end_to_end_cli import _materialize as _materialize_from_the_cli
+from tests.runs import ALL_ASSETS
+from tests.runs import materialize_from_cli as _materialize_from_the_cli
+from tests.runs import resources as _resources
 
 
 def _metadata(result) -> dict:

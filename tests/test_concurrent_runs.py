@@ -19,7 +19,8 @@ import sqlalchemy as sa
 from alis_nord.schema import alis_grant_entitlement, yearly_tables
 from alis_nord.warehouse import Warehouse, reconcile_rows
 from glue.resources import PROJECT_ROOT
-from tests.test_end_to_end_cli import DAGSTER, _materialize
+from tests.runs import DAGSTER
+from tests.runs import materialize_from_cli as _materialize
 
 
 def _entitlements(year: int, count: int) -> list[dict]:
@@ -38,9 +39,13 @@ def _entitlements(year: int, count: int) -> list[dict]:
 
 
 def _waiting_for_advisory_lock(engine: sa.Engine) -> int:
+    """Advisory locks waited for in this test's database (another pytest-xdist worker's are in its own)."""
     with engine.connect() as conn:
         return conn.scalar(
-            sa.text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+            sa.text(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+                " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+            )
         )
 
 

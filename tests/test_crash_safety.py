@@ -16,7 +16,9 @@ from alis_nord.schema import (
     yearly_tables,
 )
 from alis_nord.warehouse import Warehouse
-from tests.test_assets import ALL_ASSETS, _resources, _run
+from tests.runs import ALL_ASSETS
+from tests.runs import resources as _resources
+from tests.runs import run_year as _run
 
 
 class InjectedCrash(RuntimeError):

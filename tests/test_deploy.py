@@ -1,4 +1,5 @@
-"""The production files: generated from service/serve.py, valid for systemd, and the users file.
+"""The production files: rendered from service/templates/ (service/config.py), valid for systemd,
+and the users file.
 
 The service itself, started from the same commands, is tested in tests/test_service.py.
 """
@@ -11,18 +12,48 @@ from pathlib import Path
 import pytest
 
 from glue.resources import PROJECT_ROOT
-from service.serve import PRODUCTION, Site, processes, render
+from service.config import nginx_main_config, nginx_site, render, render_template, unit_file
+from service.topology import PRODUCTION, Site, processes
 from service.users import add_user, groups_map, read_users, remove_user
 from tests.network import free_port, listening
 
 DEPLOY = PROJECT_ROOT / "deploy" / "production"
 
 
-def test_the_committed_files_are_the_rendering_of_pipelines_serve():
+def test_the_committed_files_are_the_rendering_of_the_templates():
     for name, text in render(PRODUCTION).items():
         assert (DEPLOY / name).read_text(encoding="utf-8") == text, (
             f"deploy/production/{name} is out of step: python -m service.serve render deploy/production"
         )
+
+
+def test_the_templates_refuse_a_value_that_would_change_a_files_meaning():
+    """Autoescaping is off (configuration files), so: no value breaks its line, no path in nginx's
+    files holds what nginx reads as more than a character, and a missing value is an error."""
+    import dataclasses
+
+    import jinja2
+
+    for path in ("/etc/alis nord", "/etc/alis;x", "/etc/$alis", "/etc/alis#x", '/etc/"alis"', "/etc/{a}"):
+        with pytest.raises(ValueError, match="cannot be a path in nginx's configuration"):
+            nginx_site(Site(config=Path(path)))
+    with pytest.raises(ValueError, match="cannot be a path in nginx's configuration"):
+        nginx_main_config(Path("/tmp/run dir"), PRODUCTION)
+    code_server = processes(PRODUCTION)[0]
+    with pytest.raises(ValueError, match="would break a line"):
+        unit_file(PRODUCTION, dataclasses.replace(code_server, description="x\nExecStartPre=/bin/sh"))
+    with pytest.raises(jinja2.UndefinedError):
+        render_template("workspace.yaml.j2")
+
+
+def test_an_instance_file_naming_the_launchers_old_module_still_loads():
+    """$DAGSTER_HOME/dagster.yaml copied before the launcher moved to service.run_launcher names
+    service.serve; Dagster loads a run launcher with importlib and getattr."""
+    import importlib
+
+    from service.run_launcher import HealthCheckedRunLauncher
+
+    assert importlib.import_module("service.serve").HealthCheckedRunLauncher is HealthCheckedRunLauncher
 
 
 def test_each_unit_starts_its_process_with_the_one_command(tmp_path):

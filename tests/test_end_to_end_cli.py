@@ -2,34 +2,8 @@
 
 import json
 import os
-import subprocess
-import sys
-from pathlib import Path
 
-from glue.resources import PROJECT_ROOT
-
-DAGSTER = str(Path(sys.executable).with_name("dagster"))
-
-
-def _materialize(year: int, env: dict) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [
-            DAGSTER,
-            "asset",
-            "materialize",
-            "-m",
-            "pipelines.definitions",
-            "--select",
-            "*",
-            "--partition",
-            str(year),
-        ],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+from tests.runs import materialize_from_cli as _materialize
 
 
 def test_two_years_headless_from_the_cli(small_landing, tmp_path, database_url):

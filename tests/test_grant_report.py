@@ -19,21 +19,15 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from dagster import materialize
-from pypdf import PdfReader
 
-from alis_nord.reference import ReferenceDataError, load_reference_data
-from pipelines.definitions import defs
-from glue.resources import resources_from_environment
+from alis_nord.reference import ReferenceDataError
+from alis_nord.reference_parsing import load_reference_data
+from tests.runs import checks as _checks
+from tests.runs import pdf_text as _pdf_text
+from tests.runs import run_years as _run
+from tests.small_landing import PAYMENTS
+from tests.small_landing import register as _register
 
-ALL = list(defs.assets) + list(defs.asset_checks)
-
-PAYMENTS = (
-    "kilde;dato;belop;referanse\n"
-    "helsedirektoratet;01.07.2020;600 000,00;1. utbetaling\n"
-    "helsedirektoratet;01.12.2020;400 000,00;2. utbetaling\n"
-    "statsforvalter;15.03.2020;500 000,00;Tilskudd 2020\n"
-)
 TARGETS = (
     "maal;indikator;maalverdi;retning;enhet;beskrivelse\n"
     "1;alis_i_utdanning;2;minst;antall;Minst to ALIS i utdanning\n"
@@ -51,10 +45,6 @@ PROFILE = (
 )
 
 
-def _register(landing: Path, name: str, text: str) -> None:
-    (landing / "referanse" / name).write_text(text, encoding="utf-8")
-
-
 def _register_payments(landing: Path) -> None:
     _register(landing, "utbetalinger.csv", PAYMENTS)
 
@@ -67,36 +57,9 @@ def _final_in_2020(landing: Path) -> None:
     )
 
 
-def _run(landing: Path, tmp_path: Path, database_url: str, years=(2019, 2020)) -> dict:
-    resources = resources_from_environment(
-        {
-            "ALIS_LANDING_DIR": str(landing),
-            "ALIS_OUTPUT_DIR": str(tmp_path / "out"),
-            "ALIS_DATABASE_URL": database_url,
-        }
-    )
-    results = {}
-    for year in years:
-        result = materialize(ALL, partition_key=str(year), resources=resources)
-        assert result.success
-        results[year] = result
-    return results
-
-
-def _checks(result) -> dict:
-    return {e.check_name: e for e in result.get_asset_check_evaluations()}
-
-
 def _metadata(result, asset: str) -> dict:
     (event,) = [m for m in result.get_asset_materialization_events() if m.asset_key.to_user_string() == asset]
     return event.materialization.metadata
-
-
-def _pdf_text(path: Path) -> str:
-    """The report's text with every run of white space as one space (table cells wrap)."""
-    return " ".join(
-        "\n".join(page.extract_text() for page in PdfReader(path).pages).replace("\u00a0", " ").split()
-    )
 
 
 # ---------------------------------------------------------------- pure rules

@@ -25,13 +25,14 @@ from dagster import materialize
 from alis_nord.mail import OutgoingMail, SmtpSettings, addresses_in
 from alis_nord.mail_queue import DEFERRED, GIVE_UP_AFTER, SENT, UNDELIVERABLE, MailQueue
 from alis_nord.outbox import deliver_due_mail, eml_name, hand_over
-from alis_nord.reference import load_reference_data
+from alis_nord.reference_parsing import load_reference_data
 from alis_nord.schema import outgoing_mail
+from alis_nord.settings import Settings
+from glue.resources import PROJECT_ROOT, resources_for
 from pipelines.definitions import defs
-from glue.resources import PROJECT_ROOT, resources_from_environment
+from tests.deferred_mail import retry_time_has_come
 from tests.network import free_port
 from tests.smtp import Sink
-from tests.test_alerts import retry_time_has_come
 
 ALL = list(defs.assets) + list(defs.asset_checks)
 AT = dt.datetime(2027, 3, 15, 6, 0, tzinfo=dt.UTC)
@@ -273,18 +274,20 @@ PARTICIPANTS = (
 )
 
 
-def _env(landing: Path, out: Path, url: str, port: int | None = None, mail_url: str | None = None) -> dict:
-    env = {"ALIS_LANDING_DIR": str(landing), "ALIS_OUTPUT_DIR": str(out), "ALIS_DATABASE_URL": url}
+def _settings(
+    landing: Path, out: Path, url: str, port: int | None = None, mail_url: str | None = None
+) -> Settings:
+    settings = {"landing_dir": landing, "output_dir": out, "database_url": url}
     if mail_url:
-        env["ALIS_MAIL_DATABASE_URL"] = mail_url
+        settings["mail_database_url"] = mail_url
     if port:
-        env |= {
-            "ALIS_SMTP_HOST": "127.0.0.1",
-            "ALIS_SMTP_PORT": str(port),
-            "ALIS_SMTP_SENDER": "alis@bodo.kommune.example",
-            "ALIS_SMTP_SECURITY": "none",
+        settings |= {
+            "smtp_host": "127.0.0.1",
+            "smtp_port": port,
+            "smtp_sender": "alis@bodo.kommune.example",
+            "smtp_security": "none",
         }
-    return env
+    return Settings.given(**settings)
 
 
 CONTACTS = (  # the small landing area's participants with an address each (5444 has none)
@@ -300,8 +303,8 @@ def _with_contacts(landing: Path) -> Path:
     return landing
 
 
-def _run_year(env: dict, year: int = 2020) -> None:
-    assert materialize(ALL, partition_key=str(year), resources=resources_from_environment(env)).success
+def _run_year(settings: Settings, year: int = 2020) -> None:
+    assert materialize(ALL, partition_key=str(year), resources=resources_for(settings)).success
 
 
 def test_a_line_break_in_a_name_is_a_finding_and_the_years_mail_still_goes(
@@ -321,7 +324,7 @@ def test_a_line_break_in_a_name_is_a_finding_and_the_years_mail_still_goes(
     sink = Sink(tmp_path)
     out = tmp_path / "out"
     try:
-        _run_year(_env(small_landing, out, sqlite_url, sink.port))  # the run does not fail
+        _run_year(_settings(small_landing, out, sqlite_url, sink.port))  # the run does not fail
         queue = MailQueue(sqlite_url)
         assert [s for _, s in _tick(queue, sink.port)] == [SENT, SENT]  # Bodø and Vågan delivered in 2020
         messages = [email.message_from_bytes(c, policy=policy.default) for _, _, c in sink.received]
@@ -338,7 +341,7 @@ def test_a_line_break_in_a_name_is_a_finding_and_the_years_mail_still_goes(
     finally:
         sink.stop()
     _run_year(
-        _env(small_landing, tmp_path / "eml", sqlite_url.replace("warehouse", "other"))
+        _settings(small_landing, tmp_path / "eml", sqlite_url.replace("warehouse", "other"))
     )  # without SMTP too
     assert len(list((tmp_path / "eml" / "2020" / "utsendinger").glob("*.eml"))) == 2
 
@@ -405,12 +408,12 @@ def test_a_full_disk_records_nothing_and_the_next_run_writes_it(small_disk, tmp_
 
 def test_a_deleted_output_folder_gets_its_eml_files_back_as_they_were(small_landing, tmp_path, sqlite_url):
     out = tmp_path / "out"
-    env = _env(_with_contacts(small_landing), out, sqlite_url)
-    _run_year(env)
+    settings = _settings(_with_contacts(small_landing), out, sqlite_url)
+    _run_year(settings)
     before = {p.name: p.read_bytes() for p in (out / "2020" / "utsendinger").glob("*.eml")}
     assert sorted(name.rsplit("-", 1)[0] for name in before) == ["feedback-2020-1804", "feedback-2020-1865"]
     shutil.rmtree(out)
-    _run_year(env)
+    _run_year(settings)
     assert {p.name: p.read_bytes() for p in (out / "2020" / "utsendinger").glob("*.eml")} == before
     assert [r["state"] for r in MailQueue(sqlite_url).all()] == ["eml", "eml"]  # recorded once each
 
@@ -420,7 +423,7 @@ def test_rebuilding_the_warehouse_sends_nothing_twice(small_landing, tmp_path):
     again from the landing area. The mail ledger is in its own database, so nothing goes twice."""
     warehouse, mail = tmp_path / "warehouse.sqlite", tmp_path / "mail.sqlite"
     sink = Sink(tmp_path)
-    env = _env(
+    settings = _settings(
         _with_contacts(small_landing),
         tmp_path / "out",
         f"sqlite:///{warehouse}",
@@ -430,7 +433,7 @@ def test_rebuilding_the_warehouse_sends_nothing_twice(small_landing, tmp_path):
     queue = MailQueue(f"sqlite:///{mail}")
     try:
         for year in (2019, 2020):
-            _run_year(env, year)
+            _run_year(settings, year)
         _tick(queue, sink.port)
         sent = len(sink.received)
         assert (
@@ -443,7 +446,7 @@ def test_rebuilding_the_warehouse_sends_nothing_twice(small_landing, tmp_path):
         engine_for.cache_clear()  # a new process would open the new file
         warehouse.unlink()  # the warehouse is lost
         for year in (2019, 2020):
-            _run_year(env, year)
+            _run_year(settings, year)
         assert _tick(queue, sink.port) == []
         assert len(sink.received) == sent
     finally:

@@ -33,9 +33,10 @@ from alis_nord.mail_queue import MailQueue
 from alis_nord.norsk import enheter
 from alis_nord.outbox import send_reminders
 from alis_nord.rendering import render_message
+from alis_nord.settings import Settings
 from alis_nord.warehouse import Warehouse
+from glue.resources import resources_for
 from pipelines.definitions import defs
-from glue.resources import resources_from_environment
 
 ALL = list(defs.assets) + list(defs.asset_checks)
 PARTICIPANTS = (
@@ -66,8 +67,8 @@ def year_2020(tmp_path_factory):
         profile.write(CONTACT)
     url = _fresh_database(f"sqlite:///{root / 'warehouse.sqlite'}")
     out = root / "out"
-    env = {"ALIS_LANDING_DIR": str(landing), "ALIS_OUTPUT_DIR": str(out), "ALIS_DATABASE_URL": url}
-    assert materialize(ALL, partition_key="2020", resources=resources_from_environment(env)).success
+    settings = Settings.given(landing_dir=landing, output_dir=out, database_url=url)
+    assert materialize(ALL, partition_key="2020", resources=resources_for(settings)).success
     messages = {
         path.name.split("-")[2]: email.message_from_bytes(path.read_bytes(), policy=policy.default)
         for path in sorted((out / "2020" / "utsendinger").glob("feedback-*.eml"))
@@ -276,7 +277,7 @@ def test_the_wording_lives_in_templates():
 
 
 def test_a_rejected_file_is_never_listed_as_used(year_2020):
-    from alis_nord.status_report import appendix
+    from alis_nord.report_appendix import appendix
     from alis_nord.stored import STATUS_REPORT
 
     store = Warehouse(year_2020["url"])

@@ -32,15 +32,17 @@ from alis_nord.deliveries import (
 from alis_nord.mail import addresses_in
 from alis_nord.mail_queue import DEFERRED, MailQueue
 from alis_nord.outbox import send_reminders
-from alis_nord.reference import ReferenceDataError, load_reference_data
+from alis_nord.reference import ReferenceDataError
+from alis_nord.reference_parsing import load_reference_data
 from alis_nord.self_check import check_files
+from alis_nord.settings import Settings
 from alis_nord.warehouse import Warehouse
+from glue.resources import MailQueueResource, MailServer, ProjectOffice, resources_for
 from pipelines.alerts import alert_mail_delivery
 from pipelines.definitions import defs
-from glue.resources import MailQueueResource, MailServer, ProjectOffice, resources_from_environment
+from tests.deferred_mail import retry_time_has_come
 from tests.network import free_port
 from tests.smtp import Sink
-from tests.test_alerts import retry_time_has_come
 
 ALL = list(defs.assets) + list(defs.asset_checks)
 PARTICIPANTS = (
@@ -119,15 +121,15 @@ def test_which_reminder_is_due(today, expected):
 
 
 def _resources(landing: Path, out: Path, url: str, port: int | None) -> dict:
-    env = {"ALIS_LANDING_DIR": str(landing), "ALIS_OUTPUT_DIR": str(out), "ALIS_DATABASE_URL": url}
+    settings = {"landing_dir": landing, "output_dir": out, "database_url": url}
     if port:
-        env |= {
-            "ALIS_SMTP_HOST": "127.0.0.1",
-            "ALIS_SMTP_PORT": str(port),
-            "ALIS_SMTP_SENDER": "alis@bodo.kommune.example",
-            "ALIS_SMTP_SECURITY": "none",  # the test's relay: plain SMTP, no login
+        settings |= {
+            "smtp_host": "127.0.0.1",
+            "smtp_port": port,
+            "smtp_sender": "alis@bodo.kommune.example",
+            "smtp_security": "none",  # the test's relay: plain SMTP, no login
         }
-    return resources_from_environment(env)
+    return resources_for(Settings.given(**settings))
 
 
 def _run(resources: dict, year: int = 2020):
@@ -436,8 +438,8 @@ def test_the_sample_year_gives_one_feedback_mail_per_delivering_participant(samp
 
 
 def test_the_reminder_sensor_runs_in_dagster_and_writes_eml_without_a_server(loop):
-    from pipelines.reminders import municipality_reminders
     from glue.resources import OutputArea, WarehouseResource
+    from pipelines.reminders import municipality_reminders
 
     landing, out, url, _, _ = loop
     _run(_resources(landing, out, url, None))

@@ -14,7 +14,7 @@ import pytest
 
 from alis_nord.contract import table_contracts
 from alis_nord.landing import take_inventory
-from alis_nord.reference import load_reference_data
+from alis_nord.reference_parsing import load_reference_data
 from alis_nord.validation import validate_year
 from glue.resources import PROJECT_ROOT
 from tests import libreoffice

@@ -17,10 +17,11 @@ from dagster import materialize
 from pypdf import PdfReader
 
 from alis_nord.contract import all_rules, table_contracts
+from alis_nord.settings import Settings
 from alis_nord.template import _how_to, submission_template
 from alis_nord.xlsx import wrapped_lines
+from glue.resources import resources_for
 from pipelines.definitions import defs
-from glue.resources import resources_from_environment
 from tests import libreoffice
 
 FOOTER = re.compile(r"^\s*(?P<sheet>\S.*?)\s+Side (?P<page>\d+) av (?P<pages>\d+)\s*$")
@@ -99,12 +100,12 @@ def printed_budget(tmp_path_factory) -> tuple[list[str], dict, Path]:
 
     folder = tmp_path_factory.mktemp("budget")
     landing = write_small_landing(folder / "landing")
-    resources = resources_from_environment(
-        {
-            "ALIS_LANDING_DIR": str(landing),
-            "ALIS_OUTPUT_DIR": str(folder / "out"),
-            "ALIS_DATABASE_URL": f"sqlite:///{folder / 'warehouse.sqlite'}",
-        }
+    resources = resources_for(
+        Settings.given(
+            landing_dir=landing,
+            output_dir=folder / "out",
+            database_url=f"sqlite:///{folder / 'warehouse.sqlite'}",
+        )
     )
     for year in ("2019", "2020"):
         assert materialize(list(defs.assets), partition_key=year, resources=resources).success

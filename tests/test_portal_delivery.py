@@ -30,7 +30,11 @@ from alis_nord.grant_reporting import DRAFT, READY
 from alis_nord.norsk import kr
 from alis_nord.reference import Grant
 from tests import verapdf
-from tests.test_grant_report import PAYMENTS, _checks, _pdf_text, _register, _run
+from tests.runs import checks as _checks
+from tests.runs import pdf_text as _pdf_text
+from tests.runs import run_years as _run
+from tests.small_landing import PAYMENTS
+from tests.small_landing import register as _register
 
 D = Decimal
 HDIR = Grant("helsedirektoratet", 2019, 2023, D("23400000"), dt.date(2020, 6, 25), "Kap. 762, post 63")
@@ -237,7 +241,7 @@ def test_verapdf_fails_what_weasyprint_alone_writes(tmp_path):
     page through ``render_pdf`` with a plain link passes."""
     from weasyprint import HTML
 
-    from alis_nord.status_report import render_pdf
+    from alis_nord.report_pdf import render_pdf
 
     page = (
         '<html lang="nb"><head><title>Prøve</title></head><body><h1 id="a">Prøve</h1><p>{}</p></body></html>'

@@ -10,7 +10,7 @@ import sys
 import sqlalchemy as sa
 
 from glue.resources import PROJECT_ROOT
-from tests.test_end_to_end_cli import _materialize as materialize_from_cli
+from tests.runs import materialize_from_cli
 
 
 def test_a_year_runs_with_instance_and_warehouse_on_postgresql(small_landing, tmp_path, postgres_url):

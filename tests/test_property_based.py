@@ -7,10 +7,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from alis_nord.landing import take_inventory
-from alis_nord.reference import load_reference_data
+from alis_nord.reference_parsing import load_reference_data
 from alis_nord.validation import validate_year
 from tests.fuzzing import examples
-from tests.test_bad_input_corpus import ALIS, COVERAGE, VOUCHER, _landing, csv_bytes, workbook_bytes
+from tests.submissions import ALIS, COVERAGE, VOUCHER, csv_bytes, workbook_bytes
+from tests.submissions import landing_2021 as _landing
 
 # Text that looks like what clerks type, and text that does not.
 CELL_TEXT = st.one_of(

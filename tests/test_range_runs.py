@@ -13,9 +13,10 @@ from pathlib import Path
 from dagster import AssetCheckKey, AssetKey, AssetRecordsFilter, DagsterInstance, materialize
 
 from alis_nord import schema as tables
+from alis_nord.settings import Settings
 from alis_nord.warehouse import Warehouse
+from glue.resources import resources_for
 from pipelines.definitions import defs
-from glue.resources import resources_from_environment
 
 ALL_ASSETS = list(defs.assets) + list(defs.asset_checks)
 OVERSPEND = "overspend_acknowledged_before_report"
@@ -23,9 +24,7 @@ RANGE_2019_2020 = {"dagster/asset_partition_range_start": "2019", "dagster/asset
 
 
 def _resources(landing: Path, output: Path, database_url: str) -> dict:
-    return resources_from_environment(
-        {"ALIS_LANDING_DIR": str(landing), "ALIS_OUTPUT_DIR": str(output), "ALIS_DATABASE_URL": database_url}
-    )
+    return resources_for(Settings.given(landing_dir=landing, output_dir=output, database_url=database_url))
 
 
 def _files(output: Path) -> dict[str, bytes]:

@@ -121,13 +121,12 @@ def test_inventory_uses_the_highest_version_and_keeps_the_rest(small_landing):
 def test_reference_files_are_read_once_hashed_and_survive_the_warehouse(small_landing):
     import hashlib
 
-    from alis_nord.reference import (
-        from_document,
+    from alis_nord.reference import from_document, to_document
+    from alis_nord.reference_parsing import (
         load_reference_data,
         parse_reference_data,
         read_reference_files,
         reference_files,
-        to_document,
     )
 
     files = read_reference_files(small_landing)
@@ -156,7 +155,8 @@ def test_reference_files_are_read_once_hashed_and_survive_the_warehouse(small_la
 def test_a_broken_reference_file_names_the_file_and_row(small_landing):
     import pytest
 
-    from alis_nord.reference import ReferenceDataError, load_reference_data
+    from alis_nord.reference import ReferenceDataError
+    from alis_nord.reference_parsing import load_reference_data
 
     path = small_landing / "referanse" / "tilskudd.csv"
     path.write_text(path.read_text(encoding="utf-8").replace("25.06.2020", "25.13.2020"), encoding="utf-8")
@@ -296,7 +296,9 @@ def test_utf16_without_a_bom_says_how_to_save_the_file():
 
 
 def test_a_title_row_above_the_header_names_the_row_the_header_is_in(tmp_path):
-    from tests.test_bad_input_corpus import VOUCHER, _landing, _validate, csv_bytes
+    from tests.submissions import VOUCHER, csv_bytes
+    from tests.submissions import landing_2021 as _landing
+    from tests.submissions import validate_2021 as _validate
 
     data = b"Kostnader 2021\n\n" + csv_bytes(VOUCHER, {})  # title in row 1, empty row 2, header row 3
     findings = _validate(_landing(tmp_path, {"1804_kostnader.csv": data})).findings

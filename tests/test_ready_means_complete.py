@@ -18,18 +18,12 @@ import openpyxl
 from alis_nord.deliveries import APPROVED, HAS_ERRORS, MISSING, NOTHING_TO_REPORT
 from alis_nord.disclosure import SUPPRESSED
 from alis_nord.grant_reporting import (
-    NO_VALUE_NOTE,
-    SUPPRESSED_NOTE,
     Outstanding,
     _course_items,
     _data_items,
-    _indicator_value,
-    _number,
-    _unit,
     completeness,
     data_gaps,
     line_explanation,
-    reporting_workbook_bytes,
 )
 from alis_nord.narrative import (
     DeviationText,
@@ -41,7 +35,9 @@ from alis_nord.narrative import (
     narrative_texts,
     split_sections,
 )
-from alis_nord.reference import parse_reference_data
+from alis_nord.reference_parsing import parse_reference_data
+from alis_nord.reporting_sheet import NO_VALUE_NOTE, SUPPRESSED_NOTE, _indicator_value
+from alis_nord.reporting_workbook import _number, _unit, reporting_workbook_bytes
 from tests.small_landing import REFERENCE
 
 D = Decimal
@@ -395,7 +391,7 @@ def _context(explanation, gaps_excluded=()):
 
 
 def test_the_reporting_sheet_carries_each_lines_own_explanation_and_the_general_note():
-    from alis_nord.grant_reporting import reporting_json, reporting_sheet
+    from alis_nord.reporting_sheet import reporting_json, reporting_sheet
 
     markdown = "Et år med pandemi.\n\n## Kurs\n\nDigitale kurs.\n"
     text = DeviationText("2020/tekst/avvik.md", markdown_to_html(markdown), *split_sections(markdown))
@@ -500,7 +496,7 @@ def test_the_reporting_sheet_carries_each_lines_own_explanation_and_the_general_
 
 
 def test_without_avvik_md_no_line_has_an_explanation_and_the_sum_none_either():
-    from alis_nord.grant_reporting import reporting_sheet
+    from alis_nord.reporting_sheet import reporting_sheet
 
     sheet = reporting_sheet(_context(None), [], {})
     budget = sheet["budsjett_og_regnskap"]
@@ -529,7 +525,7 @@ def test_without_avvik_md_no_line_has_an_explanation_and_the_sum_none_either():
 
 
 def test_money_and_percentages_of_the_sheet_as_printed():
-    from alis_nord.grant_reporting import _money, _percent, reporting_json
+    from alis_nord.reporting_sheet import _money, _percent, reporting_json
 
     assert _money(None) is None and _money(D("1.005")) == "1.01"  # half-up to øre
     assert _percent(None) is None
@@ -540,7 +536,7 @@ def test_money_and_percentages_of_the_sheet_as_printed():
 
 
 def test_every_block_of_the_reporting_sheet_by_hand():
-    from alis_nord.grant_reporting import reporting_sheet
+    from alis_nord.reporting_sheet import reporting_sheet
 
     markdown = "Et år med pandemi.\n\n## Kurs\n\nDigitale kurs.\n"
     text = DeviationText("2020/tekst/avvik.md", markdown_to_html(markdown), *split_sections(markdown))
@@ -790,7 +786,7 @@ def test_the_workbook_notes_a_missing_value_and_carries_a_lines_own_text():
 def test_a_line_is_explained_under_its_printed_name_or_its_category_code_in_the_sheet():
     from alis_nord.budget import PlanLine
     from alis_nord.financial_report import AccountLine
-    from alis_nord.grant_reporting import reporting_sheet
+    from alis_nord.reporting_sheet import reporting_sheet
 
     markdown = "## ALIS-tilskudd til kommunene\n\nFærre ALIS.\n\n## vikar\n\nFærre vikarer.\n"
     text = DeviationText("2020/tekst/avvik.md", markdown_to_html(markdown), *split_sections(markdown))
@@ -806,8 +802,8 @@ def test_a_line_is_explained_under_its_printed_name_or_its_category_code_in_the_
 
 
 def test_the_appendix_names_an_exclusion_text_by_its_municipality(small_landing):
-    from alis_nord.reference import load_reference_data
-    from alis_nord.status_report import input_label
+    from alis_nord.reference_parsing import load_reference_data
+    from alis_nord.report_appendix import input_label
 
     reference = load_reference_data(small_landing)
     assert input_label("2020/tekst/uten_5444.md", reference) == (

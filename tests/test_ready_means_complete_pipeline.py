@@ -15,18 +15,17 @@ from dagster import materialize
 from pypdf import PdfReader
 
 from alis_nord.grant_reporting import DRAFT, READY
+from alis_nord.settings import Settings
+from glue.resources import resources_for
 from pipelines.definitions import defs
-from glue.resources import resources_from_environment
-from tests.test_grant_report import PAYMENTS
+from tests.small_landing import PAYMENTS
 
 ALL = list(defs.assets) + list(defs.asset_checks)
 EXPLAINED = "## Kurs\n\nFærre kurs.\n\n## Samlinger\n\nSamlingen ble flyttet fra 2021.\n"
 
 
 def _run(landing: Path, out: Path, url: str):
-    resources = resources_from_environment(
-        {"ALIS_LANDING_DIR": str(landing), "ALIS_OUTPUT_DIR": str(out), "ALIS_DATABASE_URL": url}
-    )
+    resources = resources_for(Settings.given(landing_dir=landing, output_dir=out, database_url=url))
     for year in (2019, 2020):
         result = materialize(ALL, partition_key=str(year), resources=resources, raise_on_error=False)
     return {e.check_name: e for e in result.get_asset_check_evaluations()}

@@ -8,7 +8,8 @@ summary.json) byte for byte, and every stored row.
 
 from alis_nord import schema as tables
 from alis_nord.warehouse import Warehouse, engine_for
-from tests.test_assets import _resources, _run
+from tests.runs import resources as _resources
+from tests.runs import run_year as _run
 
 
 def _files(output):

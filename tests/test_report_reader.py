@@ -133,7 +133,7 @@ def test_the_sluttrapports_chapter_4_is_the_offices_text_on_the_whole_period(rep
 
 
 def test_without_the_offices_text_the_sluttrapport_says_it_is_missing(sample_years, tmp_path):
-    from alis_nord.status_report import render_html
+    from alis_nord.report_pdf import render_html
     from alis_nord.warehouse import Warehouse
     from assets.report import status_report_inputs
 

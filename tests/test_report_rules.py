@@ -34,7 +34,8 @@ from alis_nord.financial_report import (
 from alis_nord.grant_reporting import granted_up_to, outstanding
 from alis_nord.money import to_ore
 from alis_nord.narrative import DeviationText, markdown_to_html, split_sections
-from alis_nord.reference import Grant, Payment, parse_reference_data
+from alis_nord.reference import Grant, Payment
+from alis_nord.reference_parsing import parse_reference_data
 from alis_nord.stability import cohorts
 from alis_nord.stored import StoredRows
 from alis_nord.targets import NOT_REACHED, PARTLY, REACHED, UNJUDGED, judge, share

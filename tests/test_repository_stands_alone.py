@@ -45,7 +45,7 @@ def test_no_tracked_file_points_outside_the_repository():
 
 def test_every_derived_column_of_the_contract_is_computed_and_nothing_else():
     from alis_nord.contract import table_contracts
-    from alis_nord.validation import DERIVED_COLUMNS
+    from alis_nord.contract_rules import DERIVED_COLUMNS
 
     declared = {name for contract in table_contracts().values() for name in contract.derived}
     assert declared == set(DERIVED_COLUMNS)

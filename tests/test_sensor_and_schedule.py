@@ -6,7 +6,8 @@ import time
 
 from dagster import DagsterInstance, SkipReason, build_schedule_context, build_sensor_context
 
-from glue.resources import LandingArea, report_schedule_from_environment
+from alis_nord.settings import Settings
+from glue.resources import LandingArea
 from pipelines.schedules import annual_report_schedule
 from pipelines.sensors import landing_area_sensor
 
@@ -75,9 +76,10 @@ def test_a_reference_change_starts_every_year_and_future_years_wait(small_landin
     }
 
 
-def test_the_schedule_runs_last_year_after_the_deadline():
+def test_the_schedule_runs_last_year_after_the_deadline(monkeypatch):
     context = build_schedule_context(scheduled_execution_time=dt.datetime(2024, 3, 15, 6, 0))
     assert annual_report_schedule(context).partition_key == "2023"
     assert annual_report_schedule.execution_timezone == "Europe/Oslo"
-    assert report_schedule_from_environment({}) == "0 6 15 3 *"
-    assert report_schedule_from_environment({"ALIS_REPORT_SCHEDULE": "0 7 1 4 *"}) == "0 7 1 4 *"
+    assert Settings.given().report_schedule == "0 6 15 3 *"
+    monkeypatch.setenv("ALIS_REPORT_SCHEDULE", "0 7 1 4 *")
+    assert Settings().report_schedule == "0 7 1 4 *"

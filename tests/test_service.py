@@ -1,6 +1,6 @@
 """The production service, started for real on this machine and used as its three user groups do.
 
-One topology for the module (``service.serve.running_service``, the commands of the unit files):
+One topology for the module (``service.processes.running_service``, the commands of the unit files):
 PostgreSQL (the tests' server; Dagster's storage and the warehouse in one database of its own),
 the code server, the daemon, the analysts' and the finance officers' webservers, and Debian's nginx
 with TLS (a self-signed certificate) and logins from a users file; an SMTP server (aiosmtpd, with
@@ -32,7 +32,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
-from service.serve import Ports, Site, local_site, prepare_site, running_service
+from service.processes import prepare_site, running_service
+from service.topology import Ports, Site, local_site
 from service.users import ANALYSTS, FINANCE_OFFICERS, add_user
 from tests.network import free_port, listening
 from tests.small_landing import write_small_landing
@@ -241,7 +242,7 @@ def test_nobody_without_credentials_gets_in(service):
 # --- TLS and framing ----------------------------------------------------------------------------
 
 # The TLS 1.2 suites nginx may agree to with the service's RSA certificate: Mozilla's intermediate
-# list (service.serve.TLS12_CIPHERS) less its ECDSA suites, which need an ECDSA certificate.
+# list (service.config.TLS12_CIPHERS) less its ECDSA suites, which need an ECDSA certificate.
 ACCEPTED_TLS12 = {"ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-RSA-AES256-GCM-SHA384", "ECDHE-RSA-CHACHA20-POLY1305"}
 # Refused, each shown first to work against a server that allows everything: RSA key exchange
 # (no forward secrecy), and CBC with SHA-1, SHA-256 or SHA-384.
@@ -526,7 +527,7 @@ def test_the_landing_sensor_fires_through_the_daemon(service):
 def test_the_finance_officer_has_no_materialize_button_the_analyst_has(service):
     from playwright.sync_api import expect, sync_playwright
 
-    from tests.test_ui_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+    from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -614,7 +615,7 @@ def _one(engine: sa.Engine, query, parameters):
 
 
 def test_health_checks_answer(service):
-    from service.serve import processes
+    from service.topology import processes
 
     env = {**service.env, "DAGSTER_HOME": str(service.site.dagster_home)}
     for process in processes(service.site):

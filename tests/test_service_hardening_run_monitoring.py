@@ -2,7 +2,7 @@
 
 Dagster's code server (a code location of its own here: one job that waits ten minutes) and
 ``dagster-daemon``, on a DAGSTER_HOME holding ``deploy/production/dagster.yaml`` as it is (its run
-launcher, ``service.serve.HealthCheckedRunLauncher``, and its run monitoring settings) and a
+launcher, ``service.run_launcher.HealthCheckedRunLauncher``, and its run monitoring settings) and a
 PostgreSQL database of its own on the tests' server. Two ways a run's process dies:
 
 - ``kill -9`` of the run's process alone: the code server, which started it, fails the run;
@@ -29,7 +29,8 @@ import sqlalchemy as sa
 import yaml
 
 from glue.resources import PROJECT_ROOT
-from service.serve import process_start_time, wait_for_port
+from service.processes import wait_for_port
+from service.run_launcher import process_start_time
 from tests.network import free_port
 
 PRODUCTION_INSTANCE = PROJECT_ROOT / "deploy" / "production" / "dagster.yaml"
@@ -185,7 +186,7 @@ def _failure_message(instance, run_id: str) -> str:
 
 def test_the_production_instance_states_its_run_monitoring():
     settings = yaml.safe_load(PRODUCTION_INSTANCE.read_text(encoding="utf-8"))
-    assert settings["run_launcher"] == {"module": "service.serve", "class": "HealthCheckedRunLauncher"}
+    assert settings["run_launcher"] == {"module": "service.run_launcher", "class": "HealthCheckedRunLauncher"}
     monitoring = settings["run_monitoring"]
     assert monitoring["enabled"] is True
     assert monitoring["poll_interval_seconds"] <= 60  # a dead run is failed within a minute or so
@@ -194,10 +195,10 @@ def test_the_production_instance_states_its_run_monitoring():
 
 def test_dagsters_own_run_launcher_still_cannot_tell_a_dead_run_process():
     """When this fails, Dagster's DefaultRunLauncher answers run monitoring itself (a newer
-    Dagster): service.serve.HealthCheckedRunLauncher can then go, and dagster.yaml's run_launcher."""
+    Dagster): service.run_launcher.HealthCheckedRunLauncher can then go, and dagster.yaml's run_launcher."""
     from dagster import DefaultRunLauncher
 
-    from service.serve import HealthCheckedRunLauncher
+    from service.run_launcher import HealthCheckedRunLauncher
 
     assert DefaultRunLauncher().supports_check_run_worker_health is False
     assert HealthCheckedRunLauncher().supports_check_run_worker_health is True
@@ -236,7 +237,7 @@ def test_the_launcher_answers_from_the_process_that_started_the_run(where, proce
     """HealthCheckedRunLauncher's answer for one STARTED run, on an instance in this process."""
     from dagster import DagsterEvent, DagsterEventType, DagsterInstance, DagsterRun, DagsterRunStatus
 
-    from service.serve import HealthCheckedRunLauncher
+    from service.run_launcher import HealthCheckedRunLauncher
 
     if process == "this test":
         pid = os.getpid()

@@ -19,11 +19,12 @@ import pytest
 from dagster import materialize
 from pypdf import PdfReader
 
-from alis_nord.status_report import render_html
+from alis_nord.report_pdf import render_html
+from alis_nord.settings import Settings
 from alis_nord.warehouse import Warehouse
 from assets.report import status_report_inputs
+from glue.resources import resources_for
 from pipelines.definitions import defs
-from glue.resources import resources_from_environment
 from tests.small_landing import write_small_landing
 
 UNSAFE_NARRATIVE = """# Rekruttering
@@ -42,12 +43,8 @@ def report_2020(tmp_path_factory):
     landing = write_small_landing(root / "landing")
     (landing / "2020" / "tekst" / "02-rekruttering.md").write_text(UNSAFE_NARRATIVE, encoding="utf-8")
     database_url = f"sqlite:///{root / 'warehouse.sqlite'}"
-    resources = resources_from_environment(
-        {
-            "ALIS_LANDING_DIR": str(landing),
-            "ALIS_OUTPUT_DIR": str(root / "output"),
-            "ALIS_DATABASE_URL": database_url,
-        }
+    resources = resources_for(
+        Settings.given(landing_dir=landing, output_dir=root / "output", database_url=database_url)
     )
     for year in ("2019", "2020"):
         result = materialize(
@@ -209,7 +206,7 @@ def test_the_same_inputs_give_the_same_bytes(report_2020):
     store = Warehouse(report_2020["database_url"])
 
     def render() -> dict[str, bytes]:
-        from alis_nord.status_report import report_files
+        from alis_nord.report_bundle import report_files
         from alis_nord.stored import STATUS_REPORT
 
         reference, rows = store.reference(2020), store.stored_rows(2020, STATUS_REPORT)

@@ -5,10 +5,10 @@ import io
 from alis_nord.contract import all_rules, table_contracts
 from alis_nord.contract_docs import FORMAT_DOC, format_doc
 from alis_nord.landing import take_inventory
-from alis_nord.reference import load_reference_data
+from alis_nord.reference_parsing import load_reference_data
 from alis_nord.template import submission_template
 from alis_nord.validation import validate_year
-from tests.test_bad_input_corpus import _landing
+from tests.submissions import landing_2021 as _landing
 
 
 def test_the_format_document_is_generated_from_the_contract():

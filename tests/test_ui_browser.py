@@ -21,19 +21,8 @@ from pathlib import Path
 import pytest
 
 from glue.resources import PROJECT_ROOT
+from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 from tests.network import free_port
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [  # no sandbox as root; no background traffic to a network this machine cannot reach
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 
 
 def _graphql(base: str, query: str) -> dict:

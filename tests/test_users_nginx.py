@@ -4,7 +4,7 @@ nginx's map reads a key starting with ``~`` as a regular expression, takes ``def
 ``include``, ``hostnames`` and ``volatile`` as its own keywords, ignores case, and loses its
 quoting at a backslash or a quote. These tests run ``python -m service.users`` as the project
 office does, then ``nginx -t`` and Debian's nginx itself on the service's site
-(``service.serve.nginx_site``), with two stand-in webservers that answer which of them a
+(``service.config.nginx_site``), with two stand-in webservers that answer which of them a
 request reached (the analysts' full UI or the finance officers' read-only one). The service
 test (tests/test_service.py) does the same behind the real Dagster webservers for two users.
 """
@@ -26,15 +26,14 @@ from pathlib import Path
 import pytest
 
 from glue.resources import PROJECT_ROOT
-from service.serve import (
-    Ports,
-    local_site,
+from service.processes import (
     nginx_command,
     nginx_config_test,
     self_signed_certificate,
     wait_for_port,
     write_nginx_config,
 )
+from service.topology import Ports, local_site
 from service.users import ANALYSTS, FINANCE_OFFICERS, add_user, password_hash, read_users
 from tests.network import free_port
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from alis_nord.landing import take_inventory
-from alis_nord.reference import load_reference_data
+from alis_nord.reference_parsing import load_reference_data
 from alis_nord.validation import validate_year
 
 
