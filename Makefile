@@ -80,10 +80,12 @@ pages:
 	  echo "$$out/sider/: $$(ls $$out/sider | wc -l) pages"; \
 	done
 
-# On both cores (pytest-xdist): the tests that must share a worker are grouped, and the longest
-# work is handed out first, in tests/conftest.py. PYTEST_ARGS come last, so they can override:
+# On both cores (pytest-xdist): a test module is the unit a free worker takes, the longest handed
+# out first (tests/conftest.py). Three workers for two cores: much of the suite waits on the
+# processes it starts (daemon ticks, a mail server at 4 s a message, run monitoring), and with two
+# workers a third of the CPU time went unused. PYTEST_ARGS come last, so they can override:
 # make test PYTEST_ARGS="-n0 tests/test_values.py" runs in one process, as a plain pytest does.
-PYTEST_PARALLEL ?= -n 2 --dist loadgroup --no-loadscope-reorder
+PYTEST_PARALLEL ?= -n 3 --dist loadfile --no-loadscope-reorder
 
 test: venv
 	$(BIN)/pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)

@@ -6,12 +6,11 @@ PostgreSQL is the server at ``ALIS_TEST_POSTGRES_URL`` when it is set (CI sets i
 it at the end, so they never touch a server that merely happens to be running. The PostgreSQL
 tests are never skipped.
 
-``make test`` runs the tests on both cores with pytest-xdist (``-n 2 --dist loadgroup
+``make test`` runs the tests on both cores with pytest-xdist (``-n 3 --dist loadfile
 --no-loadscope-reorder``, in the Makefile). Each worker then has a PostgreSQL database of its own
-(``<database>_gw0``, ``<database>_gw1`` on the server at ALIS_TEST_POSTGRES_URL, or a throwaway
+(``<database>_gw0``, ``<database>_gw1``, … on the server at ALIS_TEST_POSTGRES_URL, or a throwaway
 server each), the sample years are rendered once for the whole run (``sample_years``), and the
-tests that must stay on one worker are grouped in ``pytest_collection_modifyitems`` below, which
-also hands the longest work out first.
+longest modules are handed out first (``pytest_collection_modifyitems`` at the end).
 """
 
 from __future__ import annotations
@@ -19,6 +18,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,6 +29,16 @@ from tests.small_landing import write_small_landing
 
 TEST_DATABASE = re.compile(r"test", re.IGNORECASE)  # a database the tests may empty says so in its name
 OWN_DATABASE = "alis_test"  # on the throwaway server
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # A shell starts a background job (`make test &`, nohup, some CI runners) with SIGINT ignored,
+    # and an ignored signal stays ignored in every process the tests start. `dagster dev` and the
+    # service's Dagster processes then do not stop on SIGTERM (they stop by way of SIGINT), and each
+    # test that starts them waits 30 s before it kills them. Taken back here, so that the tests and
+    # what they start behave the same in the foreground and in the background.
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def refuse_unless_test_database(url: str) -> None:
@@ -210,58 +220,46 @@ def sample_years(tmp_path_factory, request) -> dict:
 
 # --- on both cores (pytest-xdist) --------------------------------------------------------------
 #
-# `make test` runs `-n 2 --dist loadgroup --no-loadscope-reorder`: each test is a unit of work a
-# free worker takes, except the tests grouped here, which run on one worker one after the other:
-# - every test of a module with a module-scoped fixture (the running service, the rendered
-#   report, the workbooks LibreOffice wrote), so the fixture is set up once, not once per worker;
-# - every test that reads the sample years, so they are rendered on one worker while the other
-#   gets on with the rest (the lock in ``sample_years`` would make it wait otherwise);
-# - HEAVY_TOGETHER below: tests that start many processes each and must not run at the same time.
-# The units are handed out longest first (LONGEST_FIRST; then the rest in the usual order), so that
-# neither worker is left with a long unit at the end while the other has nothing to do.
+# `make test` runs `-n 3 --dist loadfile --no-loadscope-reorder`: a test module is the unit of work
+# a free worker takes, so a module's module-scoped fixtures (the running service, the rendered
+# report, the workbooks LibreOffice wrote) are set up once, and its tests run in their usual order.
+# (Not `--dist loadgroup`: with pytest 9.2 its groups are silently ignored, pytest-xdist issue 1386.)
+# The modules are handed out longest first (LONGEST_FIRST, from `--durations`; then the rest in the
+# usual order), so that no worker is left with a long module at the end while the others have
+# nothing to do. The sample years are rendered once per run by whichever worker needs them first
+# (``sample_years``); the modules that read them are spread so that the others seldom wait.
 
-SAMPLE_GROUP = "sample_years"
-HEAVY_TOGETHER: dict[str, str] = {}  # module → group
-LONGEST_FIRST: list[str] = [SAMPLE_GROUP]  # groups and modules, longest first
+LONGEST_FIRST = [  # seconds per module with -n 2 (make test PYTEST_ARGS=--durations=0), longest first
+    "tests/test_service.py",  # 230
+    "tests/test_mail_queue.py",  # 150
+    "tests/test_ui_browser.py",  # 140
+    "tests/test_assets.py",  # 110
+    "tests/test_municipality_loop.py",  # 90
+    "tests/test_concurrent_runs.py",  # 70
+    "tests/test_service_hardening_run_monitoring.py",  # 65
+    "tests/test_budget_assets.py",  # 65
+    "tests/test_grant_report.py",  # 65
+    "tests/test_portal_delivery.py",  # 50
+    "tests/test_end_to_end_cli.py",  # 50
+    "tests/test_deploy.py",  # 45
+    "tests/test_range_runs.py",  # 40
+    "tests/test_property_based.py",  # 25
+    "tests/test_check_file_names.py",  # 25
+    "tests/test_lineage.py",  # 20
+    "tests/test_ready_means_complete_pipeline.py",  # 20
+    "tests/test_production_instance.py",  # 20
+    "tests/test_crash_safety.py",  # 20
+    "tests/test_office_print.py",  # 20
+]
 
 
-def _module_scoped_fixture_in_module(item: pytest.Item) -> bool:
-    """Whether the test uses a module-scoped fixture that its own module defines."""
-    return any(
-        definition.scope == "module" and getattr(definition.func, "__module__", None) == item.module.__name__
-        for definitions in item._fixtureinfo.name2fixturedefs.values()
-        for definition in definitions
-    )
-
-
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own, which reads the groups
+@pytest.hookimpl(trylast=True)  # after every plugin that reorders items: xdist takes this order
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if _worker(config) is None:
-        return
-    modules_with_sample = set()
-    modules_with_own_fixture = set()
-    for item in items:
-        module = item.nodeid.split("::")[0]
-        if "sample_years" in item.fixturenames:
-            modules_with_sample.add(module)
-        if _module_scoped_fixture_in_module(item):
-            modules_with_own_fixture.add(module)
-    group_of: dict[pytest.Item, str] = {}
-    for item in items:
-        module = item.nodeid.split("::")[0]
-        if "sample_years" in item.fixturenames or (
-            module in modules_with_own_fixture and module in modules_with_sample
-        ):
-            group_of[item] = SAMPLE_GROUP
-        elif module in HEAVY_TOGETHER:
-            group_of[item] = HEAVY_TOGETHER[module]
-        elif module in modules_with_own_fixture:
-            group_of[item] = module
-    for item, group in group_of.items():
-        item.add_marker(pytest.mark.xdist_group(group))
+        return  # alone: the usual order
 
     def rank(item: pytest.Item) -> int:
-        unit = group_of.get(item, item.nodeid.split("::")[0])
-        return LONGEST_FIRST.index(unit) if unit in LONGEST_FIRST else len(LONGEST_FIRST)
+        module = item.nodeid.split("::")[0]
+        return LONGEST_FIRST.index(module) if module in LONGEST_FIRST else len(LONGEST_FIRST)
 
-    items.sort(key=rank)  # stable: the usual order within each rank
+    items.sort(key=rank)  # stable: the usual order within a module and among the rest

@@ -33,7 +33,7 @@ from tests import verapdf
 from tests.runs import checks as _checks
 from tests.runs import pdf_text as _pdf_text
 from tests.runs import run_years as _run
-from tests.small_landing import PAYMENTS
+from tests.small_landing import PAYMENTS, write_small_landing
 from tests.small_landing import register as _register
 
 D = Decimal
@@ -46,16 +46,27 @@ SF_2020 = Grant("statsforvalter", 2020, 2020, D("500000"), dt.date(2020, 2, 15),
 
 @pytest.fixture
 def small_2020(small_landing, tmp_path, sqlite_url):
+    """2019 and 2020 of the small landing area, run for a test that changes the landing area."""
     results = _run(small_landing, tmp_path, sqlite_url)
     return tmp_path / "out" / "2020", results, small_landing, tmp_path, sqlite_url
+
+
+@pytest.fixture(scope="module")
+def small_2020_read(tmp_path_factory):
+    """The same, run once for the tests that only read what it wrote."""
+    root = tmp_path_factory.mktemp("small_2020")
+    landing = write_small_landing(root / "landing")
+    url = f"sqlite:///{root / 'warehouse.sqlite'}"  # made at the newest revision by the first run
+    results = _run(landing, root, url)
+    return root / "out" / "2020", results, landing, root, url
 
 
 def _sheet(folder: Path, year: int) -> dict:
     return json.loads((folder / f"rapportering-{year}.json").read_text(encoding="utf-8"))
 
 
-def test_a_draft_says_utkast_lists_what_to_fix_and_the_check_warns(small_2020):
-    folder, results, *_ = small_2020
+def test_a_draft_says_utkast_lists_what_to_fix_and_the_check_warns(small_2020_read):
+    folder, results, *_ = small_2020_read
     sheet = _sheet(folder, 2020)
     # Bodø's «kaffe» voucher is kept out, Vågan sent no fastlegedekning, Sør-Varanger nothing
     # (tests/test_ready_means_complete_pipeline.py); kurs and samlinger need an explanation (module
@@ -112,8 +123,8 @@ def test_a_report_with_nothing_left_is_ready_and_says_no_utkast(small_2020):
     }
 
 
-def test_the_reporting_sheet_names_the_grant_recipient_signatory_and_attachments(small_2020):
-    folder, *_ = small_2020
+def test_the_reporting_sheet_names_the_grant_recipient_signatory_and_attachments(small_2020_read):
+    folder, *_ = small_2020_read
     sheet = _sheet(folder, 2020)
     assert sheet["tilskudd"] == {
         "ordning": "Kap. 762, post 63",
@@ -142,8 +153,8 @@ def _overview(path: Path) -> dict:
     }
 
 
-def test_the_auditors_file_by_hand(small_2020):
-    folder, *_ = small_2020
+def test_the_auditors_file_by_hand(small_2020_read):
+    folder, *_ = small_2020_read
     path = folder / "revisorgrunnlag-2020.xlsx"
     overview = _overview(path)
     # (label, span): (the report's figure, the sum of the basis, how many items): module docstring
@@ -188,7 +199,7 @@ def test_the_auditors_file_by_hand(small_2020):
         (2020, "1865", "R2"),
     ]
     r2 = next(v for v in vouchers if v[2] == "R2")
-    landing = small_2020[2]
+    landing = small_2020_read[2]
     assert r2[8] == "2020/1865_kostnader_v2.csv"
     files = {f[1]: f[2] for f in workbook["Filer"].iter_rows(min_row=2, values_only=True)}
     digest = hashlib.sha256((landing / "2020" / "1865_kostnader_v2.csv").read_bytes()).hexdigest()
@@ -208,8 +219,8 @@ def test_the_auditors_file_by_hand(small_2020):
     assert (2020, "1804", "Bodø", 2, 651, 250000, 444672.13, 88934.43) in per_municipality
 
 
-def test_the_auditors_page_identifies_the_engagement_and_the_file(small_2020):
-    folder, *_ = small_2020
+def test_the_auditors_page_identifies_the_engagement_and_the_file(small_2020_read):
+    folder, *_ = small_2020_read
     text = _pdf_text(folder / "statusrapport-2020.pdf")
     page = text[text.index("7 Revisors bekreftelse Denne siden") :]
     digest = hashlib.sha256((folder / "revisorgrunnlag-2020.xlsx").read_bytes()).hexdigest()
