@@ -11,8 +11,8 @@ import json
 from collections.abc import Mapping
 from pathlib import Path
 
+from dagster import deserialize_value, serialize_value
 from dagster._core.execution.execution_result import ExecutionResult
-from dagster._serdes import deserialize_value, serialize_value
 
 
 class StoredResult(ExecutionResult):
