@@ -319,6 +319,35 @@ def landing_changes(landing_dir: Path, previous: dict[str, list]) -> LandingChan
     )
 
 
+def year_of(rel: str) -> int | None:
+    """The report year of a landing-area path (``2023/1804_alis.csv`` → 2023), or None."""
+    return int(rel[:4]) if re.match(r"^\d{4}/", rel) else None
+
+
+def unsettled_years(files: dict[str, list], now_ns: int, settle_seconds: int) -> set[int]:
+    """The years whose folder changed less than ``settle_seconds`` before ``now_ns``: a file in it
+    was modified since (by its ``mtime_ns`` in ``files``, ``landing_changes``'s cursor). The sensor
+    leaves such a year for a later tick, so a clerk who sends three files one after another (or 25
+    clerks in the same minute) starts one run of the year, not one per file."""
+    if settle_seconds <= 0:  # no waiting at all (a clock set back leaves a file "in the future")
+        return set()
+    cutoff = now_ns - settle_seconds * 1_000_000_000
+    return {
+        year
+        for rel, meta in files.items()
+        if (year := year_of(rel)) is not None and meta[1] > cutoff
+    }
+
+
+def settled_cursor(current: dict[str, list], previous: dict[str, list], unsettled: set[int]) -> dict[str, list]:
+    """The sensor's next cursor: what is there now, except in the ``unsettled`` years, whose files
+    keep what the sensor saw last time, so it sees their change again once they are quiet."""
+    return {
+        **{rel: meta for rel, meta in current.items() if year_of(rel) not in unsettled},
+        **{rel: meta for rel, meta in previous.items() if year_of(rel) in unsettled},
+    }
+
+
 def year_digest(files: dict[str, list], year: int) -> str:
     """One hash of a year's input (its folder and referanse/), to key a run on exactly that input."""
     parts = [

@@ -308,5 +308,35 @@ outgoing_mail = sa.Table(
     comment="The mail queue and ledger (alerts, feedback, reminders): each message's state, kept after it is sent.",
 )
 
-# Every table that holds one slice per report year (all but the outgoing mail).
+delivery_log = sa.Table(
+    "delivery_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("received_at", UtcDateTime, nullable=False),
+    sa.Column("about_year", sa.Integer, nullable=False),  # the report year it was delivered for
+    sa.Column("kommunenummer", sa.String(4), nullable=False),  # whose link it came through
+    sa.Column("table_name", sa.String(32), nullable=True),  # recognised from the header; none: not recognised
+    sa.Column("sent_name", sa.Text, nullable=False),  # the file's name as sent: text, never a path
+    sa.Column("stored_name", sa.Text, nullable=True),  # <year>/<kommunenummer>_<table>_vN.csv; none: not stored
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("size", sa.BigInteger, nullable=False),  # bytes as received
+    sa.Column("link_id", sa.String(16), nullable=False),  # which link (a digest of it: never the link)
+    sa.Column("client_address", sa.String(64), nullable=True),  # as nginx saw it; blanked after 90 days
+    # stored, stored_with_errors, refused, nothing_to_report (alis_nord.delivery_log)
+    sa.Column("outcome", sa.String(24), nullable=False),
+    sa.Column("answer", JsonText, nullable=True),  # the control's findings, as the page showed them
+    comment="Every file a municipality delivered through the delivery page, stored or refused.",
+)
+
+delivery_links = sa.Table(
+    "delivery_links",
+    metadata,
+    sa.Column("kommunenummer", sa.String(4), primary_key=True),
+    # a link carries the generation it was made in; revoking one municipality's links moves it on
+    sa.Column("generation", sa.Integer, nullable=False),
+    sa.Column("revoked_at", UtcDateTime, nullable=True),
+    comment="The municipalities whose delivery links were revoked, and the generation their links are in now.",
+)
+
+# Every table that holds one slice per report year (all but the outgoing mail and the delivery log).
 yearly_tables = [table for table in metadata.sorted_tables if "report_year" in table.c]

@@ -62,6 +62,17 @@ class Settings(BaseSettings):
     """The UI's address as its users reach it, for the link in an alert."""
     users_file: Path = Path("/etc/alis-nord/users")
     """``python -m service.users``'s file (nginx's ``auth_basic_user_file``) when ``--file`` is not given."""
+    delivery_secret: SecretStr | None = None
+    """The key that signs the municipalities' delivery links (``alis_nord.delivery_links``); none:
+    the e-mails carry no link and the delivery page lets no one in. Long and random
+    (``python -c "import secrets; print(secrets.token_urlsafe(48))"``); a new key voids every link."""
+    delivery_base_url: str = "https://localhost:8443/levering"
+    """The delivery page's address as the municipalities reach it: a link is this and its token."""
+    delivery_link_days: int = 60
+    """How many days after the year's deadline (``prosjekt.yaml``'s ``frist``) a delivery link works."""
+    landing_settle_seconds: int = 20
+    """How long a year's folder must be unchanged before the landing sensor runs it: a clerk sending
+    three files one after another starts one run, not three."""
     check_files: str = ""
     """``make check-file``'s ``FILE``, as typed (``alis_nord.self_check.files_named_by`` splits it)."""
     check_year: str = ""

@@ -31,6 +31,8 @@ class LandingArea(ConfigurableResource):
     """The folder the municipalities' files land in (``referanse/`` and one folder per year)."""
 
     path: str = str(_DEFAULTS.landing_dir)
+    # how long a year's folder must be quiet before the landing sensor runs it
+    settle_seconds: int = _DEFAULTS.landing_settle_seconds
 
     @property
     def root(self) -> Path:
@@ -121,7 +123,10 @@ def resources_for(settings: Settings) -> dict[str, ConfigurableResource]:
     """The code location's resources, configured from ``settings``."""
     mail_queue = settings.mail_queue_setting
     return {
-        "landing": LandingArea(path=_setting(settings, "landing_dir")),
+        "landing": LandingArea(
+            path=_setting(settings, "landing_dir"),
+            settle_seconds=_setting(settings, "landing_settle_seconds"),
+        ),
         "output": OutputArea(path=_setting(settings, "output_dir")),
         "warehouse": WarehouseResource(database_url=_setting(settings, "database_url")),
         # the mail ledger stays where it was when only the warehouse's database is named (an upgrade

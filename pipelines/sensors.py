@@ -1,6 +1,7 @@
 """The landing-area sensor: a new or changed file starts a run for its report year only."""
 
 import json
+import time
 
 from dagster import DefaultSensorStatus, RunRequest, SensorEvaluationContext, SkipReason, sensor
 
@@ -16,7 +17,8 @@ from pipelines.jobs import annual_report_job, reference_change_job
     default_status=DefaultSensorStatus.STOPPED,  # an operator turns it on under Automation
     description=(
         "Watches the landing area. A file of a year's folder that is new, changed (by SHA-256, not "
-        "timestamp) or removed starts the whole chain for that report year (annual_report_job). A "
+        "timestamp) or removed starts the whole chain for that report year (annual_report_job), once the "
+        "year's folder has been quiet for ALIS_LANDING_SETTLE_SECONDS (a clerk's three uploads start one run). A "
         "change in referanse/ starts reference_data and everything after it (reference_change_job) "
         "for every other year. The cursor keeps each file's size, modification time and hash, so "
         "unchanged files are not re-read. Files are hashed in chunks, and a file over the landing "
@@ -25,11 +27,16 @@ from pipelines.jobs import annual_report_job, reference_change_job
     ),
 )
 def landing_area_sensor(context: SensorEvaluationContext, landing: LandingArea):
-    from alis_nord.landing import landing_changes, year_digest
+    from alis_nord.landing import landing_changes, settled_cursor, unsettled_years, year_digest
 
     previous = json.loads(context.cursor) if context.cursor else {}
     changes = landing_changes(landing.root, previous)
     years = set(changes.years_changed) | (changes.years_present if changes.reference_changed else set())
+    settle = landing.settle_seconds
+    waiting = unsettled_years(changes.files, time.time_ns(), settle) & years
+    for year in sorted(waiting):
+        context.log.info(f"{year}/ changed less than {settle} s ago; it runs once it has been quiet that long")
+    years -= waiting
     valid = set(report_years.get_partition_keys())
     requests = []
     for year in sorted(years):
@@ -47,5 +54,7 @@ def landing_area_sensor(context: SensorEvaluationContext, landing: LandingArea):
                 job_name=job.name,
             )
         )
-    context.update_cursor(json.dumps(changes.files, sort_keys=True))
+    context.update_cursor(json.dumps(settled_cursor(changes.files, previous, waiting), sort_keys=True))
+    if waiting and not requests:
+        return SkipReason(f"Waiting for {', '.join(map(str, sorted(waiting)))}/ to be quiet for {settle} s.")
     return requests or SkipReason("No new or changed files in the landing area.")

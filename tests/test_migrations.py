@@ -32,7 +32,7 @@ def test_head_and_the_tables_of_each_revision_match_the_scripts():
     scripts = _scripts()
     assert scripts.get_current_head() == migrations.HEAD
     order = [s.revision for s in reversed(list(scripts.walk_revisions()))]
-    assert order == list(migrations.TABLES_BY_REVISION) == ["0001", "0002", "0003", "0004", "0005", "0006"]
+    assert order == list(migrations.TABLES_BY_REVISION) == ["0001", "0002", "0003", "0004", "0005", "0006", "0007"]
     assert set().union(*migrations.TABLES_BY_REVISION.values()) == set(metadata.tables)
 
 
@@ -109,6 +109,7 @@ def test_upgrading_a_database_with_data_loses_nothing(empty_engine, start):
             migrations.TABLES_BY_REVISION["0003"]
             | migrations.TABLES_BY_REVISION["0004"]
             | migrations.TABLES_BY_REVISION["0005"]
+            | migrations.TABLES_BY_REVISION["0007"]
         ):  # new, empty
             assert conn.scalar(sa.select(sa.func.count()).select_from(metadata.tables[name])) == 0
 
@@ -120,6 +121,7 @@ def test_a_database_from_before_the_migrations_is_recognised_and_upgraded(empty_
         migrations.TABLES_BY_REVISION["0003"]
         | migrations.TABLES_BY_REVISION["0004"]
         | migrations.TABLES_BY_REVISION["0005"]
+        | migrations.TABLES_BY_REVISION["0007"]
     )
     then = sa.MetaData()
     added_since = {("input_files", "received_at")}

@@ -1,6 +1,7 @@
 """The landing-area sensor and the annual schedule, evaluated as the daemon would."""
 
 import datetime as dt
+import json
 import os
 import time
 
@@ -12,10 +13,10 @@ from pipelines.schedules import annual_report_schedule
 from pipelines.sensors import landing_area_sensor
 
 
-def _evaluate(landing, cursor=None):
+def _evaluate(landing, cursor=None, settle_seconds=0):
     context = build_sensor_context(
         cursor=cursor,
-        resources={"landing": LandingArea(path=str(landing))},
+        resources={"landing": LandingArea(path=str(landing), settle_seconds=settle_seconds)},
         instance=DagsterInstance.ephemeral(),
     )
     result = landing_area_sensor(context)
@@ -52,6 +53,26 @@ def test_new_changed_and_unchanged_files(small_landing):
 
     path.unlink()  # a removed file changes the year too
     assert [r.partition_key for r in _evaluate(small_landing, cursor)[0]] == ["2020"]
+
+
+def test_a_year_runs_once_its_folder_has_been_quiet(small_landing):
+    """Uploads one after another start one run: a year whose folder changed within the settle time
+    waits, its change seen again at the next tick, and runs once it has been quiet that long."""
+    an_hour_ago = time.time() - 3600
+    for path in small_landing.rglob("*.*"):  # the fixture's files, delivered long ago
+        os.utime(path, (an_hour_ago, an_hour_ago))
+    _, cursor = _evaluate(small_landing, settle_seconds=20)  # every year seen and run once
+    new = small_landing / "2020" / "1865_fastlegedekning.csv"
+    new.write_text("kommunenummer\n", encoding="utf-8")  # just now: 0 s quiet
+    requests, waiting_cursor = _evaluate(small_landing, cursor, settle_seconds=20)
+    assert requests == []
+    assert "2020/1865_fastlegedekning.csv" not in json.loads(waiting_cursor)  # seen again next tick
+    assert _evaluate(small_landing, waiting_cursor, settle_seconds=20)[0] == []  # still within 20 s
+    quiet = time.time() - 21  # as if the upload was 21 s ago: the folder has been quiet 21 s > 20 s
+    os.utime(new, (quiet, quiet))
+    requests, cursor = _evaluate(small_landing, waiting_cursor, settle_seconds=20)
+    assert [r.partition_key for r in requests] == ["2020"]  # one run, of 2020 only
+    assert _evaluate(small_landing, cursor, settle_seconds=20)[0] == []  # and not again
 
 
 def test_a_reference_change_starts_every_year_and_future_years_wait(small_landing):
