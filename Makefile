@@ -15,7 +15,7 @@ YEARS ?= 2019 2020 2021 2022 2023
 SYSTEM_LIBS := libpango-1.0.so libpangoft2-1.0.so libharfbuzz-subset.so
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core chromium libreoffice-calc-nogui nginx-light openssl curl default-jre-headless libjaxb-java
 
-.PHONY: venv system-deps report pages test bench profile ui serve migrate mutation fuzz check-file sample-data contract-docs lint lock upgrade-lock clean
+.PHONY: venv system-deps report pages test bench profile ui serve migrate retention invite revoke-link list-links mutation fuzz check-file sample-data contract-docs lint lock upgrade-lock clean
 
 system-deps:
 	@missing=""; for lib in $(SYSTEM_LIBS); do ldconfig -p | grep -q "$$lib" || missing="$$missing $$lib"; done; \
@@ -62,6 +62,31 @@ $(DAGSTER_HOME)/dagster.yaml: deploy/dev/dagster.yaml
 migrate: venv
 	$(BIN)/python -m service.migrate
 
+# Deletes what is past its time (docs/personvern.md): a report year's files, rows, messages and
+# output five years after the year's end, delivery addresses after 90 days, office alerts after a
+# year. Prints what went. make retention DRY_RUN=1 shows what would go and deletes nothing.
+retention: venv
+	$(BIN)/python -m service.retention $(if $(DRY_RUN),--dry-run)
+
+# A municipality's delivery links revoked and its new link e-mailed to its contacts
+# (service/delivery_links.py): make revoke-link KOMMUNE=1804 YEAR=2023 (YEAR: the report year of the
+# new link, default last year); make list-links YEAR=2023 shows each participant's generation of links.
+# KOMMUNE and YEAR reach the program as one argument each, single-quoted with any ' in them escaped
+# ($(value …): make expands no `$` in them), never as shell code. KOMMUNE is not exported (make would
+# expand a `$(shell …)` in a command-line variable while exporting it); YEAR stays exported for make profile.
+unexport KOMMUNE
+shell_quote = '$(subst ','\'',$(1))'
+# Every participant of the year asked for its figures, with its link to the delivery page (where the
+# year's template is) and the deadline, once each: make invite YEAR=2024
+invite: venv
+	$(BIN)/python -m service.delivery_links invite $(if $(value YEAR),--aar $(call shell_quote,$(value YEAR)))
+
+revoke-link: venv
+	$(BIN)/python -m service.delivery_links revoke $(call shell_quote,$(value KOMMUNE)) $(if $(value YEAR),--aar $(call shell_quote,$(value YEAR)))
+
+list-links: venv
+	$(BIN)/python -m service.delivery_links list $(if $(value YEAR),--aar $(call shell_quote,$(value YEAR)))
+
 report: venv $(DAGSTER_HOME)
 	@for year in $(YEARS); do \
 	  echo "== report year $$year"; \
@@ -102,8 +127,10 @@ profile: venv
 
 
 # The production topology on this machine (service/serve.py): PostgreSQL (its own, in .serve/,
-# unless DAGSTER_POSTGRES_URL is set), the code server, the daemon, both webservers and nginx with a
-# self-signed certificate on https://localhost:8443/ (HTTPS_PORT=…). Ctrl-C stops every process.
+# unless DAGSTER_POSTGRES_URL is set), the code server, the daemon, both webservers, the delivery
+# page (uvicorn, under /levering/; its key made once in .serve/config/delivery-secret unless
+# ALIS_DELIVERY_SECRET is set) and nginx with a self-signed certificate on https://localhost:8443/
+# (HTTPS_PORT=…). Ctrl-C stops every process.
 serve: venv
 	$(BIN)/python -m service.serve run $(if $(HTTPS_PORT),--https-port $(HTTPS_PORT))
 

@@ -8,6 +8,8 @@ who is reminded before the deadline.
 - ``feedback_mail``: the feedback page as an e-mail, once per delivered version.
 - ``due_offset``, ``reminder_mail``: which reminder is due on a day, by the deadline and its
   offsets (``prosjekt.yaml``'s ``frist`` and ``purringer``), and what it says.
+- ``page_link``: a municipality's personal link to its delivery page for a year, which the feedback
+  and the reminders carry (``new_link_mail``: the new one after the office revoked the old).
 
 No Dagster and no database here: the assets and the sensor pass the rows in.
 """
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -240,9 +242,12 @@ def _message(template: str, recipients: tuple[str, ...], kontor: Office, **conte
     return OutgoingMail(recipients, subject, text, html, kontor.sender_name, kontor.kontakt_epost or None)
 
 
-def feedback_mail(page, municipality: MunicipalityStatus, kontor: Office, deadline: dt.date) -> OutgoingMail:
+def feedback_mail(
+    page, municipality: MunicipalityStatus, kontor: Office, deadline: dt.date, link: PageLink | None = None
+) -> OutgoingMail:
     """The feedback as an e-mail (bokmål; ``report_templates/epost/tilbakemelding.j2``): what came,
-    the status per table, what to fix and the exact file names to send, the deadline, a signature."""
+    the status per table, what to fix and the exact file names to send, the deadline, a signature;
+    with a ``link``, the delivery page to send the files on (any file name will do there)."""
     return _message(
         "epost/tilbakemelding.j2",
         municipality.contacts,
@@ -250,7 +255,110 @@ def feedback_mail(page, municipality: MunicipalityStatus, kontor: Office, deadli
         page=page,
         status=municipality,
         deadline=deadline,
+        lenke=link,
     )
+
+
+# ---------------------------------------------------------------- the delivery page's links
+
+
+@dataclass(frozen=True)
+class PageLink:
+    """A municipality's personal link to its delivery page for one report year, as an e-mail gives it."""
+
+    url: str
+    valid_until: dt.date  # the last day it works
+
+
+def today_in_norway() -> dt.date:
+    """Today's date in Norway, the day a link's last day is counted in."""
+    from zoneinfo import ZoneInfo
+
+    return dt.datetime.now(ZoneInfo("Europe/Oslo")).date()
+
+
+def page_link(
+    secret: str | None,
+    base_url: str,
+    days_after: int,
+    kommunenummer: str,
+    year: int,
+    deadline: dt.date,
+    today: dt.date,
+    generation_of: Callable[[str], int],
+) -> PageLink | None:
+    """``kommunenummer``'s link to the delivery page for ``year``, signed with ``secret`` in the
+    municipality's current generation (``generation_of``: ``DeliveryRecords.generation``), working
+    until ``days_after`` days after ``deadline``. ``None`` without a secret (no page: the e-mails say
+    to send the files by e-mail) or when its last day is before ``today``: an e-mail never carries a
+    link that would not work."""
+    from alis_nord.delivery_links import DeliveryLink, link_url, make_token, valid_until
+
+    if not secret:
+        return None
+    last_day = valid_until(deadline, days_after)
+    if today > last_day:
+        return None
+    token = make_token(secret, DeliveryLink(kommunenummer, year, last_day, generation_of(kommunenummer)))
+    return PageLink(link_url(base_url, token), last_day)
+
+
+def new_link_mail(
+    kontor: Office,
+    year: int,
+    kommunenummer: str,
+    navn: str,
+    contacts: tuple[str, ...],
+    link: PageLink,
+    deadline: dt.date,
+) -> OutgoingMail:
+    """The new link after the office revoked a municipality's links (bokmål;
+    ``report_templates/epost/ny_lenke.j2``): the link, its last day, that the old ones no longer work."""
+    return _message(
+        "epost/ny_lenke.j2",
+        contacts,
+        kontor,
+        year=year,
+        kommunenummer=kommunenummer,
+        navn=navn,
+        lenke=link,
+        deadline=deadline,
+    )
+
+
+def invitation_mail(
+    kontor: Office,
+    year: int,
+    kommunenummer: str,
+    navn: str,
+    contacts: tuple[str, ...],
+    link: PageLink | None,
+    deadline: dt.date,
+) -> OutgoingMail:
+    """The invitation to deliver ``year``'s figures (bokmål; ``report_templates/epost/invitasjon.j2``):
+    the three tables, the municipality's link to its page (where the year's template is), the deadline.
+    Without a link (no ``ALIS_DELIVERY_SECRET``) it asks for the files by e-mail."""
+    return _message(
+        "epost/invitasjon.j2",
+        contacts,
+        kontor,
+        year=year,
+        kommunenummer=kommunenummer,
+        navn=navn,
+        lenke=link,
+        deadline=deadline,
+    )
+
+
+def invitation_key(year: int, kommunenummer: str) -> str:
+    """The key an invitation is queued under: once per municipality and year, however often the
+    office runs the command (a municipality added later gets its own when it is run again)."""
+    return f"invitation:{year}:{kommunenummer}"
+
+
+def new_link_key(year: int, kommunenummer: str, generation: int) -> str:
+    """The key a new link is queued under: once per generation, so a revocation sends one e-mail."""
+    return f"new-link:{year}:{kommunenummer}:{generation}"
 
 
 # ---------------------------------------------------------------- reminders
@@ -268,10 +376,15 @@ def due_offset(today: dt.date, deadline_date: dt.date, offsets: Sequence[int]) -
 
 
 def reminder_mail(
-    kontor: Office, year: int, municipality: MunicipalityStatus, deadline_date: dt.date, offset: int
+    kontor: Office,
+    year: int,
+    municipality: MunicipalityStatus,
+    deadline_date: dt.date,
+    offset: int,
+    link: PageLink | None = None,
 ) -> OutgoingMail:
     """A reminder (bokmål; ``report_templates/epost/paaminnelse.j2``): what is still missing, what
-    came but cannot be used yet, and the deadline."""
+    came but cannot be used yet, and the deadline; with a ``link``, the delivery page to send on."""
     return _message(
         "epost/paaminnelse.j2",
         municipality.contacts,
@@ -280,6 +393,7 @@ def reminder_mail(
         year=year,
         deadline=deadline_date,
         days=offset,
+        lenke=link,
     )
 
 

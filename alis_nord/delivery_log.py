@@ -99,7 +99,9 @@ class DeliveryRecords:
 
     def entry(self, entry_id: int) -> dict[str, Any] | None:
         with self.engine.connect() as conn:
-            row = conn.execute(sa.select(delivery_log).where(delivery_log.c.id == entry_id)).mappings().first()
+            row = (
+                conn.execute(sa.select(delivery_log).where(delivery_log.c.id == entry_id)).mappings().first()
+            )
         return dict(row) if row else None
 
     def about(self, year: int, kommunenummer: str | None = None) -> list[dict[str, Any]]:

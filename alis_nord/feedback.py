@@ -2,10 +2,13 @@
 
 ``feedback_pages`` prepares one page per municipality (every participant of the year, and
 every other sender of a file); ``report_templates/feedback.html.j2`` lays it out in bokmål.
+``render_overview`` is the project office's overview of the year, with the delivery page's log
+(``delivery_log_rows``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -133,7 +136,12 @@ def feedback_pages(year: int, reference: ReferenceData, rows: StoredRows) -> lis
     return pages
 
 
-MAIL_KINDS_NB = {"feedback": "Tilbakemelding", "reminder": "Påminnelse"}
+MAIL_KINDS_NB = {
+    "feedback": "Tilbakemelding",
+    "reminder": "Påminnelse",
+    "new_link": "Ny lenke",
+    "invitation": "Invitasjon",
+}
 
 
 def mail_log(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -180,8 +188,35 @@ def render_feedback(page: FeedbackPage, status=None, mail: list[dict[str, Any]] 
     )
 
 
-def render_overview(year: int, project: str, municipalities, mail: list[dict[str, Any]]) -> str:
-    """``feedback/index.html``: every participant's status for the project office, sortable."""
+def delivery_log_rows(
+    deliveries: list[dict[str, Any]], name_of: Callable[[str], str]
+) -> list[dict[str, Any]]:
+    """The delivery page's log (``alis_nord.delivery_log``'s rows) as the overview lists it, oldest
+    first: the municipality by name and number, the table's title and the outcome in bokmål."""
+    from alis_nord.delivery_log import OUTCOMES_NB
+
+    return [
+        {
+            **d,
+            "kommune": f"{name_of(d['kommunenummer'])} ({d['kommunenummer']})",
+            "table_title": TABLE_TITLES.get(d["table_name"] or "", ""),
+            "outcome_nb": OUTCOMES_NB.get(d["outcome"], d["outcome"]),
+        }
+        for d in sorted(deliveries, key=lambda d: (d["received_at"], d["id"]))
+    ]
+
+
+def render_overview(
+    year: int,
+    project: str,
+    municipalities,
+    mail: list[dict[str, Any]],
+    deliveries: list[dict[str, Any]] = (),
+    name_of: Callable[[str], str] = str,
+) -> str:
+    """``feedback/index.html``: every participant's status for the project office, sortable, and
+    every file delivered through the delivery page for the year (``deliveries``, names by
+    ``name_of``)."""
     from alis_nord.deliveries import STATUS_ORDER
     from alis_nord.rendering import render
 
@@ -198,4 +233,5 @@ def render_overview(year: int, project: str, municipalities, mail: list[dict[str
         counts=counts,
         order=STATUS_ORDER,
         titles=TABLE_TITLES,
+        deliveries=delivery_log_rows(list(deliveries), name_of),
     )

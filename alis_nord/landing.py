@@ -25,6 +25,9 @@ from alis_nord.vocabulary import FATAL
 
 TABLES = table_names()  # the contract's tables: alis, kostnader, fastlegedekning
 REFERENCE_DIR = "referanse"
+# where the delivery page writes an upload before linking it into its year's folder: in the landing
+# area, so on its file system (a file is linked into place, never copied); never a report year's input
+UPLOAD_STAGING_DIR = ".levering"
 NARRATIVE_DIR = "tekst"
 
 _FILE_NAME = re.compile(
@@ -297,6 +300,8 @@ def landing_changes(landing_dir: Path, previous: dict[str, list]) -> LandingChan
     current: dict[str, list] = {}
     for path in sorted(p for p in landing_dir.rglob("*") if p.is_file()):
         rel = _relative(path, landing_dir)
+        if rel.startswith(UPLOAD_STAGING_DIR + "/"):  # an upload on its way in: seen once in place
+            continue
         stat = path.stat()
         known = previous.get(rel)
         if known and known[0] == stat.st_size and known[1] == stat.st_mtime_ns:
@@ -332,14 +337,12 @@ def unsettled_years(files: dict[str, list], now_ns: int, settle_seconds: int) ->
     if settle_seconds <= 0:  # no waiting at all (a clock set back leaves a file "in the future")
         return set()
     cutoff = now_ns - settle_seconds * 1_000_000_000
-    return {
-        year
-        for rel, meta in files.items()
-        if (year := year_of(rel)) is not None and meta[1] > cutoff
-    }
+    return {year for rel, meta in files.items() if (year := year_of(rel)) is not None and meta[1] > cutoff}
 
 
-def settled_cursor(current: dict[str, list], previous: dict[str, list], unsettled: set[int]) -> dict[str, list]:
+def settled_cursor(
+    current: dict[str, list], previous: dict[str, list], unsettled: set[int]
+) -> dict[str, list]:
     """The sensor's next cursor: what is there now, except in the ``unsettled`` years, whose files
     keep what the sensor saw last time, so it sees their change again once they are quiet."""
     return {

@@ -10,16 +10,28 @@ delivery sensor sends the queued ones).
 An ``.eml`` is recorded only once it is on disk: a full disk records nothing, and the next run
 writes it. A recorded ``.eml`` whose file is gone (a deleted ``output/``) is written back, byte for
 byte, by the next run of the year (``restore_eml``).
+
+The feedback and the reminders carry the municipality's link to its delivery page when there is
+one (``alis_nord.deliveries.page_link``); the link is no part of a key, so it never makes a second
+message. ``revoke_links`` voids a municipality's links and hands its new one over
+(``python -m service.delivery_links revoke``).
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from alis_nord.mail import MessageNotBuilt, OutgoingMail, SmtpSettings, eml_bytes, message_id_for
 from alis_nord.mail_queue import UNDELIVERABLE, WRITTEN, MailQueue
+
+if TYPE_CHECKING:
+    from alis_nord.deliveries import PageLink
+    from alis_nord.delivery_log import DeliveryRecords
 
 QUEUED, NOT_BUILT = "queued", "not built"
 
@@ -58,6 +70,25 @@ def hand_over(
     return WRITTEN
 
 
+def smtp_settings(
+    host: str | None,
+    port: int,
+    sender: str,
+    username: str | None = None,
+    password: str | None = None,
+    security: str | None = None,
+) -> SmtpSettings | None:
+    """The mail server's settings (``glue.resources.MailServer``, ``service.delivery_links``); ``None``
+    without a host: then nothing is sent, and messages are written as ``.eml``. ``security`` unset is
+    implicit TLS on port 465, else STARTTLS."""
+    from alis_nord.mail import IMPLICIT_TLS, IMPLICIT_TLS_PORT, STARTTLS
+
+    if not host:
+        return None
+    security = security or (IMPLICIT_TLS if port == IMPLICIT_TLS_PORT else STARTTLS)
+    return SmtpSettings(host, port, sender, username, password, security=security.strip().lower())
+
+
 def restore_eml(queue: MailQueue, year: int, eml_dir: Path, sender: str) -> list[str]:
     """Writes back every recorded ``.eml`` of ``year`` whose file is gone, as it was written;
     returns the names written."""
@@ -89,11 +120,14 @@ def send_reminders(
     sender: str,
     output_root: Path,
     now: datetime,
+    link_for: Callable[[str, int, date, date], PageLink | None] | None = None,
 ) -> list[str]:
     """The reminders due ``today``, for every report year whose statuses are stored: to each
     participant with an address whose status is *mangler* or *har feil* for some table, once per
-    offset (``prosjekt.yaml``'s ``frist`` and ``purringer``). Returns what was handed over; a
-    reminder whose file could not be written is reported and written by a later look."""
+    offset (``prosjekt.yaml``'s ``frist`` and ``purringer``), with its delivery page's link when
+    ``link_for(kommunenummer, year, deadline, today)`` gives one (``glue.resources.DeliveryLinks``).
+    Returns what was handed over; a reminder whose file could not be written is reported and
+    written by a later look."""
     from alis_nord import schema as tables
     from alis_nord.deliveries import municipality_statuses, statuses_from_rows
 
@@ -115,6 +149,7 @@ def send_reminders(
                 year,
                 municipality,
                 *due,
+                link_for(municipality.kommunenummer, year, due[0], today) if link_for else None,
                 settings=settings,
                 sender=sender,
                 eml_dir=output_root / str(year) / "utsendinger",
@@ -137,16 +172,24 @@ def _reminder_due(reference, year: int, today) -> tuple[date, int] | None:
 
 
 def _hand_over_reminder(
-    queue: MailQueue, reference, year: int, municipality, deadline_date: date, offset: int, **channel
+    queue: MailQueue,
+    reference,
+    year: int,
+    municipality,
+    deadline_date: date,
+    offset: int,
+    link: PageLink | None,
+    **channel,
 ) -> str | None:
-    """One municipality's reminder handed over (``hand_over``), or why its file was not written."""
+    """One municipality's reminder handed over (``hand_over``), or why its file was not written.
+    Its key is the same with a link or without: a link never makes a second reminder."""
     from alis_nord.deliveries import office, reminder_key, reminder_mail
 
     try:
         return hand_over(
             queue,
             reminder_key(year, municipality.kommunenummer, offset),
-            reminder_mail(office(reference), year, municipality, deadline_date, offset),
+            reminder_mail(office(reference), year, municipality, deadline_date, offset, link),
             **channel,
             kind="reminder",
             about_year=year,
@@ -155,6 +198,155 @@ def _hand_over_reminder(
         )
     except OSError as error:
         return f"not written ({error})"
+
+
+NEW_LINK = "new_link"  # the kind of message a revocation sends (``revoke_links``)
+
+
+class LinksNotRevoked(ValueError):
+    """Why a municipality's links were not revoked: nothing was changed."""
+
+
+@dataclass(frozen=True)
+class NewLink:
+    """What revoking one municipality's links did (``revoke_links``)."""
+
+    kommunenummer: str
+    navn: str
+    year: int
+    generation: int  # the generation every link is made in from now on
+    link: PageLink
+    recipients: tuple[str, ...]
+    key: str  # the e-mail's key in the mail queue (and its .eml's name)
+    outcome: str | None  # queued, eml, not built, not written (…); None: no address to send it to
+
+
+def revoke_links(
+    records: DeliveryRecords,
+    queue: MailQueue,
+    reference,
+    kommunenummer: str,
+    year: int,
+    *,
+    secret: str | None,
+    base_url: str,
+    days_after: int,
+    today: date,
+    now: datetime,
+    settings: SmtpSettings | None,
+    sender: str,
+    eml_dir: Path,
+) -> NewLink:
+    """Voids every link of ``kommunenummer`` made so far (every year's: its generation moves on) and
+    hands its new link for ``year`` to its contacts (``hand_over``: queued, or an ``.eml`` without a
+    mail server), once per generation. Raises ``LinksNotRevoked``, having changed nothing, when there is
+    no key to sign links with, the municipality takes no part in ``year``, or ``year``'s links have
+    expired (a new one would not work either)."""
+    from alis_nord.deliveries import deadline_of, new_link_key, new_link_mail, office, page_link
+    from alis_nord.delivery_links import valid_until
+
+    if not secret:
+        raise LinksNotRevoked("no key to sign links with (ALIS_DELIVERY_SECRET is not set)")
+    participant = next((p for p in reference.participants_in(year) if p.kommunenummer == kommunenummer), None)
+    if participant is None:
+        raise LinksNotRevoked(f"{kommunenummer} is no participant in {year} (referanse/deltakerkommuner.csv)")
+    deadline = deadline_of(reference, year)
+    last_day = valid_until(deadline, days_after)
+    if today > last_day:
+        raise LinksNotRevoked(
+            f"the links for {year} stopped working on {last_day.isoformat()} (the deadline "
+            f"{deadline.isoformat()} and {days_after} days); name another year"
+        )
+    generation = records.revoke(kommunenummer, now)
+    link = page_link(secret, base_url, days_after, kommunenummer, year, deadline, today, records.generation)
+    key = new_link_key(year, kommunenummer, generation)
+    outcome = None
+    if participant.epost:
+        mail = new_link_mail(
+            office(reference), year, kommunenummer, participant.navn, participant.epost, link, deadline
+        )
+        try:
+            outcome = hand_over(
+                queue,
+                key,
+                mail,
+                settings=settings,
+                sender=sender,
+                eml_dir=eml_dir,
+                now=now,
+                kind=NEW_LINK,
+                about_year=year,
+                kommunenummer=kommunenummer,
+                version=f"lenke nr. {generation}",
+            )
+        except OSError as error:  # the links are revoked all the same; the office has the link
+            outcome = f"not written ({error})"
+    return NewLink(kommunenummer, participant.navn, year, generation, link, participant.epost, key, outcome)
+
+
+INVITATION = "invitation"  # the kind of message that asks for a year's figures (``send_invitations``)
+
+
+@dataclass(frozen=True)
+class Invited:
+    """What ``send_invitations`` did for one participant."""
+
+    kommunenummer: str
+    navn: str
+    recipients: tuple[str, ...]
+    outcome: str | None  # queued, eml, not built, not written (…); None: no address; "" already invited
+
+
+def send_invitations(
+    records: DeliveryRecords,
+    queue: MailQueue,
+    reference,
+    year: int,
+    *,
+    secret: str | None,
+    base_url: str,
+    days_after: int,
+    today: date,
+    now: datetime,
+    settings: SmtpSettings | None,
+    sender: str,
+    eml_dir: Path,
+) -> list[Invited]:
+    """The invitation to deliver ``year``'s figures, with each participant's link (``page_link``:
+    none without a key), handed over once per participant and year (``invitation_key``): run again, it
+    invites only a participant added since. A participant without an address is listed, not invited."""
+    from alis_nord.deliveries import deadline_of, invitation_key, invitation_mail, office, page_link
+
+    deadline, kontor = deadline_of(reference, year), office(reference)
+    done = []
+    for participant in sorted(reference.participants_in(year), key=lambda p: p.kommunenummer):
+        k = participant.kommunenummer
+        if not participant.epost:
+            done.append(Invited(k, participant.navn, (), None))
+            continue
+        if queue.has(invitation_key(year, k)):
+            done.append(Invited(k, participant.navn, participant.epost, ""))
+            continue
+        link = page_link(secret, base_url, days_after, k, year, deadline, today, records.generation)
+        mail = invitation_mail(kontor, year, k, participant.navn, participant.epost, link, deadline)
+        try:
+            outcome = hand_over(
+                queue,
+                invitation_key(year, k),
+                mail,
+                settings=settings,
+                sender=sender,
+                eml_dir=eml_dir,
+                now=now,
+                kind=INVITATION,
+                about_year=year,
+                kommunenummer=k,
+                version="invitasjon",
+            )
+        except OSError as error:  # a full disk: nothing recorded, so the next run writes it
+            outcome = f"not written ({error})"
+        done.append(Invited(k, participant.navn, participant.epost, outcome))
+    return done
 
 
 MINIMUM_SECONDS_FOR_A_MESSAGE = 2  # a tick starts no message with less of its budget left

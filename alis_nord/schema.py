@@ -317,7 +317,9 @@ delivery_log = sa.Table(
     sa.Column("kommunenummer", sa.String(4), nullable=False),  # whose link it came through
     sa.Column("table_name", sa.String(32), nullable=True),  # recognised from the header; none: not recognised
     sa.Column("sent_name", sa.Text, nullable=False),  # the file's name as sent: text, never a path
-    sa.Column("stored_name", sa.Text, nullable=True),  # <year>/<kommunenummer>_<table>_vN.csv; none: not stored
+    sa.Column(
+        "stored_name", sa.Text, nullable=True
+    ),  # <year>/<kommunenummer>_<table>_vN.csv; none: not stored
     sa.Column("sha256", sa.String(64), nullable=False),
     sa.Column("size", sa.BigInteger, nullable=False),  # bytes as received
     sa.Column("link_id", sa.String(16), nullable=False),  # which link (a digest of it: never the link)

@@ -3,13 +3,16 @@
     python -m alis_nord.self_check 1804_alis.csv 1804_kostnader.csv --aar 2023
     make check-file FILE="1804_alis.csv 1804_kostnader.csv" YEAR=2023
 
-The files are validated in place: a throw-away landing area holds links to them (never copies)
-beside a link to the reference files (the project's ``ALIS_LANDING_DIR/referanse``, else the
-bundled sample's), and ``alis_nord.validation.validate_year`` runs on it exactly as a run would,
-so a file over the size limit is rejected from its ``stat`` without being read. Every finding is
-printed in bokmål with file, row and column, then what would be accepted and kept out. Nothing is
-stored and nothing is sent. The exit status is 1 when a table would be rejected or a row kept
-out, 2 when a file is not found.
+``control`` is the one check, for ``make check-file`` and the delivery page
+(``alis_nord.receiving``) alike: a throw-away landing area holds links to the files (never copies)
+under the names given, and ``alis_nord.validation.validate_year`` runs on it exactly as a run would,
+so a file over the size limit is rejected from its ``stat`` without being read. It returns the
+findings and what became of each table (``Control``); nothing is stored and nothing is sent.
+
+``make check-file`` links each file under its own name, with the reference files of the project's
+``ALIS_LANDING_DIR/referanse`` (else the bundled sample's), and prints every finding in bokmål with
+file, row and column, then what would be accepted and kept out (``report_lines``). The exit status
+is 1 when a table would be rejected or a row kept out, 2 when a file is not found.
 
 ``make check-file`` hands ``FILE`` and ``YEAR`` over in the environment (``ALIS_CHECK_FILES``,
 ``ALIS_CHECK_YEAR``), never through a shell, so a file name can hold anything (spaces, quotes,
@@ -24,12 +27,17 @@ import re
 import shlex
 import sys
 import tempfile
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from alis_nord.landing import REFERENCE_DIR, take_inventory
+from alis_nord.reference import ReferenceData
 from alis_nord.reference_parsing import load_reference_data
 from alis_nord.settings import Settings
 from alis_nord.validation import validate_year
+from alis_nord.validation_results import Finding, TableResult
 from alis_nord.vocabulary import KEEPS_ROW_OUT, SEVERITY_LABELS, TABLE_TITLES
 
 FILES_VARIABLE = Settings.variable("check_files")  # make check-file's FILE, as typed
@@ -54,23 +62,67 @@ def files_named_by(value: str) -> list[Path]:
         return [Path(value)]
 
 
-def check_files(files: list[Path], year: int, reference_dir: Path) -> tuple[list[str], bool]:
-    """The report on ``files`` as lines of text, and whether they would pass without an error."""
-    with tempfile.TemporaryDirectory(prefix="alis-kontroll-") as folder:
+@dataclass(frozen=True)
+class Control:
+    """What the control found in a year's files: every finding, and what became of each table."""
+
+    year: int
+    findings: list[Finding]
+    tables: list[TableResult]
+
+    @property
+    def passed(self) -> bool:
+        """Whether every table would be taken in and no row kept out (warnings allowed)."""
+        return not any(f.severity in KEEPS_ROW_OUT for f in self.findings)
+
+    def of_file(self, name: str) -> Control:
+        """The findings and tables of the file linked as ``name`` alone."""
+        path = f"{self.year}/{name}"
+        return Control(
+            self.year,
+            [f for f in self.findings if f.file == path],
+            [t for t in self.tables if t.file == path],
+        )
+
+
+# Great Expectations keeps its current project in a process-wide variable; the delivery page runs
+# controls in threads, so one runs at a time in a process (they are CPU-bound: no time is lost).
+_ONE_AT_A_TIME = threading.Lock()
+
+
+def control(files: Sequence[tuple[str, Path]], year: int, reference: ReferenceData) -> Control:
+    """Validate ``files`` (each a name and the file it names) as a run of ``year`` would, were
+    they the year's folder: the name says the municipality, the table and the version, as in the
+    landing area. Each file is read where it is, and only if it may be; of two files given one
+    name, the last is checked. A name is a plain file name, never a path."""
+    with _ONE_AT_A_TIME, tempfile.TemporaryDirectory(prefix="alis-kontroll-") as folder:
         landing = Path(folder)
-        (landing / REFERENCE_DIR).symlink_to(reference_dir.resolve(), target_is_directory=True)
         (landing / str(year)).mkdir()
-        for file in files:  # links, not copies: a file is read where it is, and only if it may be
-            link = landing / str(year) / file.name
+        for name, file in files:  # links, not copies: a file is read where it is, and only if it may be
+            if "/" in name or name in ("", ".", ".."):
+                raise ValueError(f"not a plain file name: {name!r}")
+            link = landing / str(year) / name
             link.unlink(missing_ok=True)  # two files of one name: the last is checked, as a copy was
             link.symlink_to(file.resolve())
         inventory = take_inventory(landing, year)
-        validation = validate_year(landing, inventory, load_reference_data(landing))
+        validation = validate_year(landing, inventory, reference)
+    return Control(year, validation.findings, validation.tables)
+
+
+def reference_in(reference_dir: Path) -> ReferenceData:
+    """The reference data of a ``referanse/`` folder, wherever it is and whatever it is called."""
+    with tempfile.TemporaryDirectory(prefix="alis-referanse-") as folder:
+        (Path(folder) / REFERENCE_DIR).symlink_to(reference_dir.resolve(), target_is_directory=True)
+        return load_reference_data(Path(folder))
+
+
+def report_lines(result: Control, files_given: int) -> list[str]:
+    """``make check-file``'s report on a control of ``files_given`` files, line by line (bokmål)."""
     lines = [
-        f"Kontroll av {len(files)} fil(er) for {year}, med de samme reglene som rapporteringen bruker.",
+        f"Kontroll av {files_given} fil(er) for {result.year}, med de samme reglene som rapporteringen bruker.",
         "",
     ]
-    for finding in validation.findings:
+    for finding in result.findings:
         where = ", ".join(
             part
             for part in (
@@ -81,21 +133,27 @@ def check_files(files: list[Path], year: int, reference_dir: Path) -> tuple[list
             if part
         )
         lines.append(f"{SEVERITY_LABELS[finding.severity]}: {where}: {finding.message}")
-    if not validation.findings:
+    if not result.findings:
         lines.append("Ingen funn.")
     lines.append("")
-    for result in validation.tables:
-        title = TABLE_TITLES.get(result.table, result.table)
-        if result.rejected:
-            lines.append(f"{title} ({result.file.rsplit('/', 1)[-1]}): avvist, ingen rader blir brukt.")
+    for table in result.tables:
+        title = TABLE_TITLES.get(table.table, table.table)
+        if table.rejected:
+            lines.append(f"{title} ({table.file.rsplit('/', 1)[-1]}): avvist, ingen rader blir brukt.")
         else:
             lines.append(
-                f"{title} ({result.file.rsplit('/', 1)[-1]}): {len(result.accepted)} rader godkjent, "
-                f"{len(result.quarantined)} holdt utenfor."
+                f"{title} ({table.file.rsplit('/', 1)[-1]}): {len(table.accepted)} rader godkjent, "
+                f"{len(table.quarantined)} holdt utenfor."
             )
-    passed = not any(f.severity in KEEPS_ROW_OUT for f in validation.findings)
-    lines += ["", "Klar til innsending." if passed else "Rett feilene over før dere sender filene."]
-    return lines, passed
+    lines += ["", "Klar til innsending." if result.passed else "Rett feilene over før dere sender filene."]
+    return lines
+
+
+def check_files(files: list[Path], year: int, reference_dir: Path) -> tuple[list[str], bool]:
+    """The report on ``files``, each under its own name, as lines of text, and whether they would
+    pass without an error."""
+    result = control([(file.name, file) for file in files], year, reference_in(reference_dir))
+    return report_lines(result, len(files)), result.passed
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -45,8 +45,10 @@ class Settings(BaseSettings):
     """The mail queue and its record of what was sent; unset: see ``mail_queue_url``."""
     report_schedule: str = "0 6 15 3 *"
     """When the annual report runs (cron, Europe/Oslo): the municipalities' deadline, 15 March, 06:00."""
-    landing_sensor_interval: int = 300
-    """Seconds between the landing-area sensor's looks: an upload is seen within five minutes."""
+    landing_sensor_interval: int = 30
+    """Seconds between the landing-area sensor's looks: an upload is seen within half a minute (an
+    unchanged landing area costs one ``stat`` per file), and its run starts once the year's folder
+    has been quiet ``landing_settle_seconds``."""
     smtp_host: str | None = None
     """The mail server for alerts, feedback and reminders; none: no e-mail, ``.eml`` files instead."""
     smtp_port: int = 587

@@ -9,7 +9,7 @@ from alis_nord.declared import DeclaredTables
 from alis_nord.stored import DELIVERY_STATUS, FEEDBACK, REFERENCE_DATA
 from alis_nord.vocabulary import KEEPS_ROW_OUT
 from assets.metadata import markdown_table
-from glue.resources import MailQueueResource, MailServer, OutputArea
+from glue.resources import DeliveryLinks, MailQueueResource, MailServer, OutputArea
 from glue.yearly import yearly_asset, yearly_check
 
 CONTACTS_VALID = "contact_addresses_valid"
@@ -58,9 +58,10 @@ def delivery_status(year: int, stored: DeclaredTables) -> MaterializeResult:
         "feedback/<kommunenummer>.html for every participant and every other sender: its status per "
         "table, what was received, accepted and quarantined, each finding with file, row, column, value "
         "and a message in bokmål, and the e-mail it was sent; feedback/index.html, the project office's "
-        "overview. A municipality with addresses in deltakerkommuner.csv gets its page by e-mail once per "
-        "delivered version: queued for the SMTP server, or without ALIS_SMTP_HOST written as .eml under "
-        "utsendinger/ for the office to send."
+        "overview, with the log of every file delivered through the delivery page. A municipality with "
+        "addresses in deltakerkommuner.csv gets its page by e-mail once per delivered version, with its "
+        "personal link to the delivery page (with ALIS_DELIVERY_SECRET): queued for the SMTP server, or "
+        "without ALIS_SMTP_HOST written as .eml under utsendinger/ for the office to send."
     ),
 )
 def municipality_feedback(
@@ -69,6 +70,7 @@ def municipality_feedback(
     output: OutputArea,
     mail_server: MailServer,
     mail_queue: MailQueueResource,
+    delivery_links: DeliveryLinks,
 ) -> MaterializeResult:
     from alis_nord.feedback import feedback_pages
 
@@ -76,9 +78,10 @@ def municipality_feedback(
     rows = stored.stored_rows(FEEDBACK)
     pages = feedback_pages(year, reference, rows)
     statuses = _statuses(year, reference, rows)
-    mailed = _mail_feedback(year, pages, statuses, reference, output, mail_server, queue)
+    mailed = _mail_feedback(year, pages, statuses, reference, output, mail_server, queue, delivery_links)
     sent = queue.about(year)
-    directory = _publish_feedback(year, pages, statuses, reference, sent, output)
+    deliveries = delivery_links.records().about(year)  # the delivery page's log, in the mail database
+    directory = _publish_feedback(year, pages, statuses, reference, sent, deliveries, output)
     if (
         mailed.not_written
     ):  # the pages are published; the run fails so the office sees it, and the next writes them
@@ -87,7 +90,7 @@ def municipality_feedback(
             + "; ".join(mailed.not_written),
             metadata={"not_written": MetadataValue.text("\n".join(mailed.not_written))},
         )
-    return MaterializeResult(metadata=_feedback_metadata(pages, directory, mailed, sent))
+    return MaterializeResult(metadata=_feedback_metadata(pages, directory, mailed, sent, deliveries))
 
 
 @dataclass
@@ -96,6 +99,7 @@ class _Mailed:
 
     by_smtp: bool  # sent through ALIS_SMTP_HOST, or written as .eml
     restored: list[str]  # .eml files written again
+    links: str  # whether the e-mails carry the delivery page's link, and until when it works
     handed_over: list[str] = field(default_factory=list)
     not_written: list[str] = field(default_factory=list)
 
@@ -111,10 +115,11 @@ def _statuses(year: int, reference, rows) -> dict:
 
 
 def _mail_feedback(
-    year: int, pages, statuses: dict, reference, output: OutputArea, mail_server, queue
+    year: int, pages, statuses: dict, reference, output: OutputArea, mail_server, queue, links: DeliveryLinks
 ) -> _Mailed:
-    """Each delivered version's page by e-mail, once: queued for the SMTP server, or written as
-    .eml under utsendinger/ (and any .eml lost since written again)."""
+    """Each delivered version's page by e-mail, once, with the municipality's link to its delivery
+    page: queued for the SMTP server, or written as .eml under utsendinger/ (and any .eml lost since
+    written again). The key is the delivered version's, link or not: a link never makes a second."""
     from datetime import UTC, datetime
 
     from alis_nord.deliveries import deadline_of, delivery_key, feedback_mail, office
@@ -123,12 +128,14 @@ def _mail_feedback(
     settings, now = mail_server.settings(), datetime.now(UTC)
     eml_dir = output.year_dir(year) / "utsendinger"
     restored = [] if settings else restore_eml(queue, year, eml_dir, mail_server.sender)
-    mailed = _Mailed(bool(settings), restored)
+    deadline = deadline_of(reference, year)
+    mailed = _Mailed(bool(settings), restored, _links_said(year, deadline, links))
     for page in pages:
         status = statuses.get(page.kommunenummer)
         if status is None or not status.contacts or not page.files:
             continue
-        mail = feedback_mail(page, status, office(reference), deadline_of(reference, year))
+        link = links.link_for(page.kommunenummer, year, deadline)
+        mail = feedback_mail(page, status, office(reference), deadline, link)
         files = {f["path"]: f["sha256"] for f in page.files}
         try:
             outcome = hand_over(
@@ -152,8 +159,24 @@ def _mail_feedback(
     return mailed
 
 
-def _publish_feedback(year: int, pages, statuses: dict, reference, sent: list[dict], output: OutputArea):
-    """The pages and the overview, with the e-mail sent to each; a re-run replaces them all at once."""
+def _links_said(year: int, deadline, links: DeliveryLinks) -> str:
+    """Whether the year's e-mails carry the delivery page's link, for the metadata."""
+    from alis_nord.deliveries import today_in_norway
+    from alis_nord.delivery_links import valid_until
+
+    if not links.secret:
+        return "none: no ALIS_DELIVERY_SECRET, the e-mails say to send the files by e-mail"
+    last_day = valid_until(deadline, links.days_after)
+    if today_in_norway() > last_day:
+        return f"none: {year}'s links stopped working on {last_day.isoformat()}"
+    return f"in the e-mails (ALIS_DELIVERY_SECRET), working until {last_day.isoformat()}"
+
+
+def _publish_feedback(
+    year: int, pages, statuses: dict, reference, sent: list[dict], deliveries: list[dict], output: OutputArea
+):
+    """The pages and the overview, with the e-mail sent to each and, in the overview, every file
+    delivered through the delivery page; a re-run replaces them all at once."""
     from alis_nord.feedback import project_name, render_feedback, render_overview
     from alis_nord.publishing import publish_folder
 
@@ -170,19 +193,22 @@ def _publish_feedback(year: int, pages, statuses: dict, reference, sent: list[di
                 for page in pages
             },
             "index.html": render_overview(
-                year, project_name(reference), list(statuses.values()), sent
+                year, project_name(reference), list(statuses.values()), sent, deliveries, reference.name_of
             ).encode("utf-8"),
         },
     )
 
 
-def _feedback_metadata(pages, directory, mailed: _Mailed, sent: list[dict]) -> dict:
+def _feedback_metadata(pages, directory, mailed: _Mailed, sent: list[dict], deliveries: list[dict]) -> dict:
+    from alis_nord.delivery_log import OUTCOMES_NB
     from alis_nord.mail_queue import UNDELIVERABLE, refused_recipients
 
     failed = [m for m in sent if m["state"] == UNDELIVERABLE or refused_recipients(m)]
     return {
         "pages": len(pages),
-        "municipalities_with_errors": sum(1 for p in pages if any(p.count(severity) for severity in KEEPS_ROW_OUT)),
+        "municipalities_with_errors": sum(
+            1 for p in pages if any(p.count(severity) for severity in KEEPS_ROW_OUT)
+        ),
         "folder": MetadataValue.path(str(directory)),
         "overview_page": MetadataValue.path(str(directory / "index.html")),
         "feedback_mail": MetadataValue.text(
@@ -197,6 +223,17 @@ def _feedback_metadata(pages, directory, mailed: _Mailed, sent: list[dict]) -> d
             ", ".join(mailed.handed_over) or "none: every delivered version was mailed before"
         ),
         "eml_written_back": MetadataValue.text(", ".join(mailed.restored) or "none missing"),
+        "delivery_links": MetadataValue.text(mailed.links),
+        # the delivery page's log of the year (the overview lists each file)
+        "deliveries_logged": len(deliveries),
+        "deliveries_by_outcome": MetadataValue.text(
+            ", ".join(
+                f"{OUTCOMES_NB[outcome]}: {count}"
+                for outcome in OUTCOMES_NB
+                if (count := sum(1 for d in deliveries if d["outcome"] == outcome))
+            )
+            or "none"
+        ),
         "undeliverable": markdown_table(
             ["kommunenummer", "what", "refused by the server, or why not sent"],
             [[m["kommunenummer"], m["kind"], _why_not_delivered(m)] for m in failed],

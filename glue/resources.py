@@ -14,12 +14,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dagster import ConfigurableResource, EnvVar
-from pydantic import SecretStr
+from pydantic import PrivateAttr, SecretStr
 
 from alis_nord.settings import PROJECT_ROOT as PROJECT_ROOT  # the project's folder, named here as before
 from alis_nord.settings import Settings
 
 if TYPE_CHECKING:
+    import datetime as dt
+
+    from alis_nord.deliveries import PageLink
+    from alis_nord.delivery_log import DeliveryRecords
     from alis_nord.mail import SmtpSettings
     from alis_nord.mail_queue import MailQueue
     from alis_nord.warehouse import Warehouse
@@ -87,13 +91,52 @@ class MailServer(ConfigurableResource):
     security: str | None = _DEFAULTS.smtp_security
 
     def settings(self) -> SmtpSettings | None:
-        from alis_nord.mail import IMPLICIT_TLS, IMPLICIT_TLS_PORT, STARTTLS, SmtpSettings
+        from alis_nord.outbox import smtp_settings
 
-        if not self.host:
-            return None
-        security = self.security or (IMPLICIT_TLS if self.port == IMPLICIT_TLS_PORT else STARTTLS)
-        return SmtpSettings(
-            self.host, self.port, self.sender, self.username, self.password, security=security.strip().lower()
+        return smtp_settings(self.host, self.port, self.sender, self.username, self.password, self.security)
+
+
+class DeliveryLinks(ConfigurableResource):
+    """The municipalities' personal links to the delivery page (``alis_nord.delivery_links``) and the
+    page's records (``alis_nord.delivery_log``: each municipality's link generation and the log of
+    every delivery), kept in the mail database beside the mail queue.
+
+    ``secret`` signs the links (``ALIS_DELIVERY_SECRET``); without it no e-mail carries a link (they
+    say to send the files by e-mail, as before). A link is ``base_url``/<token> and works until
+    ``days_after`` days after the year's deadline."""
+
+    secret: str | None = None
+    base_url: str = _DEFAULTS.delivery_base_url
+    days_after: int = _DEFAULTS.delivery_link_days
+    database_url: str = _DEFAULTS.mail_queue_url.get_secret_value()
+    _records: DeliveryRecords | None = PrivateAttr(default=None)
+
+    def records(self) -> DeliveryRecords:
+        """The delivery page's records, opened once per resource."""
+        from alis_nord.delivery_log import DeliveryRecords
+
+        if self._records is None:
+            self._records = DeliveryRecords(self.database_url)
+        return self._records
+
+    def link_for(
+        self, kommunenummer: str, year: int, deadline: dt.date, today: dt.date | None = None
+    ) -> PageLink | None:
+        """``kommunenummer``'s link for ``year`` (in its current generation) and the last day it
+        works; ``None`` without a secret, or when that day is before ``today`` (Norway's today)."""
+        from alis_nord.deliveries import page_link, today_in_norway
+
+        if not self.secret:
+            return None  # nothing signed, nothing read
+        return page_link(
+            self.secret,
+            self.base_url,
+            self.days_after,
+            kommunenummer,
+            year,
+            deadline,
+            today or today_in_norway(),
+            self.records().generation,
         )
 
 
@@ -122,6 +165,11 @@ def _setting(settings: Settings, field: str):
 def resources_for(settings: Settings) -> dict[str, ConfigurableResource]:
     """The code location's resources, configured from ``settings``."""
     mail_queue = settings.mail_queue_setting
+    # the mail ledger stays where it was when only the warehouse's database is named (an upgrade
+    # must not forget what was sent); ALIS_MAIL_DATABASE_URL moves it apart
+    mail_database_url = (
+        _setting(settings, mail_queue) if mail_queue else settings.mail_queue_url.get_secret_value()
+    )
     return {
         "landing": LandingArea(
             path=_setting(settings, "landing_dir"),
@@ -129,13 +177,7 @@ def resources_for(settings: Settings) -> dict[str, ConfigurableResource]:
         ),
         "output": OutputArea(path=_setting(settings, "output_dir")),
         "warehouse": WarehouseResource(database_url=_setting(settings, "database_url")),
-        # the mail ledger stays where it was when only the warehouse's database is named (an upgrade
-        # must not forget what was sent); ALIS_MAIL_DATABASE_URL moves it apart
-        "mail_queue": MailQueueResource(
-            database_url=_setting(settings, mail_queue)
-            if mail_queue
-            else settings.mail_queue_url.get_secret_value()
-        ),
+        "mail_queue": MailQueueResource(database_url=mail_database_url),
         "mail_server": MailServer(
             host=_setting(settings, "smtp_host"),
             port=_setting(settings, "smtp_port"),
@@ -143,6 +185,13 @@ def resources_for(settings: Settings) -> dict[str, ConfigurableResource]:
             username=_setting(settings, "smtp_username"),
             password=_setting(settings, "smtp_password"),
             security=_setting(settings, "smtp_security"),
+        ),
+        # the delivery page's records are in the mail database, beside the queue
+        "delivery_links": DeliveryLinks(
+            secret=_setting(settings, "delivery_secret"),
+            base_url=_setting(settings, "delivery_base_url"),
+            days_after=_setting(settings, "delivery_link_days"),
+            database_url=mail_database_url,
         ),
         "project_office": ProjectOffice(
             alert_recipients=_setting(settings, "alert_recipients"),

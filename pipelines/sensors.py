@@ -18,7 +18,8 @@ from pipelines.jobs import annual_report_job, reference_change_job
     description=(
         "Watches the landing area. A file of a year's folder that is new, changed (by SHA-256, not "
         "timestamp) or removed starts the whole chain for that report year (annual_report_job), once the "
-        "year's folder has been quiet for ALIS_LANDING_SETTLE_SECONDS (a clerk's three uploads start one run). A "
+        "year's folder has been quiet for ALIS_LANDING_SETTLE_SECONDS (a clerk's three uploads start one run); "
+        "a year whose folder is emptied (make retention) is not run. A "
         "change in referanse/ starts reference_data and everything after it (reference_change_job) "
         "for every other year. The cursor keeps each file's size, modification time and hash, so "
         "unchanged files are not re-read. Files are hashed in chunks, and a file over the landing "
@@ -35,8 +36,15 @@ def landing_area_sensor(context: SensorEvaluationContext, landing: LandingArea):
     settle = landing.settle_seconds
     waiting = unsettled_years(changes.files, time.time_ns(), settle) & years
     for year in sorted(waiting):
-        context.log.info(f"{year}/ changed less than {settle} s ago; it runs once it has been quiet that long")
+        context.log.info(
+            f"{year}/ changed less than {settle} s ago; it runs once it has been quiet that long"
+        )
     years -= waiting
+    for year in sorted(
+        years - changes.years_present
+    ):  # a whole year removed (make retention): nothing to run
+        context.log.info(f"{year}/ has no files any more; nothing started for it")
+    years &= changes.years_present
     valid = set(report_years.get_partition_keys())
     requests = []
     for year in sorted(years):

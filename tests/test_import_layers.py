@@ -6,7 +6,9 @@ top to bottom:
 
     code location   pipelines/: definitions, jobs, schedules, sensors, alerts, reminders
     service         service/: the production processes, nginx and systemd, users, migrations
-        ↓           (beside the code location: neither imports the other)
+                    (beside the code location: neither imports the other)
+    delivery page   portal/: the municipalities' upload page (Starlette); imports the domain only,
+        ↓           and nothing but the tests imports it
     assets          assets/: thin asset and check bodies, one module per stage
         ↓
     Dagster glue    glue/: the yearly adapter, report years, partitioned checks, lineage, resources
@@ -19,7 +21,7 @@ from pathlib import Path
 
 from glue.resources import PROJECT_ROOT
 
-LAYERS = {"pipelines": 0, "service": 0, "assets": 1, "glue": 2, "alis_nord": 3}  # 0 is the top
+LAYERS = {"pipelines": 0, "service": 0, "portal": 0, "assets": 1, "glue": 2, "alis_nord": 3}  # 0 is the top
 
 
 def _module_name(path: Path) -> str:
@@ -61,6 +63,18 @@ def test_the_code_location_and_the_service_stay_apart():
         if {module.split(".")[0], target.split(".")[0]} == {"pipelines", "service"}
     ]
     assert between == []
+
+
+def test_the_delivery_page_imports_the_domain_only_and_nothing_imports_it():
+    crossing = [
+        f"{module} imports {target}"
+        for module, targets in _imports().items()
+        for target in targets
+        if (module.split(".")[0] == "portal") != (target.split(".")[0] == "portal")
+        and not (module.split(".")[0] == "portal" and target.split(".")[0] == "alis_nord")
+    ]
+    assert crossing == []
+    assert "alis_nord.receiving" in _imports()["portal.app"]  # the reader sees the portal's imports
 
 
 def test_imports_only_point_down_or_within_a_layer():

@@ -47,9 +47,14 @@ def _resources(landing: Path, output: Path, database_url: str) -> dict:
 
 def test_every_table_has_one_writer():
     # every year's slice is an asset's; the outgoing mail is the outbox of the sensors (pipelines/alerts.py,
-    # pipelines/reminders.py) and of the feedback e-mail (alis_nord/outbox.py), never a year's slice
+    # pipelines/reminders.py) and of the feedback e-mail (alis_nord/outbox.py), never a year's slice; the
+    # delivery log and the links' generations are the delivery page's (portal/) and make revoke-link's
     assert set(WRITTEN_BY) == {t.name for t in tables.yearly_tables}
-    assert set(tables.metadata.tables) - set(WRITTEN_BY) == {"outgoing_mail"}
+    assert set(tables.metadata.tables) - set(WRITTEN_BY) == {
+        "outgoing_mail",
+        "delivery_log",
+        "delivery_links",
+    }
     assert WRITTEN_BY["grant_use"] == "grant_use"  # a few by hand, lest the derivation be wrong
     assert WRITTEN_BY["alis"] == WRITTEN_BY["findings"] == "validated_submissions"
     assert WRITTEN_BY["reference_data"] == WRITTEN_BY["reference_files"] == "reference_data"

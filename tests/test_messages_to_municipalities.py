@@ -198,6 +198,9 @@ def test_every_feedback_mail_is_from_the_office_names_the_deadline_and_reads_rig
             assert "Kari Nordmann" in part and "75 55 50 00" in part
             assert not re.search(r"\b1 rader\b|mottatt 0 rader|\b1 er holdt utenfor fordi de\b", part)
             assert "HTML-delen" not in part and not re.search(r"\d{4}-\d{2}-\d{2}", part)
+            assert (
+                "leveringssiden" not in part and "/levering/" not in part
+            )  # no key (ALIS_DELIVERY_SECRET): no link
         assert not re.search(r"rad (\d+)[,:].*Rad \1:", plain)
         assert message["Reply-To"] == "alis-nord@bodo.kommune.example"
         # without a mail server the office sends the .eml itself: from its own address, by name

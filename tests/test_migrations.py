@@ -32,7 +32,11 @@ def test_head_and_the_tables_of_each_revision_match_the_scripts():
     scripts = _scripts()
     assert scripts.get_current_head() == migrations.HEAD
     order = [s.revision for s in reversed(list(scripts.walk_revisions()))]
-    assert order == list(migrations.TABLES_BY_REVISION) == ["0001", "0002", "0003", "0004", "0005", "0006", "0007"]
+    assert (
+        order
+        == list(migrations.TABLES_BY_REVISION)
+        == ["0001", "0002", "0003", "0004", "0005", "0006", "0007"]
+    )
     assert set().union(*migrations.TABLES_BY_REVISION.values()) == set(metadata.tables)
 
 

@@ -438,7 +438,7 @@ def test_the_sample_year_gives_one_feedback_mail_per_delivering_participant(samp
 
 
 def test_the_reminder_sensor_runs_in_dagster_and_writes_eml_without_a_server(loop):
-    from glue.resources import OutputArea, WarehouseResource
+    from glue.resources import DeliveryLinks, OutputArea, WarehouseResource
     from pipelines.reminders import municipality_reminders
 
     landing, out, url, _, _ = loop
@@ -449,6 +449,7 @@ def test_the_reminder_sensor_runs_in_dagster_and_writes_eml_without_a_server(loo
             "mail_queue": MailQueueResource(database_url=url),
             "mail_server": MailServer(),
             "output": OutputArea(path=str(out)),
+            "delivery_links": DeliveryLinks(database_url=url),  # no key: no link
         }
     )
     # today is years after 2020's deadline (15 March 2021): nothing is due

@@ -52,7 +52,12 @@ def test_new_changed_and_unchanged_files(small_landing):
     assert requests[0].run_key != first_key  # the run is keyed on the new content
 
     path.unlink()  # a removed file changes the year too
-    assert [r.partition_key for r in _evaluate(small_landing, cursor)[0]] == ["2020"]
+    requests, cursor = _evaluate(small_landing, cursor)
+    assert [r.partition_key for r in requests] == ["2020"]
+
+    for path in (small_landing / "2019").iterdir():  # a whole year deleted (make retention)
+        path.unlink()
+    assert _evaluate(small_landing, cursor)[0] == []  # is not run again, empty
 
 
 def test_a_year_runs_once_its_folder_has_been_quiet(small_landing):
