@@ -6,20 +6,29 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import signal
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
 
 from glue.resources import PROJECT_ROOT
-from service.config import LOCAL_NGINX_SITE, NGINX_TEMP_PATHS, nginx_main_config, nginx_site, workspace_file
-from service.topology import Ports, Site, local_site, processes
+from service.config import (
+    DELIVERY_PATH,
+    LOCAL_NGINX_SITE,
+    NGINX_TEMP_PATHS,
+    nginx_main_config,
+    nginx_site,
+    workspace_file,
+)
+from service.topology import CODE_SERVER, Ports, Site, local_site, processes
 from service.users import ensure_demo_users
 
 NGINX = "/usr/sbin/nginx"  # Debian's package (make system-deps installs nginx-light)
+DELIVERY_SECRET_FILE = "delivery-secret"  # a local run's key for the delivery links, in its config folder
 
 
 def nginx_command(run_dir: Path) -> tuple[str, ...]:
@@ -91,25 +100,26 @@ def nginx_config_test(run_dir: Path) -> subprocess.CompletedProcess:
 
 @contextlib.contextmanager
 def running_service(
-    site: Site, run_dir: Path, env: Mapping[str, str]
+    site: Site, run_dir: Path, env: Mapping[str, str], only: Collection[str] | None = None
 ) -> Iterator[dict[str, subprocess.Popen]]:
-    """Starts every process of the topology (Dagster's four and nginx) with ``env``, each in its own
-    process group with its log in ``run_dir/logs/``; stops them all on leaving, nothing left running.
+    """Starts every process of the topology (Dagster's four, the delivery page) and nginx with
+    ``env``, each in its own process group with its log in ``run_dir/logs/``, and waits until each
+    listens; stops them all on leaving, nothing left running. ``only`` names the processes to start
+    (nginx always starts): a test of the delivery page needs none of Dagster's.
     ``site.config`` must hold tls.crt/key, users and groups.map; PostgreSQL must be up."""
     write_nginx_config(site, run_dir)
     write_workspace(site)
     env = {**env, "DAGSTER_HOME": str(site.dagster_home)}
+    chosen = [p for p in processes(site) if only is None or p.name in only]
     started: dict[str, subprocess.Popen] = {}
     try:
-        for process in processes(site):
+        for process in chosen:
             started[process.name] = _start(process.name, process.argv, run_dir, env)
-            if process.name == "code-server":
-                wait_for_port(site.ports.code_server, 120, started[process.name])
-        for port, name in (
-            (site.ports.analysts_ui, "webserver-analysts"),
-            (site.ports.finance_ui, "webserver-finance"),
-        ):
-            wait_for_port(port, 120, started[name])
+            if process.name == CODE_SERVER:  # the others load the code location from it
+                wait_for_port(process.port, 120, started[process.name])
+        for process in chosen:
+            if process.port is not None:
+                wait_for_port(process.port, 120, started[process.name])
         started["nginx"] = _start("nginx", nginx_command(run_dir), run_dir, env)
         wait_for_port(site.ports.https, 30, started["nginx"])
         yield started
@@ -160,6 +170,20 @@ def _until_stopped(started: Mapping[str, subprocess.Popen], run_dir: Path) -> No
         time.sleep(1)
 
 
+def local_delivery_settings(site: Site, env: dict[str, str]) -> None:
+    """The delivery page's key and address for a run on this machine, where ``env`` has none: a
+    random key kept in the run's config folder (mode 0600, so a link made for this run still works
+    in the next), printed nowhere, and the page behind this run's nginx."""
+    if not env.get("ALIS_DELIVERY_SECRET"):
+        path = site.config / DELIVERY_SECRET_FILE
+        if not path.exists():
+            with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as file:
+                file.write(secrets.token_urlsafe(48) + "\n")
+        env["ALIS_DELIVERY_SECRET"] = path.read_text(encoding="utf-8").strip()
+    if not env.get("ALIS_DELIVERY_BASE_URL"):
+        env["ALIS_DELIVERY_BASE_URL"] = f"https://localhost:{site.ports.https}{DELIVERY_PATH}"
+
+
 def serve(run_dir: Path, ports: Ports) -> None:
     """make serve: the whole topology on this machine until Ctrl-C."""
     site = local_site(run_dir, ports)
@@ -169,12 +193,14 @@ def serve(run_dir: Path, ports: Ports) -> None:
         if not env.get("DAGSTER_POSTGRES_URL"):
             _own_postgres(run_dir, env, stack)
         env.setdefault("ALIS_UI_BASE_URL", f"https://localhost:{ports.https}")
+        local_delivery_settings(site, env)
         subprocess.run([sys.executable, "-m", "service.migrate"], env=env, check=True, cwd=PROJECT_ROOT)
         for line in ensure_demo_users(site.config):
             print(line)
         with running_service(site, run_dir, env) as started:
             print(
-                f"ALIS-Nord serves https://localhost:{ports.https}/ (logs in {run_dir / 'logs'}); Ctrl-C stops it."
+                f"ALIS-Nord serves https://localhost:{ports.https}/ and the delivery page under "
+                f"{env['ALIS_DELIVERY_BASE_URL']}/ (logs in {run_dir / 'logs'}); Ctrl-C stops it."
             )
             _until_stopped(started, run_dir)
         print("Stopped.")

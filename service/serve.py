@@ -4,7 +4,8 @@ The topology (``deploy/production/``; the README's production section installs i
 
     browser ──TLS──▶ nginx :443 ── basic auth (users file) ── the user's group picks the webserver
                        ├── analytiker ─▶ dagster-webserver 127.0.0.1:3001 (full UI)
-                       └── okonomi    ─▶ dagster-webserver 127.0.0.1:3002 --read-only
+                       ├── okonomi    ─▶ dagster-webserver 127.0.0.1:3002 --read-only
+                       └── /levering/ (no login: a signed link) ─▶ uvicorn 127.0.0.1:4270 (portal.app)
     dagster-daemon (schedule, sensors, run queue, backfills)
     code server 127.0.0.1:4266 (``dagster code-server start``: the code location over gRPC)
     PostgreSQL: Dagster's runs and events, and the warehouse
@@ -25,6 +26,7 @@ This module is the command line; the service is in four modules beside it:
 from __future__ import annotations
 
 import argparse
+from dataclasses import fields
 from pathlib import Path
 
 from glue.resources import PROJECT_ROOT
@@ -49,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
         ("analysts-ui", 3001),
         ("finance-ui", 3002),
         ("code-server", 4266),
+        ("delivery-page", 4270),
     ):
         run.add_argument(f"--{name}-port", type=int, default=default)
     out = commands.add_parser("render", help="write the unit files, nginx site and workspace for a server")
@@ -59,13 +62,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> None:
     args = _parser().parse_args(argv)
     if args.command == "run":
-        ports = Ports(
-            args.https_port,
-            args.http_port,
-            args.analysts_ui_port,
-            args.finance_ui_port,
-            args.code_server_port,
-        )
+        ports = Ports(**{f.name: getattr(args, f"{f.name}_port") for f in fields(Ports)})
         serve(args.run_dir.resolve(), ports)
     else:
         for name, text in render(PRODUCTION).items():
