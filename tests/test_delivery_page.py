@@ -363,7 +363,8 @@ def test_nothing_to_report_stores_the_header_only_table(site):
         "(ingenting å rapportere)",
         "2020/1804_kostnader_v2.csv",
     )
-    assert "lagret: ingenting å rapportere" in _answer(page) and "1804_kostnader_v2.csv" in _answer(page)
+    assert "Ingenting å rapportere for Kostnader (bilag): lagret" in _answer(page)
+    assert "Lagret som 1804_kostnader_v2.csv" in _answer(page)
     assert not_allowed.status_code == 400  # GP coverage always has its row
     assert len(site.records.about(2020, "1804")) == 1
 

@@ -544,10 +544,11 @@ def test_the_finance_officer_has_no_materialize_button_the_analyst_has(service):
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=ARTIFACTS / f"service-asset-page-{user[0]}.png")
             buttons = page.get_by_role("button", name=re.compile(r"Materialize"))
+            # the UI enables the button once it has loaded the asset's permissions: seconds on a busy machine
             if may:
-                expect(buttons.first).to_be_enabled()
+                expect(buttons.first).to_be_enabled(timeout=30_000)
             else:  # the button is there, greyed out
-                expect(buttons.first).to_be_disabled()
+                expect(buttons.first).to_be_disabled(timeout=30_000)
                 expect(buttons.and_(page.locator(":enabled"))).to_have_count(0)
             context.close()
         browser.close()
