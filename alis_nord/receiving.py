@@ -244,6 +244,9 @@ def place(
         except FileExistsError:
             at_least = version + 1
             continue
+        # a link keeps the staged file's time, from before the control ran; the file's time is when it
+        # arrived in its folder: its «mottatt», and what the landing sensor waits to be quiet after
+        os.utime(year_dir / name)
         _sync_folder(year_dir)
         return name
     raise RuntimeError(f"no free version for {kommunenummer} in {year_dir}")

@@ -14,7 +14,9 @@ In one run on this machine, with landing areas made by the sample generator:
    municipalities); each size three times, the median kept;
 5. the large size, 357 municipalities × 10 years of submissions, the whole chain year by year
    for every year that has a partition today (they end with the last whole year: 2019–2025
-   in 2026, so 7 of the 10), with its floor and the same years from the UI.
+   in 2026, so 7 of the 10), with its floor and the same years from the UI;
+6. the delivery page through the production service (bench/delivery_bench.py): upload to the
+   control's answer on the page, and upload to the feedback e-mail through the daemon.
 
 Peak memory is each process's maximum resident set (GNU time). The status report step alone
 is timed three times and the median kept. A busy machine inflates every figure, so the bench
@@ -51,6 +53,7 @@ TODAY_YEARS = 2 if QUICK else 5
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import backfill_choice  # noqa: E402 - the UI's backfill through the daemon, and one process
+import delivery_bench  # noqa: E402 - the delivery page through the production service
 from floor import STAGES  # noqa: E402 - the stages and their assets, shared with the floor
 
 # step key prefix → stage; an asset check's step starts with its asset's name and counts there
@@ -418,6 +421,7 @@ def markdown(results: dict) -> str:
         f"| cost linear in rows | seconds = {intercept:.2f} + {slope * 1000:.3f} per 1 000 rows, R² = {r2:.3f} "
         f"over {len(results['curve'])} sizes, median of {REPEATS} runs each (`scaling.svg`) | {ok(r2 >= 0.98)} |",
         *backfill_targets(t, large_),
+        *(delivery_bench.target_rows(results["delivery"]) if "delivery" in results else []),
         "",
         "## Code location",
         "",
@@ -485,8 +489,10 @@ def markdown(results: dict) -> str:
         )
     lines += [
         f"| **{large_['years']}-year backfill** | **{large_['backfill_seconds']:.0f}** | | | | | {large_['backfill_peak_mb']:.0f} |",
-        "",
     ]
+    if "delivery" in results:
+        lines += delivery_bench.section(results["delivery"])
+    lines.append("")
     return "\n".join(lines)
 
 
@@ -559,6 +565,7 @@ def main() -> None:
         ("today", lambda: today(results["trivial"]["seconds"])),
         ("curve", curve),
         ("large", large),
+        ("delivery", delivery_bench.measure),
     ]
     for name, measure in steps:
         started = time.perf_counter()

@@ -31,8 +31,20 @@ ROOT = Path(__file__).resolve().parent.parent
 RECEIVED = 1_700_000_000  # 14 November 2023, every exported file's modification time
 YEARS = ["2019", "2020", "2021", "2022", "2023"]
 # Columns stamped with the time of the run (not derived from the landing area): left out.
-VOLATILE = {"loaded_at", "queued_at", "sent_at", "next_attempt_at", "lease_until", "attempted_at", "run_at",
-            "created_at", "updated_at", "materialized_at", "ran_at", "checked_at"}
+VOLATILE = {
+    "loaded_at",
+    "queued_at",
+    "sent_at",
+    "next_attempt_at",
+    "lease_until",
+    "attempted_at",
+    "run_at",
+    "created_at",
+    "updated_at",
+    "materialized_at",
+    "ran_at",
+    "checked_at",
+}
 
 CLOCK = {  # by suffix: the clock's text in an output file, masked before a second comparison
     ".eml": re.compile(rb"^Date: .*$", re.MULTILINE),
@@ -51,8 +63,9 @@ def export(rev: str, into: Path) -> None:
 def _export(rev: str, into: Path) -> None:
     into.mkdir(parents=True)
     if rev == "WORKTREE":
-        files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT,
-                               capture_output=True, check=True).stdout.split(b"\0")
+        files = subprocess.run(
+            ["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT, capture_output=True, check=True
+        ).stdout.split(b"\0")
         for name in filter(None, files):
             source = ROOT / os.fsdecode(name)
             if source.is_file():
@@ -84,8 +97,23 @@ def render(rev: str, directory: Path) -> None:
     }
     dagster = Path(sys.executable).parent / "dagster"
     for year in YEARS:
-        subprocess.run([str(dagster), "asset", "materialize", "-m", "pipelines.definitions", "--select", "*",
-                        "--partition", year], cwd=src, env=env, check=True, capture_output=True)
+        subprocess.run(
+            [
+                str(dagster),
+                "asset",
+                "materialize",
+                "-m",
+                "pipelines.definitions",
+                "--select",
+                "*",
+                "--partition",
+                year,
+            ],
+            cwd=src,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
     dump_rows(directory)
 
 
@@ -101,11 +129,14 @@ def dump_rows(directory: Path) -> None:
         with engine.connect() as conn:
             for table in meta.sorted_tables:
                 keep = [c for c in table.columns if c.name not in VOLATILE]
-                rows = sorted(json.dumps([str(v) for v in row], ensure_ascii=False)
-                              for row in conn.execute(sa.select(*keep)))
+                rows = sorted(
+                    json.dumps([str(v) for v in row], ensure_ascii=False)
+                    for row in conn.execute(sa.select(*keep))
+                )
                 header = json.dumps([c.name for c in keep])
                 (rows_dir / f"{database}.{table.name}.jsonl").write_text(
-                    "\n".join([header, *rows]) + "\n", encoding="utf-8")
+                    "\n".join([header, *rows]) + "\n", encoding="utf-8"
+                )
         engine.dispose()
 
 
@@ -128,8 +159,10 @@ def compare(a: Path, b: Path) -> int:
     if differing:
         print("\n".join(["Differ:", *sorted(differing)]))
         return 1
-    print(f"Identical: {files} files (outputs of {', '.join(YEARS)} and every table's rows), "
-          f"{len(clocked)} of them once the clock's time is masked")
+    print(
+        f"Identical: {files} files (outputs of {', '.join(YEARS)} and every table's rows), "
+        f"{len(clocked)} of them once the clock's time is masked"
+    )
     return 0
 
 

@@ -19,6 +19,9 @@ CODE_SERVER = "code-server"  # the others load the code location from it
 DELIVERY_PAGE = "delivery-page"  # the one process reached without a login (nginx's /levering/)
 DELIVERY_PAGE_APP = "portal.app:create_app"  # uvicorn's factory (--factory): the delivery page
 DELIVERY_PAGE_HEALTH_PATH = "/levering/helse"  # answers 200 "ok" and reveals nothing
+# one per core: a process controls one file at a time (Great Expectations keeps its project in a
+# process-wide variable), so 25 clerks in the same minute are answered two at a time, not one
+DELIVERY_PAGE_WORKERS = 2
 
 
 @dataclass(frozen=True)
@@ -128,7 +131,7 @@ def processes(site: Site) -> list[Process]:
             # 127.0.0.1 alone, and leaves the access log to nginx, which keeps no link's signature
             (str(site.bin / "uvicorn"), DELIVERY_PAGE_APP, "--factory", "--app-dir", str(site.project), "--host", host,
              "--port", str(ports.delivery_page), "--proxy-headers", "--forwarded-allow-ips", host,
-             "--no-server-header", "--no-access-log"),
+             "--no-server-header", "--no-access-log", "--workers", str(DELIVERY_PAGE_WORKERS)),
             ("curl", "-fsS", f"http://{host}:{ports.delivery_page}{DELIVERY_PAGE_HEALTH_PATH}"),
             ports.delivery_page,
         ),

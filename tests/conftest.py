@@ -230,16 +230,22 @@ def sample_years(tmp_path_factory, request) -> dict:
 # (``sample_years``); the modules that read them are spread so that the others seldom wait.
 
 LONGEST_FIRST = [  # seconds per module with -n 2 (make test PYTEST_ARGS=--durations=0), longest first
+    "tests/test_delivery_end_to_end.py",  # 420 (alone: the service, a clerk, 25 uploads, the daemon's runs)
     "tests/test_service.py",  # 230
     "tests/test_mail_queue.py",  # 150
     "tests/test_ui_browser.py",  # 140
     "tests/test_assets.py",  # 110
+    "tests/test_delivery_links.py",  # 100 (alone)
     "tests/test_municipality_loop.py",  # 90
+    "tests/test_delivery_service.py",  # 75 (alone, beside the sample's rendering)
     "tests/test_concurrent_runs.py",  # 70
     "tests/test_service_hardening_run_monitoring.py",  # 65
     "tests/test_budget_assets.py",  # 65
     "tests/test_grant_report.py",  # 65
+    "tests/test_delivery_page_accessibility.py",  # 57 (alone)
+    "tests/test_receiving.py",  # 55 (alone)
     "tests/test_portal_delivery.py",  # 50
+    "tests/test_delivery_page.py",  # 45 (alone)
     "tests/test_end_to_end_cli.py",  # 50
     "tests/test_deploy.py",  # 45
     "tests/test_range_runs.py",  # 40
