@@ -184,7 +184,12 @@ def test_feedback_pages_for_participants_senders_and_the_missing(two_years):
     assert "Vi har ikke mottatt noen filer fra dere for 2020." in pages["5444"]
     assert "er ikke deltaker i ALIS-Nord i 2020" in pages["1903"]  # Harstad is no participant here
     assert "erstattet av en nyere versjon" in pages["1865"]  # Vågan's v1
-    assert "Alt er i orden. Vi har mottatt 3 rader, og alle er godkjent." in pages["1865"]
+    # Vågan sent no fastlegedekning: what came is accepted, but all is not in order
+    assert "Alt er i orden" not in pages["1865"]
+    assert (
+        "Det dere har sendt, er godkjent, men vi mangler fortsatt godkjente tall for Fastlegedekning. "
+        "Vi har mottatt 3 rader, og alle er godkjent." in " ".join(pages["1865"].split())
+    )
     assert (output / "2020" / "innsendingsmal-2020.xlsx").exists()
 
 
