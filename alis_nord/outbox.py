@@ -362,7 +362,13 @@ def deliver_due_mail(queue, settings, *, worker: str, budget_seconds: float, ale
 
     started = time.monotonic()
     handled = []
-    while (left := budget_seconds - (time.monotonic() - started)) > MINIMUM_SECONDS_FOR_A_MESSAGE:
+    slowest = 0.0  # the longest a message of this tick took to send: a slow server's pace
+    # a message is started only with time left for it: at least the minimum, and half as much again as
+    # the slowest one so far, so that a slow server's message is not cut off by the tick's end (which
+    # would defer it and try it again: an attempt that was never needed)
+    while (left := budget_seconds - (time.monotonic() - started)) > max(
+        MINIMUM_SECONDS_FOR_A_MESSAGE, 1.5 * slowest
+    ):
         now = datetime.now(UTC)
         claimed = queue.claim(now, worker)
         if claimed is None:
@@ -376,6 +382,7 @@ def deliver_due_mail(queue, settings, *, worker: str, budget_seconds: float, ale
             _alert_once(queue, claimed, [], f"kunne ikke lages: {error}", alert_recipients)
             continue
         queue.set_message_id(claimed, message_id)
+        sending = time.monotonic()
         try:
             outcomes = deliver(
                 message, claimed.pending, settings, timeout=min(settings.timeout_seconds, left)
@@ -384,6 +391,7 @@ def deliver_due_mail(queue, settings, *, worker: str, budget_seconds: float, ale
             handled.append((claimed.id, queue.defer(claimed, datetime.now(UTC), str(error))))
             _log(log, "warning", f"Not sent, tried again later: {claimed.mail.subject}: {error}")
             break
+        slowest = max(slowest, time.monotonic() - sending)
         state = queue.record(claimed, outcomes, datetime.now(UTC))
         handled.append((claimed.id, state))
         _log(
